@@ -1,0 +1,173 @@
+# MinimalOS — top-level build.
+#
+#   make            kernel, symbol table, GRUB ISO (build/minimalos.iso)
+#   make run        boot the ISO under QEMU with UEFI (OVMF)
+#   make run-bios   boot the ISO under QEMU with SeaBIOS
+#   make debug      QEMU halted with a gdb stub, and gdb with the kernel's symbols
+#   make test       host unit tests + in-guest tests on BIOS and UEFI
+#   make clean
+#
+# Every target that needs a tool first runs scripts/install-deps.sh, which installs any
+# missing Debian package (as root) and is silent otherwise.
+
+MNOS_VERSION := 0.1.0
+GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+
+BUILD := build
+GEN := $(BUILD)/gen
+
+CC := gcc
+LD := ld
+OBJCOPY := objcopy
+NM := nm
+PYTHON := /usr/bin/python3
+
+# ---------------------------------------------------------------------------------------
+# Kernel
+# ---------------------------------------------------------------------------------------
+
+KERNEL_CFLAGS := -std=c17 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wno-unused-parameter \
+	-ffreestanding -nostdlib -fno-builtin-printf -fno-pic -fno-pie -mno-red-zone \
+	-mcmodel=kernel -mgeneral-regs-only -mno-mmx -mno-sse -mno-sse2 \
+	-fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-fno-strict-aliasing -fno-asynchronous-unwind-tables -fno-common \
+	-ffunction-sections -fdata-sections \
+	-Ikernel/include -Ikernel/arch/x86_64/include \
+	-DMNOS_VERSION='"$(MNOS_VERSION)"' -DMNOS_GIT_REV='"$(GIT_REV)"'
+KERNEL_ASFLAGS := -Ikernel/include -Ikernel/arch/x86_64/include -D__ASSEMBLY__ -g
+KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
+	--no-dynamic-linker -T kernel/arch/x86_64/linker.ld --gc-sections
+
+KERNEL_C := $(sort $(wildcard kernel/*/*.c kernel/arch/x86_64/*.c tests/kernel/*.c))
+KERNEL_S := $(sort $(wildcard kernel/arch/x86_64/*.S))
+KERNEL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) \
+	$(patsubst %.S,$(BUILD)/%.o,$(KERNEL_S)) \
+	$(BUILD)/gen/font.o
+
+KERNEL_ELF := $(BUILD)/minimalos.elf
+ISO := $(BUILD)/minimalos.iso
+FONT_PSF := /usr/share/consolefonts/Lat15-VGA16.psf.gz
+
+.PHONY: all deps run run-bios debug test host-test guest-test clean
+all: $(ISO) compile_commands.json
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/%.o: %.S | deps
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(KERNEL_ASFLAGS) -MMD -MP -c $< -o $@
+
+$(GEN)/font.c: tools/psf2c.py | deps
+	@mkdir -p $(dir $@)
+	@echo "  FONT    $(FONT_PSF)"
+	@$(PYTHON) tools/psf2c.py $(FONT_PSF) $@
+
+$(GEN)/font.o: $(GEN)/font.c
+	@$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+# The kernel is linked twice. The symbol table (.ksyms) is the last section of the image,
+# so adding it cannot move any function: the table made from the first link is exact for
+# the second, and the build checks that it is.
+$(GEN)/ksyms_empty.S: tools/gensyms.py | deps
+	@mkdir -p $(dir $@)
+	@$(PYTHON) tools/gensyms.py --empty > $@
+
+$(GEN)/ksyms_empty.o: $(GEN)/ksyms_empty.S
+	@$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
+
+$(BUILD)/minimalos.pass1.elf: $(KERNEL_OBJS) $(GEN)/ksyms_empty.o kernel/arch/x86_64/linker.ld
+	@echo "  LD      $@"
+	@$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(GEN)/ksyms_empty.o
+
+$(GEN)/ksyms.S: $(BUILD)/minimalos.pass1.elf tools/gensyms.py
+	@$(NM) -n -S --defined-only $< | $(PYTHON) tools/gensyms.py > $@
+
+$(GEN)/ksyms.o: $(GEN)/ksyms.S
+	@$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
+
+$(KERNEL_ELF): $(KERNEL_OBJS) $(GEN)/ksyms.o
+	@echo "  LD      $@"
+	@$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(GEN)/ksyms.o
+	@$(NM) -n -S --defined-only $@ | $(PYTHON) tools/gensyms.py | cmp -s - $(GEN)/ksyms.S \
+		|| { echo "error: symbol table moved between links" >&2; rm -f $@; exit 1; }
+
+# ---------------------------------------------------------------------------------------
+# Boot image
+# ---------------------------------------------------------------------------------------
+
+ISO_CMDLINE ?=
+$(ISO): $(KERNEL_ELF) scripts/mkiso.sh
+	@echo "  ISO     $@"
+	@scripts/mkiso.sh $@ $(KERNEL_ELF) "$(ISO_CMDLINE)"
+
+# ---------------------------------------------------------------------------------------
+# Running
+# ---------------------------------------------------------------------------------------
+
+run: $(ISO)
+	@scripts/qemu.sh uefi $(ISO)
+
+run-bios: $(ISO)
+	@scripts/qemu.sh bios $(ISO)
+
+debug: $(ISO)
+	@scripts/qemu.sh debug $(ISO) $(KERNEL_ELF)
+
+# ---------------------------------------------------------------------------------------
+# Tests
+# ---------------------------------------------------------------------------------------
+
+HOST_CC := gcc
+HOST_CFLAGS := -std=c17 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+	-Ikernel/include -Ikernel/arch/x86_64/include -Itests/host -DMNOS_HOST_TEST \
+	-DMNOS_VERSION='"$(MNOS_VERSION)"' -DMNOS_GIT_REV='"host"'
+HOST_LIBS := -lcriterion
+
+# Each host test binary: its test file plus the kernel sources it tests (pure logic only).
+HOST_TESTS := kprintf mb2 cmdline fbcon ksyms backtrace
+host_src_kprintf := tests/host/test_kprintf.c kernel/lib/kformat.c
+host_src_mb2 := tests/host/test_mb2.c kernel/boot/multiboot2.c kernel/lib/kformat.c
+host_src_cmdline := tests/host/test_cmdline.c kernel/lib/cmdline.c
+host_src_fbcon := tests/host/test_fbcon.c kernel/console/fbcon.c $(GEN)/font.c
+host_src_ksyms := tests/host/test_ksyms.c kernel/core/ksyms.c
+host_src_backtrace := tests/host/test_backtrace.c kernel/core/backtrace.c
+
+HOST_BINS := $(patsubst %,$(BUILD)/host/test_%,$(HOST_TESTS))
+
+define host_test_rule
+$(BUILD)/host/test_$(1): $$(host_src_$(1)) tests/host/host_shim.h | deps
+	@mkdir -p $$(dir $$@)
+	@echo "  HOSTCC  $$@"
+	@$$(HOST_CC) $$(HOST_CFLAGS) -include tests/host/host_shim.h -o $$@ $$(host_src_$(1)) $$(HOST_LIBS)
+endef
+$(foreach t,$(HOST_TESTS),$(eval $(call host_test_rule,$(t))))
+
+host-test: $(HOST_BINS)
+	@$(PYTHON) tests/run.py --host-only $(HOST_BINS)
+
+guest-test: $(KERNEL_ELF)
+	@$(PYTHON) tests/run.py --guest-only --kernel $(KERNEL_ELF)
+
+test: $(HOST_BINS) $(KERNEL_ELF) $(ISO)
+	@$(PYTHON) tests/run.py --kernel $(KERNEL_ELF) $(HOST_BINS)
+
+# ---------------------------------------------------------------------------------------
+# Editor support
+# ---------------------------------------------------------------------------------------
+
+compile_commands.json: Makefile tools/compdb.py
+	@$(PYTHON) tools/compdb.py "$(CC) $(KERNEL_CFLAGS)" $(KERNEL_C) > $@
+
+clean:
+	rm -rf $(BUILD) compile_commands.json
+
+-include $(KERNEL_OBJS:.o=.d)

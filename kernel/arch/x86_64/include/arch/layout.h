@@ -1,0 +1,40 @@
+/*
+ * The x86_64 virtual memory map (docs/ARCHITECTURE.md, DESIGN.md §3) and the physical
+ * load address of the kernel image. Included from C and from assembly, so it holds only
+ * preprocessor constants outside the __ASSEMBLY__ block.
+ */
+#ifndef ARCH_LAYOUT_H
+#define ARCH_LAYOUT_H
+
+/* The kernel image is loaded at 1 MiB physical and linked at -2 GiB + that. */
+#define KERNEL_PHYS_BASE    0x100000
+#define KERNEL_VMA          0xffffffff80000000
+
+/* Direct map of all physical RAM. */
+#define HHDM_BASE           0xffff800000000000
+
+/* Kernel virtual area: heap growth, kernel stacks, MMIO mappings. */
+#define KVA_BASE            0xffffc00000000000
+#define KVA_END             0xffffff8000000000
+
+/* User space: page 0 up to 4 MiB is never mapped; the last page below the canonical
+ * hole is never mappable, because SYSRET to a non-canonical RIP faults in ring 0. */
+#define USER_BASE           0x0000000000400000
+#define USER_TOP            0x00007ffffffff000
+
+#define PAGE_SIZE           4096
+#define PAGE_SHIFT          12
+#define LARGE_PAGE_SIZE     0x200000
+
+#ifndef __ASSEMBLY__
+#include <stdint.h>
+#include <stdbool.h>
+
+static inline bool is_canonical(uint64_t va)
+{
+	/* Bits 63..47 must all equal bit 47 (4-level paging). */
+	return ((int64_t)(va << 16) >> 16) == (int64_t)va;
+}
+#endif
+
+#endif

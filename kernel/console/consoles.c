@@ -1,0 +1,82 @@
+/* Registration of the kernel's own consoles (consoles.h). */
+#include <consoles.h>
+#include <console.h>
+#include <uart.h>
+#include <qemu.h>
+#include <log.h>
+
+static void serial_write(struct console *c, const char *s, size_t n)
+{
+	uart_write(COM1_PORT, s, n);
+}
+
+static void debugcon_con_write(struct console *c, const char *s, size_t n)
+{
+	debugcon_write(s, n);
+}
+
+static struct fbcon fbcon;
+static bool fbcon_up;
+
+static void fb_write(struct console *c, const char *s, size_t n)
+{
+	fbcon_write(&fbcon, s, n);
+}
+
+static struct console serial_console = { .name = "serial", .write = serial_write };
+static struct console debugcon_console = { .name = "debugcon", .write = debugcon_con_write };
+static struct console fb_console = { .name = "fb", .write = fb_write };
+
+struct early_consoles consoles_init_early(void)
+{
+	struct early_consoles e = { 0 };
+
+	e.serial = uart_init(COM1_PORT);
+	if (e.serial)
+		console_register(&serial_console);
+	e.debugcon = debugcon_present();
+	if (e.debugcon)
+		console_register(&debugcon_console);
+	return e;
+}
+
+bool consoles_init_fb(const struct boot_fb *fb)
+{
+	switch (fb->kind) {
+	case BOOT_FB_NONE:
+		pr_warn("fbcon: the boot loader set up no framebuffer; serial console only");
+		return false;
+	case BOOT_FB_TEXT:
+		pr_warn("fbcon: the boot loader left the display in text mode; serial console only");
+		return false;
+	case BOOT_FB_UNSUPPORTED:
+		pr_warn("fbcon: framebuffer %ux%u, %u bpp, pitch %u is not usable; serial console only",
+			fb->width, fb->height, fb->bpp, fb->pitch);
+		return false;
+	case BOOT_FB_RGB:
+		break;
+	}
+	uint64_t size = (uint64_t)fb->pitch * fb->height;
+	/* Until the memory phase maps it on its own, the framebuffer is reached through
+	 * the boot direct map, which covers the first 4 GiB. */
+	if (fb->addr.raw + size > 0x100000000ull) {
+		pr_warn("fbcon: framebuffer at %#llx is above 4 GiB and not mapped at boot",
+			(unsigned long long)fb->addr.raw);
+		return false;
+	}
+	if (!fbcon_init(&fbcon, fb, phys_to_virt(fb->addr))) {
+		pr_warn("fbcon: cannot run a console on this framebuffer");
+		return false;
+	}
+	fbcon_up = true;
+	console_register(&fb_console);
+	pr_info("fbcon: %ux%u, %u bpp, pitch %u at %#llx: %ux%u text cells",
+		fb->width, fb->height, fb->bpp, fb->pitch,
+		(unsigned long long)fb->addr.raw, fbcon.cols, fbcon.rows);
+	return true;
+}
+
+struct fbcon *consoles_fbcon(void)
+{
+	return fbcon_up ? &fbcon : NULL;
+}

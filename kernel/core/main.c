@@ -1,0 +1,126 @@
+/*
+ * kmain(): the boot phases of DESIGN.md §4, entered from boot.S in the higher half with
+ * the boot page tables still in use. Each phase logs one line with when it ended and how
+ * long it took. docs/BOOT.md describes the whole path from GRUB to here.
+ *
+ *   1 early consoles (serial, debugcon) and the panic path; TSC calibration; banner
+ *   2 boot information from Multiboot2; command line; framebuffer console
+ *   3 memory (PMM, VMM, heap)             -- to come with the memory issue
+ *   4 CPU and interrupts                  -- interrupts issue
+ *   5 SMP and scheduler                   -- scheduler issue
+ *   6 first user process                  -- init issue
+ */
+#include <types.h>
+#include <bootinfo.h>
+#include <cmdline.h>
+#include <consoles.h>
+#include <klib.h>
+#include <kformat.h>
+#include <ktest.h>
+#include <log.h>
+#include <panic.h>
+#include <qemu.h>
+#include <time.h>
+#include <arch/cpu.h>
+#include <arch/tsc.h>
+
+void kmain(uint32_t magic, uint64_t info_phys);
+
+struct boot_info boot_info;
+
+static void phase_done(int n, const char *name, uint64_t start_ns, const char *fmt, ...)
+	__printf(4, 5);
+
+static void phase_done(int n, const char *name, uint64_t start_ns, const char *fmt, ...)
+{
+	char detail[256];
+	va_list ap;
+	uint64_t us = (clock_ns() - start_ns) / 1000;
+
+	va_start(ap, fmt);
+	kvsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	pr_info("boot: phase %d (%s) done in %llu.%03llu ms: %s", n, name,
+		(unsigned long long)(us / 1000), (unsigned long long)(us % 1000), detail);
+}
+
+static void log_boot_error(const char *msg)
+{
+	pr_err("boot info: %s", msg);
+}
+
+/* Phase 2: copy the loader's information into boot_info and act on the command line. */
+static void phase_boot_info(uint32_t magic, uint64_t info_phys)
+{
+	/* The boot page tables map the first 4 GiB, which is where GRUB puts the block. */
+	const uint64_t mapped_top = 0x100000000ull;
+	const void *info = NULL;
+	size_t avail = 0;
+
+	if (info_phys && info_phys % 8 == 0 && info_phys < mapped_top - 8) {
+		info = phys_to_virt(pa(info_phys));
+		avail = (size_t)MIN((uint64_t)MB2_INFO_MAX_SIZE, mapped_top - info_phys);
+	}
+	mb2_parse(magic, info, avail, &boot_info);
+	if (info) {
+		uint32_t total = *(const uint32_t *)info;
+		boot_info.info_start = pa(info_phys);
+		boot_info.info_end = pa(info_phys + MIN((uint64_t)total, (uint64_t)avail));
+	}
+	boot_info_describe_errors(boot_info.errors, log_boot_error);
+
+	char val[16];
+	if (cmdline_get(boot_info.cmdline, "loglevel", val, sizeof(val)) &&
+	    val[0] >= '0' && val[0] <= '3' && !val[1])
+		log_set_level((enum log_level)(val[0] - '0'));
+	ktest_mode = cmdline_has(boot_info.cmdline, "ktest");
+
+	consoles_init_fb(&boot_info.fb);
+}
+
+static uint64_t usable_bytes(const struct boot_info *bi)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < bi->mem_count; i++)
+		if (bi->mem[i].type == BOOT_MEM_USABLE)
+			sum += bi->mem[i].length;
+	return sum;
+}
+
+void kmain(uint32_t magic, uint64_t info_phys)
+{
+	tsc_mark_boot();
+
+	/* Phase 1. Nothing may be printed before the banner, so consoles come up silently
+	 * and report afterwards. */
+	struct early_consoles con = consoles_init_early();
+	uint64_t hz = tsc_calibrate();
+	kprintf("MinimalOS %s (%s) x86_64 capability microkernel\n", MNOS_VERSION, MNOS_GIT_REV);
+	if (!con.serial)
+		pr_warn("serial: no 16550 UART at COM1 (port %#x); serial console off", 0x3f8);
+	phase_done(1, "consoles", 0, "serial %s, debugcon %s, TSC %llu.%03llu MHz",
+		   con.serial ? "COM1 115200 8N1" : "absent", con.debugcon ? "on" : "absent",
+		   (unsigned long long)(hz / 1000000), (unsigned long long)(hz / 1000 % 1000));
+
+	/* Phase 2. */
+	uint64_t t = clock_ns();
+	phase_boot_info(magic, info_phys);
+	phase_done(2, "boot info", t,
+		   "%s, %zu memory regions (%llu MiB usable), %zu modules, loader '%s', cmdline '%s'",
+		   boot_info.firmware == BOOT_FW_UEFI ? "UEFI" : "BIOS", boot_info.mem_count,
+		   (unsigned long long)(usable_bytes(&boot_info) >> 20), boot_info.module_count,
+		   boot_info.loader, boot_info.cmdline);
+
+	char sel[BOOT_CMDLINE_MAX];
+	if (cmdline_get(boot_info.cmdline, "ktest", sel, sizeof(sel))) {
+		unsigned failed = ktest_run(sel[0] ? sel : "all");
+		qemu_exit(failed ? QEMU_EXIT_FAIL : QEMU_EXIT_PASS);
+		pr_info("ktest: done; no isa-debug-exit device, halting");
+		cpu_halt_forever();
+	}
+
+	pr_info("boot: the kernel has nothing more to run yet; halting");
+	for (;;)
+		cpu_hlt();
+}

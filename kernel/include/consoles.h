@@ -1,0 +1,27 @@
+/*
+ * The kernel's own consoles: COM1, QEMU's debugcon and the framebuffer text console.
+ * (console.h is the generic list they register on.)
+ */
+#ifndef CONSOLES_H
+#define CONSOLES_H
+
+#include <types.h>
+#include <bootinfo.h>
+#include <fbcon.h>
+
+struct early_consoles {
+	bool serial;            /* a 16550 answered at COM1 */
+	bool debugcon;          /* QEMU isa-debugcon at port 0xe9 */
+};
+
+/* Phase 1: serial and debugcon, before anything is printed. */
+struct early_consoles consoles_init_early(void);
+
+/* Phase 2: the framebuffer console, if the boot loader set up a usable framebuffer.
+ * Logs why not otherwise. */
+bool consoles_init_fb(const struct boot_fb *fb);
+
+/* The framebuffer console's state (NULL when there is none), for tests. */
+struct fbcon *consoles_fbcon(void);
+
+#endif
