@@ -1,0 +1,47 @@
+"""The in-guest test matrix: one QEMU boot per entry (tests/run.py runs them).
+
+Keys: name; firmware ('bios' | 'uefi'); mem; smp; cmdline (the kernel command line:
+ktest= selects tests, expect.* tells the tests what machine they are on); gfxpayload
+(GRUB video mode); serial (False: no UART, console on debugcon); qemu_args; timeout (s);
+expect ('pass': KTAP with isa-debug-exit, or 'panic'); must_match / must_not_match
+(regexes over the console output from the banner on); interact (functions given the
+running Qemu, for tests that type or look at the screen).
+"""
+
+TIMEOUT_BIOS = 60
+TIMEOUT_UEFI = 120   # OVMF alone takes ~4 s under TCG, more on a loaded machine
+
+
+def _cfg(name, firmware='bios', mem=256, fb='1024x768x32', serial=True, select='all',
+         **kw):
+    expect = f'expect.mem={mem} expect.fw={firmware} expect.fb={fb} ' \
+             f'expect.serial={1 if serial else 0}'
+    c = dict(name=name, firmware=firmware, mem=f'{mem}M', serial=serial,
+             cmdline=f'ktest={select} {expect}',
+             timeout=TIMEOUT_UEFI if firmware == 'uefi' else TIMEOUT_BIOS)
+    c.update(kw)
+    return c
+
+
+PANIC_REPORT = [
+    r'^\*\*\* KERNEL PANIC on CPU 0: panic self-test at depth 3$',
+    r'^RIP [0-9a-f]{16}  RSP [0-9a-f]{16}',
+    r'^CR0 [0-9a-f]{16}',
+    # The backtrace names each caller, innermost first.
+    r'Backtrace:\n(.*\n)*?.*panic_selftest_level3\+0x[0-9a-f]+\n.*panic_selftest_level2\+0x'
+    r'[0-9a-f]+\n.*panic_selftest_level1\+0x[0-9a-f]+\n.*ktest_fn_panic_backtrace\+0x'
+    r'[0-9a-f]+\n.*ktest_run\+0x[0-9a-f]+\n.*kmain\+0x',
+]
+
+CONFIGS = [
+    _cfg('bios'),
+    _cfg('uefi', firmware='uefi'),
+    _cfg('bios-24bpp', fb='800x600x24', gfxpayload='800x600x24', select='fbcon.*,boot.*'),
+    _cfg('bios-novga', fb='none', qemu_args=['-vga', 'none'], select='boot.*,fbcon.*',
+         must_match=[r'warning: fbcon: .*; serial console only$']),
+    _cfg('bios-noserial', serial=False, select='boot.*',
+         must_match=[r'serial: no 16550 UART at COM1']),
+    _cfg('bios-1g', mem=1024, select='boot.*'),
+    dict(_cfg('bios-panic', select='panic.backtrace'), expect='panic',
+         must_match=PANIC_REPORT),
+]

@@ -1,0 +1,92 @@
+/*
+ * The panic path. panic.backtrace runs only when named: it panics on purpose three
+ * calls deep, and the harness (tests/guest_configs.py) checks that the report shows the
+ * registers and each of these functions by name, in order.
+ */
+#include <ktest.h>
+#include <backtrace.h>
+#include <ksyms.h>
+#include <klib.h>
+#include <panic.h>
+#include <arch/regs.h>
+
+/* noinline and a volatile side effect keep each frame real. */
+static volatile int depth;
+
+static __noinline void panic_selftest_level3(void)
+{
+	depth = 3;
+	panic("panic self-test at depth %d", depth);
+}
+
+static __noinline void panic_selftest_level2(void)
+{
+	depth = 2;
+	panic_selftest_level3();
+	depth = 0;
+}
+
+static __noinline void panic_selftest_level1(void)
+{
+	depth = 1;
+	panic_selftest_level2();
+	depth = 0;
+}
+
+KTEST_F(panic, backtrace, KTEST_EXPLICIT)
+{
+	panic_selftest_level1();
+}
+
+KTEST(ksyms, names_kernel_functions)
+{
+	uint64_t off = 1;
+	const char *name = ksym_lookup((uint64_t)(uintptr_t)ksym_lookup, &off);
+
+	KT_ASSERT(name != NULL);
+	KT_EXPECT_STREQ(name, "ksym_lookup");
+	KT_EXPECT_EQ(off, 0);
+	name = ksym_lookup((uint64_t)(uintptr_t)panic + 3, &off);
+	KT_ASSERT(name != NULL);
+	KT_EXPECT_STREQ(name, "panic");
+	KT_EXPECT_EQ(off, 3);
+	KT_EXPECT(ksym_lookup(0x1000, &off) == NULL);
+}
+
+struct frames {
+	const char *names[BACKTRACE_MAX_DEPTH];
+	size_t n;
+};
+
+static void collect(void *ctx, uint64_t ret)
+{
+	struct frames *f = ctx;
+	uint64_t off;
+
+	f->names[f->n++] = ksym_lookup(ret - 1, &off);
+}
+
+static __noinline size_t walk_here(struct frames *f)
+{
+	uint64_t lo, hi, rbp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
+
+	if (!arch_stack_bounds(rbp, &lo, &hi))
+		return 0;
+	return backtrace_walk(rbp, lo, hi, BACKTRACE_MAX_DEPTH, collect, f);
+}
+
+KTEST(backtrace, walks_to_kmain)
+{
+	struct frames f = { 0 };
+	bool runner = false, kmain = false;
+
+	KT_ASSERT(walk_here(&f) >= 3);
+	/* The first frame is this test, then the runner, ..., kmain. */
+	KT_EXPECT(f.names[0] && strcmp(f.names[0], "ktest_fn_backtrace_walks_to_kmain") == 0);
+	for (size_t i = 0; i < f.n; i++) {
+		runner |= f.names[i] && strcmp(f.names[i], "ktest_run") == 0;
+		kmain |= f.names[i] && strcmp(f.names[i], "kmain") == 0;
+	}
+	KT_EXPECT(runner);
+	KT_EXPECT(kmain);
+}

@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""MinimalOS test runner: host unit tests and in-guest tests, one report.
+
+Host tests are Criterion binaries (ASan + UBSan); each is run with --tap and every test
+in it becomes one result. Guest tests boot the kernel in QEMU (TCG) once per
+configuration of tests/guest_configs.py — firmware, memory, CPUs, kernel command line —
+with a hard timeout, read the KTAP the kernel prints on the serial port (or debugcon) and
+the exit code it gives QEMU through isa-debug-exit. Every KTAP test becomes one result
+"<config>/<test>"; a boot that times out, ends with the wrong code, prints fewer results
+than its plan or fails a configuration check becomes a failed "<config>/boot" result.
+
+The last line is always "N passed, N failed"; the exit status is non-zero if anything
+failed, timed out or did not run.
+
+Usage: run.py [--host-only | --guest-only] [--kernel ELF] [-k SUBSTRING] [-j N] [HOST_BIN...]
+"""
+import argparse
+import concurrent.futures
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qemu import Qemu, QEMU_EXIT  # noqa: E402
+import guest_configs  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.path.join(ROOT, 'build')
+LOGS = os.path.join(BUILD, 'test-logs')
+
+
+class Result:
+    def __init__(self, name, ok, detail='', skipped=False):
+        self.name, self.ok, self.detail, self.skipped = name, ok, detail, skipped
+
+
+# ---------------------------------------------------------------------------------------
+# Host tests
+# ---------------------------------------------------------------------------------------
+
+def run_host_binary(path):
+    name = os.path.basename(path)
+    with tempfile.NamedTemporaryFile('r', suffix='.tap') as tap:
+        try:
+            proc = subprocess.run([path, f'--tap={tap.name}', '-j1', '--ascii', '--timeout', '120'],
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  timeout=300, text=True, errors='replace')
+        except subprocess.TimeoutExpired:
+            return [Result(f'host/{name}', False, 'timed out after 300 s')]
+        lines = tap.read().splitlines()
+    results = []
+    plan = None
+    detail = []
+    for line in lines:
+        m = re.match(r'^1\.\.(\d+)', line)
+        if m:
+            plan = int(m.group(1))
+            continue
+        m = re.match(r'^(not ok|ok) - (\S+)', line)
+        if m:
+            results.append(Result(f'host/{name}/{m.group(2)}', m.group(1) == 'ok'))
+            detail = []
+            continue
+        if results and line.startswith('  ') and not results[-1].ok:
+            results[-1].detail += line.strip() + '\n'
+    if plan is None or len(results) != plan or (proc.returncode != 0 and all(r.ok for r in results)):
+        results.append(Result(f'host/{name}', False,
+                              f'exit {proc.returncode}, {len(results)} of {plan} results\n'
+                              + proc.stdout[-3000:]))
+    return results
+
+
+# ---------------------------------------------------------------------------------------
+# Guest tests
+# ---------------------------------------------------------------------------------------
+
+def iso_for(kernel, cmdline, gfxpayload=''):
+    """A boot ISO with this kernel command line (and GRUB video mode), cached by content."""
+    with open(kernel, 'rb') as f:
+        key = f.read() + b'\0' + cmdline.encode() + b'\0' + gfxpayload.encode()
+    with open(os.path.join(ROOT, 'scripts', 'mkiso.sh'), 'rb') as f:
+        key += f.read()
+    digest = hashlib.sha1(key).hexdigest()[:16]
+    d = os.path.join(BUILD, 'test-iso')
+    os.makedirs(d, exist_ok=True)
+    iso = os.path.join(d, f'{digest}.iso')
+    if not os.path.exists(iso):
+        subprocess.run([os.path.join(ROOT, 'scripts', 'mkiso.sh'), iso, kernel, cmdline,
+                        gfxpayload], check=True)
+    return iso
+
+
+def parse_ktap(text):
+    """(plan, [(ok, number, id, directive, diagnostics)]) from the lines after the banner."""
+    plan = None
+    results = []
+    diag = []
+    for raw in text.splitlines():
+        line = raw.rstrip('\r')
+        m = re.match(r'^1\.\.(\d+)$', line)
+        if m and plan is None:
+            plan = int(m.group(1))
+            continue
+        m = re.match(r'^(not ok|ok) (\d+) (\S+)(?: # (.*))?$', line)
+        if m:
+            results.append((m.group(1) == 'ok', int(m.group(2)), m.group(3), m.group(4) or '',
+                            '\n'.join(diag)))
+            diag = []
+            continue
+        if line.startswith('# '):
+            diag.append(line)
+    return plan, results
+
+
+def run_guest_config(cfg, kernel):
+    name = cfg['name']
+    os.makedirs(LOGS, exist_ok=True)
+    log_path = os.path.join(LOGS, name + '.log')
+    try:
+        iso = iso_for(kernel, cfg.get('cmdline', ''), cfg.get('gfxpayload', ''))
+    except subprocess.CalledProcessError as e:
+        return [Result(f'{name}/boot', False, f'building the boot image failed: {e}')]
+    q = Qemu(iso, firmware=cfg.get('firmware', 'bios'), mem=cfg.get('mem', '256M'),
+             smp=cfg.get('smp', 1), extra=cfg.get('qemu_args', []),
+             serial=cfg.get('serial', True), log_path=log_path, name=name)
+    start = time.monotonic()
+    try:
+        q.start()
+        for step in cfg.get('interact', []):
+            step(q)
+        code = q.wait(cfg.get('timeout', 60))
+    finally:
+        q.stop()
+    elapsed = time.monotonic() - start
+    out = q.output().replace('\r\n', '\n')
+    results = []
+    problems = []
+
+    banner = out.find('MinimalOS ')
+    if banner < 0:
+        problems.append('the kernel banner never appeared')
+    after = out[banner:] if banner >= 0 else ''
+
+    expect = cfg.get('expect', 'pass')
+    if code is None:
+        problems.append(f'timed out after {cfg.get("timeout", 60)} s')
+    elif expect == 'panic':
+        if code != QEMU_EXIT['panic']:
+            problems.append(f'expected a panic exit ({QEMU_EXIT["panic"]}), got {code}')
+    elif code not in (QEMU_EXIT['pass'], QEMU_EXIT['fail']):
+        problems.append(f'QEMU exit code {code} is neither pass nor fail'
+                        + (' (kernel panic)' if code == QEMU_EXIT['panic'] else ''))
+
+    if expect != 'panic':
+        plan, ktap = parse_ktap(after)
+        for ok, _, tid, directive, diag in ktap:
+            skipped = directive.upper().startswith('SKIP')
+            results.append(Result(f'{name}/{tid}', ok, diag, skipped))
+        if plan is None:
+            problems.append('no KTAP plan line')
+        elif len(ktap) < plan:
+            problems.append(f'only {len(ktap)} of {plan} planned tests reported (did not run)')
+        if code == QEMU_EXIT['fail'] and all(r.ok for r in results):
+            problems.append('kernel reported failure but no test failed')
+        if code == QEMU_EXIT['pass'] and not all(r.ok for r in results):
+            problems.append('kernel reported pass but a test failed')
+
+    for pattern in cfg.get('must_match', []):
+        if not re.search(pattern, after, re.M):
+            problems.append(f'output lacks /{pattern}/')
+    for pattern in cfg.get('must_not_match', []):
+        if re.search(pattern, after, re.M):
+            problems.append(f'output has /{pattern}/')
+
+    results.append(Result(f'{name}/boot', not problems,
+                          '\n'.join(problems) + f'\n(log: {os.path.relpath(log_path, ROOT)})'))
+    for r in results:
+        r.elapsed = elapsed
+    return results
+
+
+# ---------------------------------------------------------------------------------------
+
+def report(results):
+    passed = failed = 0
+    for r in results:
+        if r.ok:
+            passed += 1
+            status = 'SKIP' if r.skipped else 'PASS'
+            print(f'{status} {r.name}')
+        else:
+            failed += 1
+            print(f'FAIL {r.name}')
+            for line in r.detail.strip().splitlines()[:40]:
+                print(f'     {line}')
+    return passed, failed
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--host-only', action='store_true')
+    ap.add_argument('--guest-only', action='store_true')
+    ap.add_argument('--kernel', default=os.path.join(BUILD, 'minimalos.elf'))
+    ap.add_argument('-k', dest='filter', default='', help='only configs whose name contains this')
+    ap.add_argument('-j', dest='jobs', type=int, default=os.cpu_count() or 2)
+    ap.add_argument('host_bins', nargs='*')
+    args = ap.parse_args()
+
+    results = []
+    if not args.guest_only:
+        for b in args.host_bins:
+            results += run_host_binary(b)
+    if not args.host_only:
+        configs = [c for c in guest_configs.CONFIGS if args.filter in c['name']]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
+            futures = [ex.submit(run_guest_config, c, args.kernel) for c in configs]
+            for f in futures:
+                results += f.result()
+
+    passed, failed = report(results)
+    if not results:
+        failed += 1
+        print('FAIL nothing ran')
+    print(f'{passed} passed, {failed} failed')
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
