@@ -11,6 +11,9 @@
 # missing Debian package (as root) and is silent otherwise.
 
 MNOS_VERSION := 0.1.0
+# DEBUG=1 (the default, and what the tests run) adds poisoning and consistency checks that
+# panic on the first sign of corruption; DEBUG=0 is the build that benchmarks measure.
+DEBUG ?= 1
 GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 
 BUILD := build
@@ -34,7 +37,7 @@ KERNEL_CFLAGS := -std=c17 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototy
 	-fno-strict-aliasing -fno-asynchronous-unwind-tables -fno-common \
 	-ffunction-sections -fdata-sections \
 	-Ikernel/include -Ikernel/arch/x86_64/include \
-	-DMNOS_VERSION='"$(MNOS_VERSION)"' -DMNOS_GIT_REV='"$(GIT_REV)"'
+	-DMNOS_VERSION='"$(MNOS_VERSION)"' -DMNOS_GIT_REV='"$(GIT_REV)"' -DMNOS_DEBUG=$(DEBUG)
 KERNEL_ASFLAGS := -Ikernel/include -Ikernel/arch/x86_64/include -D__ASSEMBLY__ -g
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 	--no-dynamic-linker -T kernel/arch/x86_64/linker.ld --gc-sections
@@ -129,7 +132,7 @@ HOST_CC := gcc
 HOST_CFLAGS := -std=c17 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
 	-Ikernel/include -Ikernel/arch/x86_64/include -Itests/host -DMNOS_HOST_TEST \
-	-DMNOS_VERSION='"$(MNOS_VERSION)"' -DMNOS_GIT_REV='"host"'
+	-DMNOS_VERSION='"$(MNOS_VERSION)"' -DMNOS_GIT_REV='"host"' -DMNOS_DEBUG=1
 HOST_LIBS := -lcriterion
 
 # Each host test binary: its test file plus the kernel sources it tests (pure logic only).

@@ -2,7 +2,8 @@
  * Force-included (gcc -include) into every host unit-test build of kernel sources.
  * Kernel code calls panic() for broken invariants; on the host that becomes a message
  * and abort(), which Criterion reports as a crashed test. A test that expects a panic
- * defines its own panic() (strong) to catch it.
+ * defines its own panic() (strong) to catch it. Logging goes to stderr, likewise
+ * replaceable.
  */
 #ifndef HOST_SHIM_H
 #define HOST_SHIM_H
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdarg.h>
+#include <log.h>
 
 __attribute__((weak, noreturn, format(printf, 1, 2)))
 void panic(const char *fmt, ...)
@@ -22,6 +24,29 @@ void panic(const char *fmt, ...)
 	fputc('\n', stderr);
 	va_end(ap);
 	abort();
+}
+
+/* Kernel logging goes to stderr. */
+__attribute__((weak, format(printf, 1, 2)))
+void kprintf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+__attribute__((weak, format(printf, 2, 3)))
+void klog(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "[log %d] ", (int)level);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
 }
 
 #endif

@@ -43,6 +43,14 @@
 
 static inline void cpu_hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
 static inline void cpu_pause(void) { __asm__ volatile("pause" ::: "memory"); }
+
+#ifdef MNOS_HOST_TEST
+/* Host unit tests run kernel code (spinlocks, allocators) in a Linux process, where
+ * cli/sti would fault: interrupt masking is a no-op there. */
+static inline void irq_disable(void) { }
+static inline void irq_enable(void) { }
+static inline uint64_t cpu_read_rflags(void) { return 0; }
+#else
 static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
 
@@ -52,6 +60,7 @@ static inline uint64_t cpu_read_rflags(void)
 	__asm__ volatile("pushfq; popq %0" : "=r"(f) :: "memory");
 	return f;
 }
+#endif
 
 /* Saved interrupt state for the IRQ-safe lock helpers. */
 typedef uint64_t irqflags_t;
