@@ -58,12 +58,21 @@ all: $(ISO) compile_commands.json
 deps:
 	@scripts/install-deps.sh
 
-$(BUILD)/%.o: %.c | deps
+# Objects depend on the flags they were built with: a change of DEBUG (or any flag)
+# rebuilds everything, without a 'make clean'.
+FLAGS_STAMP := $(BUILD)/.flags
+FLAGS_NOW := $(CC) $(KERNEL_CFLAGS) $(KERNEL_ASFLAGS)
+ifneq ($(file <$(FLAGS_STAMP)),$(FLAGS_NOW))
+$(shell mkdir -p $(BUILD))
+$(file >$(FLAGS_STAMP),$(FLAGS_NOW))
+endif
+
+$(BUILD)/%.o: %.c $(FLAGS_STAMP) | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/%.o: %.S | deps
+$(BUILD)/%.o: %.S $(FLAGS_STAMP) | deps
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(CC) $(KERNEL_ASFLAGS) -MMD -MP -c $< -o $@
