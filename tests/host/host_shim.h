@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <stdarg.h>
 #include <log.h>
+#include <spinlock.h>
 
 __attribute__((weak, noreturn, format(printf, 1, 2)))
 void panic(const char *fmt, ...)
@@ -47,6 +48,19 @@ void klog(enum log_level level, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
+}
+
+/* Lock misuse is a panic, as in the kernel. */
+__attribute__((weak, noreturn))
+void spin_lock_recursion_panic(struct spinlock *l)
+{
+	panic("recursive lock: spinlock '%s' already held", l->name);
+}
+
+__attribute__((weak, noreturn))
+void spin_not_held_panic(struct spinlock *l, const char *file, int line)
+{
+	panic("spinlock '%s' not held at %s:%d", l->name, file, line);
 }
 
 #endif

@@ -5,6 +5,8 @@
 #ifndef ARCH_SMP_H
 #define ARCH_SMP_H
 
+#define MAX_CPUS 64
+
 static inline unsigned arch_cpu_id(void) { return 0; }
 
 #endif

@@ -1,0 +1,19 @@
+/*
+ * Kernel error codes, returned by value (0 = success). The system-call ABI will extend
+ * this list from its own table; inside the kernel every fallible operation returns one.
+ */
+#ifndef KERR_H
+#define KERR_H
+
+typedef enum {
+	E_OK = 0,
+	E_INVAL,        /* an argument is malformed (alignment, range, flags) */
+	E_NO_MEMORY,    /* out of physical memory or of a quota */
+	E_EXISTS,       /* something is already there (a mapping, a name) */
+	E_NOT_FOUND,    /* nothing is there */
+	E_RANGE,        /* outside the allowed address or value range */
+} kerr_t;
+
+const char *kerr_name(kerr_t e);
+
+#endif

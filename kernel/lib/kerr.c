@@ -1,0 +1,15 @@
+/* Names of kernel error codes, for log messages. */
+#include <kerr.h>
+
+const char *kerr_name(kerr_t e)
+{
+	static const char *const names[] = {
+		[E_OK] = "ok", [E_INVAL] = "invalid argument", [E_NO_MEMORY] = "out of memory",
+		[E_EXISTS] = "already exists", [E_NOT_FOUND] = "not found",
+		[E_RANGE] = "out of range",
+	};
+
+	if ((unsigned)e < sizeof(names) / sizeof(names[0]) && names[e])
+		return names[e];
+	return "unknown error";
+}
