@@ -33,15 +33,27 @@ PANIC_REPORT = [
     r'[0-9a-f]+\n.*ktest_run\+0x[0-9a-f]+\n.*kmain\+0x',
 ]
 
+MEMORY_TESTS = 'boot.*,pmm.*,vmm.*'
+
 CONFIGS = [
-    _cfg('bios'),
-    _cfg('uefi', firmware='uefi'),
+    _cfg('bios', mem=512),
+    _cfg('uefi', firmware='uefi', mem=512),
+    _cfg('bios-64m', mem=64, select=MEMORY_TESTS),
+    _cfg('uefi-64m', firmware='uefi', mem=64, select=MEMORY_TESTS),
+    _cfg('bios-4g', mem=4096, select=MEMORY_TESTS),
+    _cfg('uefi-4g', firmware='uefi', mem=4096, select=MEMORY_TESTS),
     _cfg('bios-24bpp', fb='800x600x24', gfxpayload='800x600x24', select='fbcon.*,boot.*'),
     _cfg('bios-novga', fb='none', qemu_args=['-vga', 'none'], select='boot.*,fbcon.*',
          must_match=[r'warning: fbcon: .*; serial console only$']),
     _cfg('bios-noserial', serial=False, select='boot.*',
          must_match=[r'serial: no 16550 UART at COM1']),
-    _cfg('bios-1g', mem=1024, select='boot.*'),
+    # Every benchmark once, with few iterations, so they never rot (make bench runs them
+    # for real, under -icount).
+    dict(_cfg('bios-bench-smoke'), cmdline='kbench=all kbench.iters=10',
+         must_match=[r'^BENCH pmm_alloc_free \d+ tsc-ticks$']),
     dict(_cfg('bios-panic', select='panic.backtrace'), expect='panic',
          must_match=PANIC_REPORT),
+    dict(_cfg('bios-pmm-double-free', select='pmm.double_free_panics'), expect='panic',
+         must_match=[r'KERNEL PANIC on CPU 0: pmm: freeing 1 frame\(s\) at 0x[0-9a-f]+: '
+                     r'is not allocated \(double free\?\)']),
 ]

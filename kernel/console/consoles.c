@@ -4,6 +4,7 @@
 #include <uart.h>
 #include <qemu.h>
 #include <log.h>
+#include <vmm.h>
 
 static void serial_write(struct console *c, const char *s, size_t n)
 {
@@ -74,6 +75,30 @@ bool consoles_init_fb(const struct boot_fb *fb)
 		fb->width, fb->height, fb->bpp, fb->pitch,
 		(unsigned long long)fb->addr.raw, fbcon.cols, fbcon.rows);
 	return true;
+}
+
+void *consoles_fb_map(void)
+{
+	if (!fbcon_up)
+		return NULL;
+	const struct boot_fb *fb = &boot_info.fb;
+	void *p = vmm_map_phys(fb->addr, (size_t)fb->pitch * fb->height, VM_WRITE | VM_WC);
+	if (!p)
+		pr_err("fbcon: cannot map the framebuffer; the console stops at the page-table switch");
+	return p;
+}
+
+void consoles_fb_moved(void *pixels)
+{
+	if (!fbcon_up)
+		return;
+	if (pixels) {
+		fbcon.pixels = pixels;
+	} else {
+		/* Unreachable now: stop drawing rather than fault. */
+		fbcon.pixels = NULL;
+		fbcon_up = false;
+	}
 }
 
 struct fbcon *consoles_fbcon(void)

@@ -5,7 +5,7 @@
  *
  *   1 early consoles (serial, debugcon) and the panic path; TSC calibration; banner
  *   2 boot information from Multiboot2; command line; framebuffer console
- *   3 memory (PMM, VMM, heap)             -- to come with the memory issue
+ *   3 memory: physical allocator, the kernel's own page tables (W^X), heap
  *   4 CPU and interrupts                  -- interrupts issue
  *   5 SMP and scheduler                   -- scheduler issue
  *   6 first user process                  -- init issue
@@ -17,10 +17,13 @@
 #include <klib.h>
 #include <kformat.h>
 #include <ktest.h>
+#include <kbench.h>
 #include <log.h>
 #include <panic.h>
 #include <qemu.h>
 #include <time.h>
+#include <pmm.h>
+#include <vmm.h>
 #include <arch/cpu.h>
 #include <arch/tsc.h>
 
@@ -73,9 +76,20 @@ static void phase_boot_info(uint32_t magic, uint64_t info_phys)
 	if (cmdline_get(boot_info.cmdline, "loglevel", val, sizeof(val)) &&
 	    val[0] >= '0' && val[0] <= '3' && !val[1])
 		log_set_level((enum log_level)(val[0] - '0'));
-	ktest_mode = cmdline_has(boot_info.cmdline, "ktest");
+	ktest_mode = cmdline_has(boot_info.cmdline, "ktest") ||
+		     cmdline_has(boot_info.cmdline, "kbench");
 
 	consoles_init_fb(&boot_info.fb);
+}
+
+/* Phase 3: physical memory, then the kernel's page tables. */
+static void phase_memory(void)
+{
+	pmm_init(&boot_info);
+	vmm_init();
+	void *fb = consoles_fb_map();
+	vmm_switch_to_kernel_tables();
+	consoles_fb_moved(fb);
 }
 
 static uint64_t usable_bytes(const struct boot_info *bi)
@@ -112,11 +126,30 @@ void kmain(uint32_t magic, uint64_t info_phys)
 		   (unsigned long long)(usable_bytes(&boot_info) >> 20), boot_info.module_count,
 		   boot_info.loader, boot_info.cmdline);
 
+	/* Phase 3. */
+	t = clock_ns();
+	phase_memory();
+	struct pmm_stats ps = pmm_get_stats();
+	uint64_t checked, wx = vmm_audit_wx(&kernel_as, &checked);
+	phase_done(3, "memory", t,
+		   "%llu MiB free of %llu MiB managed (%llu KiB reserved), %llu page-table pages, "
+		   "W^X audit: %llu of %llu mappings writable+executable",
+		   (unsigned long long)(ps.free >> 8), (unsigned long long)(ps.total >> 8),
+		   (unsigned long long)(ps.reserved * 4), (unsigned long long)kernel_as.table_pages,
+		   (unsigned long long)wx, (unsigned long long)checked);
+	if (wx)
+		pr_err("vmm: W^X violated by %llu kernel mappings", (unsigned long long)wx);
+
 	char sel[BOOT_CMDLINE_MAX];
 	if (cmdline_get(boot_info.cmdline, "ktest", sel, sizeof(sel))) {
 		unsigned failed = ktest_run(sel[0] ? sel : "all");
 		qemu_exit(failed ? QEMU_EXIT_FAIL : QEMU_EXIT_PASS);
 		pr_info("ktest: done; no isa-debug-exit device, halting");
+		cpu_halt_forever();
+	}
+	if (cmdline_get(boot_info.cmdline, "kbench", sel, sizeof(sel))) {
+		unsigned failed = kbench_run(sel[0] ? sel : "all");
+		qemu_exit(failed ? QEMU_EXIT_FAIL : QEMU_EXIT_PASS);
 		cpu_halt_forever();
 	}
 

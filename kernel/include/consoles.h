@@ -21,6 +21,12 @@ struct early_consoles consoles_init_early(void);
  * Logs why not otherwise. */
 bool consoles_init_fb(const struct boot_fb *fb);
 
+/* Phase 3 moves the framebuffer from the boot direct map to a write-combining mapping
+ * in the kernel's own tables: fb_map() makes the new mapping (before the switch),
+ * fb_moved() points the console at it (right after; nothing may print in between). */
+void *consoles_fb_map(void);
+void consoles_fb_moved(void *pixels);
+
 /* The framebuffer console's state (NULL when there is none), for tests. */
 struct fbcon *consoles_fbcon(void);
 

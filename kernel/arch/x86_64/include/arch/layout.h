@@ -13,9 +13,19 @@
 /* Direct map of all physical RAM. */
 #define HHDM_BASE           0xffff800000000000
 
-/* Kernel virtual area: heap growth, kernel stacks, MMIO mappings. */
+/* Kernel virtual area: heap growth, kernel stacks, MMIO mappings; 64 GiB each. */
 #define KVA_BASE            0xffffc00000000000
+#define KVA_HEAP_SLAB_BASE  0xffffc00000000000
+#define KVA_HEAP_LARGE_BASE 0xffffc01000000000
+#define KVA_STACKS_BASE     0xffffc02000000000
+#define KVA_MMIO_BASE       0xffffc03000000000
+#define KVA_MMIO_END        0xffffc04000000000
+#define KVA_TEST_BASE       0xffffc04000000000  /* scratch space for in-guest tests */
+#define KVA_REGION_SIZE     0x0000001000000000
 #define KVA_END             0xffffff8000000000
+
+/* The kernel half starts here: PML4 entries 256..511, shared by every address space. */
+#define KERNEL_HALF_BASE    0xffff800000000000
 
 /* User space: page 0 up to 4 MiB is never mapped; the last page below the canonical
  * hole is never mappable, because SYSRET to a non-canonical RIP faults in ring 0. */
