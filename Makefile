@@ -16,7 +16,7 @@ MNOS_VERSION := 0.1.0
 DEBUG ?= 1
 GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 
-BUILD := build
+BUILD ?= build
 GEN := $(BUILD)/gen
 
 CC := gcc
@@ -52,7 +52,7 @@ KERNEL_ELF := $(BUILD)/minimalos.elf
 ISO := $(BUILD)/minimalos.iso
 FONT_PSF := /usr/share/consolefonts/Lat15-VGA16.psf.gz
 
-.PHONY: all deps run run-bios debug test host-test guest-test clean
+.PHONY: all deps run run-bios debug test host-test guest-test bench clean
 all: $(ISO) compile_commands.json
 
 deps:
@@ -145,13 +145,15 @@ HOST_CFLAGS := -std=c17 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 HOST_LIBS := -lcriterion
 
 # Each host test binary: its test file plus the kernel sources it tests (pure logic only).
-HOST_TESTS := kprintf mb2 cmdline fbcon ksyms backtrace
+HOST_TESTS := kprintf mb2 cmdline fbcon ksyms backtrace memmap pmm
 host_src_kprintf := tests/host/test_kprintf.c kernel/lib/kformat.c
 host_src_mb2 := tests/host/test_mb2.c kernel/boot/multiboot2.c kernel/lib/kformat.c
 host_src_cmdline := tests/host/test_cmdline.c kernel/lib/cmdline.c
 host_src_fbcon := tests/host/test_fbcon.c kernel/console/fbcon.c $(GEN)/font.c
 host_src_ksyms := tests/host/test_ksyms.c kernel/core/ksyms.c
 host_src_backtrace := tests/host/test_backtrace.c kernel/core/backtrace.c
+host_src_memmap := tests/host/test_memmap.c kernel/mm/memmap.c
+host_src_pmm := tests/host/test_pmm.c kernel/mm/pmm_core.c
 
 HOST_BINS := $(patsubst %,$(BUILD)/host/test_%,$(HOST_TESTS))
 
@@ -171,6 +173,11 @@ guest-test: $(KERNEL_ELF)
 
 test: $(HOST_BINS) $(KERNEL_ELF) $(ISO)
 	@$(PYTHON) tests/run.py --kernel $(KERNEL_ELF) $(HOST_BINS)
+
+# Benchmarks measure the DEBUG=0 kernel, built apart in build/release.
+bench:
+	@$(MAKE) --no-print-directory BUILD=build/release DEBUG=0 build/release/minimalos.elf
+	@$(PYTHON) tests/bench.py --kernel build/release/minimalos.elf
 
 # ---------------------------------------------------------------------------------------
 # Editor support

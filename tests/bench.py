@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""make bench: boot the benchmark kernel under QEMU TCG with -icount shift=0, where one
+TSC tick is exactly one guest instruction, run every in-kernel benchmark (kbench.h) and
+print one line per figure, "BENCH <name> <value> <unit>"; also write build/bench.json.
+
+Usage: bench.py --kernel build/release/minimalos.elf [--select all] [--mem 4096]
+"""
+import argparse
+import json
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qemu import Qemu, QEMU_EXIT  # noqa: E402
+from run import iso_for, BUILD  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--kernel', required=True)
+    ap.add_argument('--select', default='all')
+    ap.add_argument('--mem', default='4096', help='MiB; the 90%% figures want a 4 GiB machine')
+    ap.add_argument('--timeout', type=int, default=600)
+    args = ap.parse_args()
+
+    iso = iso_for(args.kernel, f'kbench={args.select} kbench.icount')
+    os.makedirs(BUILD, exist_ok=True)
+    log = os.path.join(BUILD, 'bench.log')
+    q = Qemu(iso, firmware='bios', mem=f'{args.mem}M', smp=1, extra=['-icount', 'shift=0'],
+             log_path=log, name='bench')
+    try:
+        q.start()
+        code = q.wait(args.timeout)
+    finally:
+        q.stop()
+    out = q.output().replace('\r\n', '\n')
+    figures = []
+    for m in re.finditer(r'^BENCH (\S+) (\d+) (\S+)$', out, re.M):
+        figures.append({'name': m.group(1), 'value': int(m.group(2)), 'unit': m.group(3)})
+        print(m.group(0))
+    spreads = {m.group(1): m.group(0)[2:] for m in re.finditer(r'^# (\S+): median .*$', out, re.M)}
+    for f in figures:
+        f['detail'] = spreads.get(f['name'], '')
+    with open(os.path.join(BUILD, 'bench.json'), 'w') as fh:
+        json.dump({'unit_note': 'instructions: guest instructions under QEMU -icount shift=0',
+                   'figures': figures}, fh, indent=1)
+    bad = re.findall(r'^not ok .*$', out, re.M)
+    if code != QEMU_EXIT['pass'] or bad or not figures:
+        print(f'bench: failed (exit {code}); see {os.path.relpath(log)}', file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
