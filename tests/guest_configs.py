@@ -53,6 +53,12 @@ CONFIGS = [
          must_match=[r'^BENCH pmm_alloc_free \d+ tsc-ticks$']),
     dict(_cfg('bios-panic', select='panic.backtrace'), expect='panic',
          must_match=PANIC_REPORT),
+    dict(_cfg('bios-stack-overflow', select='trap.stack_overflow_double_faults'),
+         expect='panic',
+         must_match=[r'KERNEL PANIC on CPU 0: double fault \(#DF, vector 8\) in kernel mode '
+                     r'at 0x[0-9a-f]+; kernel stack overflow: RSP 0x[0-9a-f]+ is in a stack\'s '
+                     r'guard page',
+                     r'recurse\+0x']),
     dict(_cfg('bios-pmm-double-free', select='pmm.double_free_panics'), expect='panic',
          must_match=[r'KERNEL PANIC on CPU 0: pmm: freeing 1 frame\(s\) at 0x[0-9a-f]+: '
                      r'is not allocated \(double free\?\)']),

@@ -6,7 +6,8 @@
  *   1 early consoles (serial, debugcon) and the panic path; TSC calibration; banner
  *   2 boot information from Multiboot2; command line; framebuffer console
  *   3 memory: physical allocator, the kernel's own page tables (W^X), heap
- *   4 CPU and interrupts                  -- interrupts issue
+ *   4 CPU and interrupts: GDT/TSS with IST stacks, IDT, ACPI, local APIC and timer,
+ *     I/O APIC
  *   5 SMP and scheduler                   -- scheduler issue
  *   6 first user process                  -- init issue
  */
@@ -25,6 +26,7 @@
 #include <pmm.h>
 #include <vmm.h>
 #include <arch/cpu.h>
+#include <arch/trap.h>
 #include <arch/tsc.h>
 
 void kmain(uint32_t magic, uint64_t info_phys);
@@ -139,6 +141,12 @@ void kmain(uint32_t magic, uint64_t info_phys)
 		   (unsigned long long)wx, (unsigned long long)checked);
 	if (wx)
 		pr_err("vmm: W^X violated by %llu kernel mappings", (unsigned long long)wx);
+
+	/* Phase 4. */
+	t = clock_ns();
+	gdt_init_cpu(0);
+	idt_init();
+	phase_done(4, "interrupts", t, "GDT, TSS with IST stacks, IDT");
 
 	char sel[BOOT_CMDLINE_MAX];
 	if (cmdline_get(boot_info.cmdline, "ktest", sel, sizeof(sel))) {

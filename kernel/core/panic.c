@@ -19,19 +19,46 @@
 bool ktest_mode;
 static int panicking;
 
-static void print_frame(void *ctx, uint64_t ret)
+/* Consecutive identical frames (deep recursion) are printed once, with a count. */
+struct bt_state {
+	uint64_t last;
+	uint64_t repeats;
+};
+
+static void print_one(uint64_t ret)
 {
 	uint64_t off = 0;
 	/* ret points after the call; ret - 1 is inside the calling function even when the
 	 * call was its last instruction. */
 	const char *name = ksym_lookup(ret - 1, &off);
 
-	(void)ctx;
 	if (name)
 		kprintf("  [<%016llx>] %s+0x%llx\n", (unsigned long long)ret, name,
 			(unsigned long long)(off + 1));
 	else
 		kprintf("  [<%016llx>] ?\n", (unsigned long long)ret);
+}
+
+static void flush_repeats(struct bt_state *st)
+{
+	if (st->repeats)
+		kprintf("  ... the same frame %llu more times\n", (unsigned long long)st->repeats);
+	st->repeats = 0;
+}
+
+static void print_frame(void *ctx, uint64_t ret)
+{
+	struct bt_state *st = ctx;
+
+	if (st && ret == st->last) {
+		st->repeats++;
+		return;
+	}
+	if (st) {
+		flush_repeats(st);
+		st->last = ret;
+	}
+	print_one(ret);
 }
 
 void backtrace_print(uint64_t rbp)
@@ -44,16 +71,15 @@ void backtrace_print(uint64_t rbp)
 			(unsigned long long)rbp);
 		return;
 	}
-	if (backtrace_walk(rbp, lo, hi, BACKTRACE_MAX_DEPTH, print_frame, NULL) == 0)
+	struct bt_state st = { 0, 0 };
+	if (backtrace_walk(rbp, lo, hi, BACKTRACE_MAX_DEPTH, print_frame, &st) == 0)
 		kprintf("  (no frames)\n");
+	flush_repeats(&st);
 }
 
-__noreturn void panic(const char *fmt, ...)
+static __noreturn void vpanic(struct regs_snapshot *regs, bool show_rip, const char *fmt,
+			      va_list ap)
 {
-	struct regs_snapshot regs;
-	va_list ap;
-
-	regs_capture(&regs);
 	irq_disable();
 	if (__atomic_exchange_n(&panicking, 1, __ATOMIC_ACQ_REL)) {
 		static const char msg[] = "\n*** nested panic: halting\n";
@@ -65,18 +91,50 @@ __noreturn void panic(const char *fmt, ...)
 	console_panic_mode();
 
 	kprintf("\n*** KERNEL PANIC on CPU %u: ", arch_cpu_id());
-	va_start(ap, fmt);
 	kvprintf(fmt, ap);
-	va_end(ap);
 	kprintf("\n");
-	regs_print(&regs);
-	backtrace_print((uint64_t)(uintptr_t)__builtin_frame_address(0));
+	regs_print(regs);
+	if (show_rip) {
+		/* The faulting instruction itself, then its callers. */
+		kprintf("Backtrace:\n");
+		print_one(regs->rip + 1);
+		uint64_t lo, hi;
+		struct bt_state st = { 0, 0 };
+		if (arch_stack_bounds(regs->rbp, &lo, &hi)) {
+			backtrace_walk(regs->rbp, lo, hi, 256, print_frame, &st);
+			flush_repeats(&st);
+		} else
+			kprintf("  (frame pointer %016llx is on no known stack)\n",
+				(unsigned long long)regs->rbp);
+	} else {
+		backtrace_print(regs->rbp);
+	}
 	if (ktest_mode) {
 		kprintf("*** test mode: ending QEMU\n");
 		qemu_exit(QEMU_EXIT_PANIC);
 	}
 	kprintf("*** system halted\n");
 	cpu_halt_forever();
+}
+
+__noreturn void panic(const char *fmt, ...)
+{
+	struct regs_snapshot regs;
+	va_list ap;
+
+	regs_capture(&regs);
+	/* Start the backtrace at panic's own frame: its first entry is our caller. */
+	regs.rbp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
+	va_start(ap, fmt);
+	vpanic(&regs, false, fmt, ap);
+}
+
+__noreturn void panic_regs(struct regs_snapshot *regs, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vpanic(regs, true, fmt, ap);
 }
 
 void spin_lock_recursion_panic(struct spinlock *l)

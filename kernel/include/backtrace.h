@@ -9,7 +9,7 @@
 
 #include <types.h>
 
-#define BACKTRACE_MAX_DEPTH 32
+#define BACKTRACE_MAX_DEPTH 64
 
 typedef void (*backtrace_fn)(void *ctx, uint64_t return_address);
 

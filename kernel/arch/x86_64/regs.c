@@ -2,6 +2,7 @@
 #include <arch/regs.h>
 #include <arch/cpu.h>
 #include <log.h>
+#include <kstack.h>
 
 extern char boot_stack_bottom[], boot_stack_top[];
 
@@ -42,5 +43,5 @@ bool arch_stack_bounds(uint64_t sp, uint64_t *lo, uint64_t *hi)
 		*hi = t;
 		return true;
 	}
-	return false;
+	return kstack_bounds(sp, lo, hi);
 }

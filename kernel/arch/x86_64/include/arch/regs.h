@@ -30,6 +30,10 @@ static inline __attribute__((always_inline)) void regs_capture(struct regs_snaps
 		:: "r"(r) : "rax", "memory");
 }
 
+/* Panic with the registers of another context (an exception's trap frame): the
+ * backtrace starts at regs->rip and walks from regs->rbp. */
+__noreturn void panic_regs(struct regs_snapshot *regs, const char *fmt, ...) __printf(2, 3);
+
 /* Fill the control-register fields and print the whole snapshot. */
 void regs_print(struct regs_snapshot *r);
 

@@ -1,0 +1,117 @@
+/*
+ * Interrupt and exception entry. One stub per vector pushes a zero error code where the
+ * CPU pushes none, then the vector number, and jumps to trap_common, which saves the
+ * general registers as a struct trap_frame (arch/trap.h), calls trap_dispatch(frame) and
+ * returns with IRETQ. SWAPGS runs only when the trap came from user mode, so the kernel
+ * always runs with its own GS base.
+ *
+ * Also here: fault_catch_begin(), the setjmp half of catching kernel faults; the
+ * longjmp half is done by the trap handler rewriting the frame it returns through.
+ */
+#include <arch/layout.h>
+
+/* Vectors for which the CPU pushes an error code. */
+#define HAS_ERROR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || \
+		      (v) == 29 || (v) == 30)
+
+	.section .text
+	.balign 16
+trap_common:
+	testb $3, 24(%rsp)              /* CS of the interrupted code: user? */
+	jz 1f
+	swapgs
+1:	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	cld
+	movq %rsp, %rdi
+	call trap_dispatch
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+	testb $3, 24(%rsp)
+	jz 2f
+	swapgs
+2:	addq $16, %rsp                  /* vector and error code */
+	iretq
+	.size trap_common, . - trap_common
+
+/* The 256 stubs, each 16 bytes apart is not required: their addresses go in a table. */
+	.altmacro
+	.macro trap_stub v
+	.balign 16
+trap_stub_\v:
+	.if HAS_ERROR(\v)
+	.else
+	pushq $0
+	.endif
+	pushq $\v
+	jmp trap_common
+	.endm
+
+	.set vec, 0
+	.rept 256
+	trap_stub %vec
+	.set vec, vec + 1
+	.endr
+
+	.macro stub_addr v
+	.quad trap_stub_\v
+	.endm
+
+	.section .rodata
+	.balign 8
+	.global trap_stubs
+trap_stubs:
+	.set vec, 0
+	.rept 256
+	stub_addr %vec
+	.set vec, vec + 1
+	.endr
+
+/* int fault_catch_begin(struct fault_catch *c): save the resume point, return 0. */
+	.section .text
+	.global fault_catch_begin
+	.type fault_catch_begin, @function
+fault_catch_begin:
+	movq (%rsp), %rax               /* return address: where a caught fault resumes */
+	movq %rax, 0(%rdi)
+	leaq 8(%rsp), %rax              /* the stack pointer after this call returns */
+	movq %rax, 8(%rdi)
+	movq %rbp, 16(%rdi)
+	movq %rbx, 24(%rdi)
+	movq %r12, 32(%rdi)
+	movq %r13, 40(%rdi)
+	movq %r14, 48(%rdi)
+	movq %r15, 56(%rdi)
+	pushq %rbp
+	movq %rsp, %rbp
+	call fault_catch_arm            /* C: link it into this CPU's list */
+	popq %rbp
+	xorl %eax, %eax
+	ret
+	.size fault_catch_begin, . - fault_catch_begin
