@@ -27,6 +27,7 @@
 #include <vmm.h>
 #include <arch/cpu.h>
 #include <arch/trap.h>
+#include <arch/lapic.h>
 #include <arch/tsc.h>
 
 void kmain(uint32_t magic, uint64_t info_phys);
@@ -146,7 +147,11 @@ void kmain(uint32_t magic, uint64_t info_phys)
 	t = clock_ns();
 	gdt_init_cpu(0);
 	idt_init();
-	phase_done(4, "interrupts", t, "GDT, TSS with IST stacks, IDT");
+	pic_disable();
+	lapic_init(0);
+	irq_enable();
+	phase_done(4, "interrupts", t, "GDT, TSS with IST stacks, IDT; local APIC %u, timer %llu MHz",
+		   lapic_id(), (unsigned long long)(lapic_timer_hz() / 1000000));
 
 	char sel[BOOT_CMDLINE_MAX];
 	if (cmdline_get(boot_info.cmdline, "ktest", sel, sizeof(sel))) {
