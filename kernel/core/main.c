@@ -28,6 +28,7 @@
 #include <arch/cpu.h>
 #include <arch/trap.h>
 #include <arch/lapic.h>
+#include <arch/smp.h>
 #include <arch/tsc.h>
 
 void kmain(uint32_t magic, uint64_t info_phys);
@@ -107,6 +108,8 @@ static uint64_t usable_bytes(const struct boot_info *bi)
 
 void kmain(uint32_t magic, uint64_t info_phys)
 {
+	/* Per-CPU data first: locks and the panic path ask which CPU they are on. */
+	percpu_init(0);
 	tsc_mark_boot();
 
 	/* Phase 1. Nothing may be printed before the banner, so consoles come up silently

@@ -1,12 +1,54 @@
 /*
- * Which CPU is running. Until the SMP phase starts other CPUs (and per-CPU data is
- * reached through GS), only the boot CPU runs, and it is CPU 0.
+ * Per-CPU data, reached through the GS base: each CPU's IA32_GS_BASE points at its own
+ * struct cpu_local while it runs kernel code (user GS lives in IA32_KERNEL_GS_BASE and
+ * is swapped in on the way out). Fields the assembly uses have fixed offsets, checked
+ * below.
  */
 #ifndef ARCH_SMP_H
 #define ARCH_SMP_H
 
 #define MAX_CPUS 64
 
+#ifndef __ASSEMBLY__
+#include <stdint.h>
+#include <stddef.h>
+
+struct cpu_local {
+	struct cpu_local *self;         /* [I] for reading the base back */
+	uint32_t id;                    /* [I] logical CPU number, 0 = boot CPU */
+	uint32_t apic_id;               /* [I] */
+	uint64_t kernel_rsp;            /* [this CPU] stack for SYSCALL entry */
+	uint64_t user_rsp;              /* [this CPU] scratch for SYSCALL entry */
+	void *current;                  /* [this CPU] the running thread */
+	void *sched;                    /* [I] this CPU's scheduler state */
+};
+
+_Static_assert(offsetof(struct cpu_local, id) == 8, "arch_cpu_id() reads gs:8");
+_Static_assert(offsetof(struct cpu_local, kernel_rsp) == 16, "syscall entry reads gs:16");
+_Static_assert(offsetof(struct cpu_local, user_rsp) == 24, "syscall entry uses gs:24");
+
+extern struct cpu_local cpu_locals[MAX_CPUS];
+
+#ifdef MNOS_HOST_TEST
 static inline unsigned arch_cpu_id(void) { return 0; }
+#else
+static inline unsigned arch_cpu_id(void)
+{
+	uint32_t id;
+	__asm__ volatile("movl %%gs:8, %0" : "=r"(id));
+	return id;
+}
+
+static inline struct cpu_local *this_cpu(void)
+{
+	struct cpu_local *c;
+	__asm__ volatile("movq %%gs:0, %0" : "=r"(c));
+	return c;
+}
+#endif
+
+/* Point this CPU's GS base at cpu_locals[id]. First thing on every CPU. */
+void percpu_init(unsigned id);
+#endif
 
 #endif
