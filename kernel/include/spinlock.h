@@ -52,7 +52,7 @@ static inline void spin_lock(struct spinlock *l)
 
 static inline bool spin_trylock(struct spinlock *l)
 {
-	uint32_t serving = __atomic_load_n(&l->serving, __ATOMIC_RELAXED);
+	uint32_t serving = __atomic_load_n(&l->serving, __ATOMIC_ACQUIRE);
 	uint32_t expected = serving;
 
 	if (!__atomic_compare_exchange_n(&l->next, &expected, serving + 1, false,
