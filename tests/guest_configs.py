@@ -8,19 +8,25 @@ expect ('pass': KTAP with isa-debug-exit, or 'panic'); must_match / must_not_mat
 running Qemu, for tests that type or look at the screen).
 """
 
-TIMEOUT_BIOS = 60
-TIMEOUT_UEFI = 120   # OVMF alone takes ~4 s under TCG, more on a loaded machine
+TIMEOUT_BIOS = 90
+TIMEOUT_UEFI = 150   # OVMF alone takes ~4 s under TCG, more on a loaded machine
 
 
 def _cfg(name, firmware='bios', mem=256, fb='1024x768x32', serial=True, select='all',
-         **kw):
+         cmdline_extra='', **kw):
     expect = f'expect.mem={mem} expect.fw={firmware} expect.fb={fb} ' \
-             f'expect.serial={1 if serial else 0}'
+             f'expect.serial={1 if serial else 0} {cmdline_extra}'
     c = dict(name=name, firmware=firmware, mem=f'{mem}M', serial=serial,
-             cmdline=f'ktest={select} {expect}',
+             cmdline=f'ktest={select} {expect}'.strip(),
              timeout=TIMEOUT_UEFI if firmware == 'uefi' else TIMEOUT_BIOS)
     c.update(kw)
     return c
+
+
+def type_ping(q):
+    """Answer the serial-input test: type a line when the kernel asks for it."""
+    if q.expect(r'^# ktest: serial input ready', timeout=120):
+        q.send('ping\n')
 
 
 PANIC_REPORT = [
@@ -33,11 +39,17 @@ PANIC_REPORT = [
     r'[0-9a-f]+\n.*ktest_run\+0x[0-9a-f]+\n.*kmain\+0x',
 ]
 
-MEMORY_TESTS = 'boot.*,pmm.*,vmm.*'
+MEMORY_TESTS = 'boot.*,pmm.*,vmm.*,heap.*'
 
 CONFIGS = [
-    _cfg('bios', mem=512),
-    _cfg('uefi', firmware='uefi', mem=512),
+    _cfg('bios', mem=512, select='all,serial.receive_interrupt', interact=[type_ping]),
+    _cfg('uefi', firmware='uefi', mem=512, select='all,serial.receive_interrupt',
+         interact=[type_ping]),
+    _cfg('bios-smp2', mem=512, smp=2, select='all,serial.receive_interrupt',
+         interact=[type_ping], cmdline_extra='expect.cpus=2'),
+    _cfg('bios-smp4', mem=512, smp=4, select='all', cmdline_extra='expect.cpus=4'),
+    _cfg('uefi-smp4', firmware='uefi', mem=512, smp=4, select='all',
+         cmdline_extra='expect.cpus=4'),
     _cfg('bios-64m', mem=64, select=MEMORY_TESTS),
     _cfg('uefi-64m', firmware='uefi', mem=64, select=MEMORY_TESTS),
     _cfg('bios-4g', mem=4096, select=MEMORY_TESTS),
@@ -62,4 +74,7 @@ CONFIGS = [
     dict(_cfg('bios-pmm-double-free', select='pmm.double_free_panics'), expect='panic',
          must_match=[r'KERNEL PANIC on CPU 0: pmm: freeing 1 frame\(s\) at 0x[0-9a-f]+: '
                      r'is not allocated \(double free\?\)']),
+    dict(_cfg('bios-heap-double-free', select='heap.double_free_panics'), expect='panic',
+         must_match=[r'KERNEL PANIC on CPU 0: heap: kfree\(0x[0-9a-f]+\): double free '
+                     r'\(64-byte size class\)']),
 ]

@@ -28,6 +28,13 @@ static struct console serial_console = { .name = "serial", .write = serial_write
 static struct console debugcon_console = { .name = "debugcon", .write = debugcon_con_write };
 static struct console fb_console = { .name = "fb", .write = fb_write };
 
+static struct early_consoles found;
+
+struct early_consoles consoles_found(void)
+{
+	return found;
+}
+
 struct early_consoles consoles_init_early(void)
 {
 	struct early_consoles e = { 0 };
@@ -38,6 +45,7 @@ struct early_consoles consoles_init_early(void)
 	e.debugcon = debugcon_present();
 	if (e.debugcon)
 		console_register(&debugcon_console);
+	found = e;
 	return e;
 }
 

@@ -8,7 +8,7 @@
  *   3 memory: physical allocator, the kernel's own page tables (W^X), heap
  *   4 CPU and interrupts: GDT/TSS with IST stacks, IDT, ACPI, local APIC and timer,
  *     I/O APIC
- *   5 SMP and scheduler                   -- scheduler issue
+ *   5 SMP and scheduler: FPU state, per-CPU run queues, the other CPUs started
  *   6 first user process                  -- init issue
  */
 #include <types.h>
@@ -24,11 +24,16 @@
 #include <qemu.h>
 #include <time.h>
 #include <pmm.h>
+#include <heap.h>
+#include <sched.h>
+#include <serial_in.h>
 #include <vmm.h>
 #include <arch/cpu.h>
 #include <arch/trap.h>
 #include <arch/lapic.h>
+#include <arch/platform.h>
 #include <arch/smp.h>
+#include <arch/fpu.h>
 #include <arch/tsc.h>
 
 void kmain(uint32_t magic, uint64_t info_phys);
@@ -86,7 +91,7 @@ static void phase_boot_info(uint32_t magic, uint64_t info_phys)
 	consoles_init_fb(&boot_info.fb);
 }
 
-/* Phase 3: physical memory, then the kernel's page tables. */
+/* Phase 3: physical memory, then the kernel's page tables, then the heap. */
 static void phase_memory(void)
 {
 	pmm_init(&boot_info);
@@ -94,6 +99,27 @@ static void phase_memory(void)
 	void *fb = consoles_fb_map();
 	vmm_switch_to_kernel_tables();
 	consoles_fb_moved(fb);
+	heap_init(KVA_HEAP_SLAB_BASE, KVA_REGION_SIZE, KVA_HEAP_LARGE_BASE, KVA_REGION_SIZE);
+}
+
+/* Phase 5: the boot code becomes a thread, the scheduler starts, the other CPUs come up
+ * and enter their idle loops. */
+static unsigned phase_smp(void)
+{
+	uint32_t ids[MAX_CPUS];
+	unsigned n = platform_cpu_apic_ids(ids, MAX_CPUS);
+	unsigned limit = MAX_CPUS;
+	char val[8];
+
+	if (cmdline_get(boot_info.cmdline, "maxcpus", val, sizeof(val)) && val[0] >= '1' &&
+	    val[0] <= '9')
+		limit = (unsigned)(val[0] - '0');
+	fpu_init();
+	vmm_init_shootdown();
+	pmm_init_ipis();
+	smp_init_ipis();
+	sched_init();
+	return smp_start_aps(ids, MIN(n, limit));
 }
 
 static uint64_t usable_bytes(const struct boot_info *bi)
@@ -150,11 +176,18 @@ void kmain(uint32_t magic, uint64_t info_phys)
 	t = clock_ns();
 	gdt_init_cpu(0);
 	idt_init();
-	pic_disable();
-	lapic_init(0);
-	irq_enable();
-	phase_done(4, "interrupts", t, "GDT, TSS with IST stacks, IDT; local APIC %u, timer %llu MHz",
-		   lapic_id(), (unsigned long long)(lapic_timer_hz() / 1000000));
+	char summary[200];
+	platform_init_interrupts(summary, sizeof(summary));
+	if (!serial_in_init())
+		pr_warn("serial: input is not interrupt-driven");
+	phase_done(4, "interrupts", t, "%s", summary);
+
+	/* Phase 5. */
+	t = clock_ns();
+	unsigned cpus = phase_smp();
+	phase_done(5, "smp and scheduler", t, "%u CPU%s online; FPU state %zu bytes (%s)",
+		   cpus, cpus == 1 ? "" : "s", fpu_area_size(),
+		   fpu_uses_xsave() ? "XSAVE" : "FXSAVE");
 
 	char sel[BOOT_CMDLINE_MAX];
 	if (cmdline_get(boot_info.cmdline, "ktest", sel, sizeof(sel))) {
@@ -169,7 +202,7 @@ void kmain(uint32_t magic, uint64_t info_phys)
 		cpu_halt_forever();
 	}
 
-	pr_info("boot: the kernel has nothing more to run yet; halting");
+	pr_info("boot: the kernel has nothing more to run yet; idling");
 	for (;;)
-		cpu_hlt();
+		sched_sleep_ns(1000000000ull * 3600);
 }

@@ -89,6 +89,7 @@ static __noreturn void vpanic(struct regs_snapshot *regs, bool show_rip, const c
 		cpu_halt_forever();
 	}
 	console_panic_mode();
+	smp_stop_others();
 
 	kprintf("\n*** KERNEL PANIC on CPU %u: ", arch_cpu_id());
 	kvprintf(fmt, ap);

@@ -75,3 +75,16 @@ void uart_write(uint16_t port, const char *s, size_t n)
 		put_byte(port, s[i]);
 	}
 }
+
+void uart_enable_rx_irq(uint16_t port)
+{
+	outb(port + UART_IER, 0x01);    /* received data available */
+}
+
+bool uart_read_byte(uint16_t port, uint8_t *b)
+{
+	if (!(inb(port + UART_LSR) & LSR_DR))
+		return false;
+	*b = inb(port + UART_DATA);
+	return true;
+}

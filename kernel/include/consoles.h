@@ -17,6 +17,9 @@ struct early_consoles {
 /* Phase 1: serial and debugcon, before anything is printed. */
 struct early_consoles consoles_init_early(void);
 
+/* What phase 1 found. */
+struct early_consoles consoles_found(void);
+
 /* Phase 2: the framebuffer console, if the boot loader set up a usable framebuffer.
  * Logs why not otherwise. */
 bool consoles_init_fb(const struct boot_fb *fb);

@@ -87,19 +87,18 @@ void pmm_core_cache_give_back(struct pmm *p, struct pmm_cache *c, uint64_t n);
 void pmm_core_cache_drain(struct pmm *p, struct pmm_cache *c);
 
 /* The fast paths are inline: they are most of the cost of every page allocation. */
-static inline uint64_t pmm_core_cache_alloc(struct pmm *p, struct pmm_cache *c)
+
+/* Take the frame on top of c, which is not empty. */
+static inline uint64_t pmm_core_cache_pop(struct pmm *p, struct pmm_cache *c)
 {
-	if (unlikely(c->count == 0)) {
-		pmm_core_cache_refill(p, c);
-		if (c->count == 0)
-			return PMM_NONE;
-	}
 	uint64_t f = c->frames[--c->count];
+
 	__atomic_fetch_and(&p->cached[f / 64], ~(1ull << (f & 63)), __ATOMIC_SEQ_CST);
 	return f;
 }
 
-static inline enum pmm_free_result pmm_core_cache_free(struct pmm *p, struct pmm_cache *c,
+/* Check frame and put it on c, which is not full. */
+static inline enum pmm_free_result pmm_core_cache_push(struct pmm *p, struct pmm_cache *c,
 						       uint64_t frame)
 {
 	uint64_t w = frame / 64, b = 1ull << (frame & 63);
@@ -115,10 +114,26 @@ static inline enum pmm_free_result pmm_core_cache_free(struct pmm *p, struct pmm
 		__atomic_fetch_and(&p->cached[w], ~b, __ATOMIC_SEQ_CST);
 		return PMM_NOT_ALLOCATED;
 	}
-	if (unlikely(c->count == PMM_CACHE_SIZE))
-		pmm_core_cache_give_back(p, c, PMM_BATCH);
 	c->frames[c->count++] = frame;
 	return PMM_FREED;
+}
+
+static inline uint64_t pmm_core_cache_alloc(struct pmm *p, struct pmm_cache *c)
+{
+	if (unlikely(c->count == 0)) {
+		pmm_core_cache_refill(p, c);
+		if (c->count == 0)
+			return PMM_NONE;
+	}
+	return pmm_core_cache_pop(p, c);
+}
+
+static inline enum pmm_free_result pmm_core_cache_free(struct pmm *p, struct pmm_cache *c,
+						       uint64_t frame)
+{
+	if (unlikely(c->count == PMM_CACHE_SIZE))
+		pmm_core_cache_give_back(p, c, PMM_BATCH);
+	return pmm_core_cache_push(p, c, frame);
 }
 
 /* ---- the kernel's physical memory ---- */
@@ -132,8 +147,13 @@ struct pmm_stats {
 /* Phase 3: build the allocator from the boot memory map. Panics only if there is no
  * usable memory at all. */
 void pmm_init(const struct boot_info *bi);
+/* Phase 5, before the other CPUs start: the IPI that asks a CPU to give its frame cache
+ * back when the others run out. */
+void pmm_init_ipis(void);
 
-/* One frame, or PADDR_NULL (frame 0 is never handed out) when memory is exhausted. */
+/* One frame, or PADDR_NULL (frame 0 is never handed out) when memory is exhausted:
+ * when the bitmap and this CPU's cache are empty, the other CPUs are asked for their
+ * caches first (with a bounded wait: see pmm.c). */
 paddr_t pmm_alloc(void);
 paddr_t pmm_alloc_zeroed(void);
 void pmm_free(paddr_t frame);

@@ -7,6 +7,10 @@
  *
  * Lock order: each lock's definition says where it stands in the order. The global
  * order is written in docs/ARCHITECTURE.md ("Locks").
+ *
+ * Spinning runs arch_spin_relax(), which also answers work other CPUs wait for (TLB
+ * shootdowns): a CPU spinning with interrupts off cannot take their IPIs, and must not
+ * make them wait forever.
  */
 #ifndef SPINLOCK_H
 #define SPINLOCK_H
@@ -46,7 +50,7 @@ static inline void spin_lock(struct spinlock *l)
 		spin_lock_recursion_panic(l);
 	uint32_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
 	while (__atomic_load_n(&l->serving, __ATOMIC_ACQUIRE) != ticket)
-		cpu_pause();
+		arch_spin_relax();
 	__atomic_store_n(&l->holder, arch_cpu_id(), __ATOMIC_RELAXED);
 }
 

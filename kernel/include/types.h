@@ -46,6 +46,17 @@ static inline paddr_t virt_to_phys(const void *v)
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
+/* Bits set in x. (__builtin_popcountll would call libgcc, which the kernel does not
+ * link, unless the CPU's POPCNT is assumed.) */
+static inline unsigned popcount64(uint64_t x)
+{
+	unsigned n = 0;
+
+	for (; x; x &= x - 1)
+		n++;
+	return n;
+}
+
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
 

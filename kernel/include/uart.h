@@ -14,4 +14,9 @@
 bool uart_init(uint16_t port);
 void uart_write(uint16_t port, const char *s, size_t n);
 
+/* Interrupt on received data (IER bit 0); the IRQ must be routed separately. */
+void uart_enable_rx_irq(uint16_t port);
+/* Read one received byte; false when the receive FIFO is empty. */
+bool uart_read_byte(uint16_t port, uint8_t *b);
+
 #endif

@@ -34,6 +34,7 @@ struct addr_space {
 					 * kernel half's tables are guarded by kernel_as.lock.
 					 * Order: before the pmm lock. */
 	bool kernel;                    /* [I] the kernel's own address space */
+	uint64_t active_cpus;           /* [a] CPUs that have it loaded: shootdown targets */
 	uint64_t table_pages;           /* [lock] page-table pages owned */
 };
 
@@ -59,9 +60,17 @@ bool vmm_translate(struct addr_space *as, vaddr_t va, paddr_t *pa, unsigned *fla
  * the address that corresponds to pa (pa need not be page aligned), or NULL. */
 void *vmm_map_phys(paddr_t pa, size_t size, unsigned flags);
 
+/* Is [p, p+len) inside the direct map (RAM, ACPI tables)? */
+bool vmm_in_direct_map(paddr_t p, size_t len);
+
 /* Count leaf mappings that are both writable and executable (the W^X audit); also
  * returns the number of leaf mappings checked. */
 uint64_t vmm_audit_wx(struct addr_space *as, uint64_t *checked);
+
+/* Set up the TLB shootdown IPI (phase 5, before other CPUs start); shootdowns sent so
+ * far, for tests. */
+void vmm_init_shootdown(void);
+uint64_t vmm_shootdown_count(void);
 
 /* User address spaces. */
 kerr_t as_create(struct addr_space *as);

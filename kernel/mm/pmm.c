@@ -12,7 +12,10 @@
 #include <klib.h>
 #include <log.h>
 #include <panic.h>
+#include <time.h>
 #include <arch/smp.h>
+#include <arch/lapic.h>
+#include <arch/trap.h>
 
 #define MAX_RANGES 512
 #define BOOT_MAPPED_TOP 0x100000000ull
@@ -24,6 +27,15 @@ static struct pmm_cache caches[MAX_CPUS];       /* [this CPU, interrupts off] */
 static struct mem_range usable[MAX_RANGES];     /* [I] after pmm_init */
 static size_t usable_count;
 static uint64_t usable_frames;
+
+/* This CPU's cache, through GS: one load. Interrupts must be off while it is used. */
+static inline struct pmm_cache *this_cache(void)
+{
+	struct pmm_cache *c;
+
+	__asm__("movq %%gs:%c1, %0" : "=r"(c) : "i"(offsetof(struct cpu_local, pmm_cache)));
+	return c;
+}
 
 static size_t reserve(struct mem_range *r, size_t n, uint64_t base, uint64_t end,
 		      bool *truncated)
@@ -66,6 +78,8 @@ void pmm_init(const struct boot_info *bi)
 	n = reserve(free_ranges, n, where, where + bytes, &truncated);
 
 	pmm_core_init(&pmm, phys_to_virt(pa(where)), nframes);
+	for (unsigned c = 0; c < MAX_CPUS; c++)
+		cpu_locals[c].pmm_cache = &caches[c];
 	for (size_t i = 0; i < n; i++)
 		pmm_core_add(&pmm, free_ranges[i].base / PAGE_SIZE,
 			     (free_ranges[i].end - free_ranges[i].base) / PAGE_SIZE);
@@ -74,13 +88,86 @@ void pmm_init(const struct boot_info *bi)
 		usable_frames += (usable[i].end - usable[i].base) / PAGE_SIZE;
 }
 
+/* ---- reclaiming other CPUs' caches ---- */
+
+/*
+ * When the bitmap runs dry, the frames left may sit in other CPUs' caches, which only
+ * their owners touch (with interrupts off). The allocator asks them by IPI to give
+ * their caches back, and waits for the answers, but only for a while: a CPU spinning
+ * with interrupts off (perhaps for a lock the asking CPU holds) cannot answer, and
+ * waiting for it could deadlock. Such a CPU answers later; the allocation that asked
+ * fails, as it would have without the caches. The handler runs only where interrupts
+ * are on, so never inside a cache operation of its own CPU.
+ */
+#define DRAIN_WAIT_NS 20000000ull       /* 20 ms: generous under emulation */
+
+static uint64_t drain_pending;          /* [a] CPUs asked to drain and yet to answer */
+
+static void drain_ipi(struct trap_frame *f, void *arg)
+{
+	pmm_core_cache_drain(&pmm, this_cache());
+	__atomic_fetch_and(&drain_pending, ~(1ull << arch_cpu_id()), __ATOMIC_RELEASE);
+}
+
+void pmm_init_ipis(void)
+{
+	if (!irq_set_handler(VEC_PMM_DRAIN, drain_ipi, NULL))
+		panic("pmm: the cache-drain vector is taken");
+}
+
+/* Drain this CPU's cache and ask the others to drain theirs; true if some frames may
+ * have come back. One request at a time: a CPU that finds one under way waits for it. */
+static bool drain_all_caches(void)
+{
+	uint64_t me = 1ull << arch_cpu_id(), expected = 0;
+	uint64_t others = smp_online_mask() & ~me;
+	irqflags_t fl = irq_save();
+	bool had = this_cache()->count != 0;
+
+	pmm_core_cache_drain(&pmm, this_cache());
+	irq_restore(fl);
+	if (!others)
+		return had;
+	if (__atomic_compare_exchange_n(&drain_pending, &expected, others, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		for (unsigned c = 0; c < MAX_CPUS; c++)
+			if (others & (1ull << c))
+				lapic_send_ipi(cpu_locals[c].apic_id, VEC_PMM_DRAIN);
+	uint64_t deadline = clock_ns() + DRAIN_WAIT_NS;
+	while (__atomic_load_n(&drain_pending, __ATOMIC_ACQUIRE) && clock_ns() < deadline)
+		arch_spin_relax();
+	return true;
+}
+
+/*
+ * The fast paths below touch only this CPU's cache and the frame's bits; everything else
+ * is out of line and reached by a tail call, so the fast paths save no registers for it.
+ */
+__attribute__((noinline))
+static paddr_t alloc_slow(irqflags_t fl)
+{
+	struct pmm_cache *c = this_cache();
+	uint64_t f = pmm_core_cache_alloc(&pmm, c);
+
+	irq_restore(fl);
+	if (f == PMM_NONE && drain_all_caches()) {
+		fl = irq_save();
+		f = pmm_core_cache_alloc(&pmm, this_cache());
+		irq_restore(fl);
+	}
+	return f == PMM_NONE ? PADDR_NULL : pa(f * PAGE_SIZE);
+}
+
 paddr_t pmm_alloc(void)
 {
 	irqflags_t fl = irq_save();
-	uint64_t f = pmm_core_cache_alloc(&pmm, &caches[arch_cpu_id()]);
+	struct pmm_cache *c = this_cache();
 
+	if (unlikely(c->count == 0))
+		return alloc_slow(fl);
+	uint64_t f = pmm_core_cache_pop(&pmm, c);
 	irq_restore(fl);
-	return f == PMM_NONE ? PADDR_NULL : pa(f * PAGE_SIZE);
+	return pa(f * PAGE_SIZE);
 }
 
 paddr_t pmm_alloc_zeroed(void)
@@ -104,17 +191,29 @@ static void report_bad_free(enum pmm_free_result r, paddr_t p, size_t count)
 #endif
 }
 
-void pmm_free(paddr_t frame)
+__attribute__((noinline))
+static void free_slow(paddr_t frame, irqflags_t fl)
 {
 	enum pmm_free_result r = PMM_NOT_MANAGED;
 
-	if (likely(IS_ALIGNED(frame.raw, (uint64_t)PAGE_SIZE))) {
-		irqflags_t fl = irq_save();
-		r = pmm_core_cache_free(&pmm, &caches[arch_cpu_id()], frame.raw / PAGE_SIZE);
-		irq_restore(fl);
-	}
-	if (unlikely(r != PMM_FREED))
+	if (IS_ALIGNED(frame.raw, (uint64_t)PAGE_SIZE))
+		r = pmm_core_cache_free(&pmm, this_cache(), frame.raw / PAGE_SIZE);
+	irq_restore(fl);
+	if (r != PMM_FREED)
 		report_bad_free(r, frame, 1);
+}
+
+void pmm_free(paddr_t frame)
+{
+	irqflags_t fl = irq_save();
+	struct pmm_cache *c = this_cache();
+
+	/* A full cache or a bad frame: the slow path finds out which. */
+	if (unlikely(!IS_ALIGNED(frame.raw, (uint64_t)PAGE_SIZE) ||
+		     c->count == PMM_CACHE_SIZE ||
+		     pmm_core_cache_push(&pmm, c, frame.raw / PAGE_SIZE) != PMM_FREED))
+		return free_slow(frame, fl);
+	irq_restore(fl);
 }
 
 paddr_t pmm_alloc_contig(size_t count, size_t align_bytes)
@@ -124,11 +223,9 @@ paddr_t pmm_alloc_contig(size_t count, size_t align_bytes)
 	uint64_t f = pmm_core_alloc_contig(&pmm, count, align_bytes / PAGE_SIZE);
 
 	if (f == PMM_NONE) {
-		/* The frames a run needs may sit in this CPU's cache: give them back, retry. */
-		irqflags_t fl = irq_save();
-		pmm_core_cache_drain(&pmm, &caches[arch_cpu_id()]);
-		irq_restore(fl);
-		f = pmm_core_alloc_contig(&pmm, count, align_bytes / PAGE_SIZE);
+		/* The frames a run needs may sit in CPU caches: give them back, retry. */
+		if (drain_all_caches())
+			f = pmm_core_alloc_contig(&pmm, count, align_bytes / PAGE_SIZE);
 	}
 	return f == PMM_NONE ? PADDR_NULL : pa(f * PAGE_SIZE);
 }

@@ -47,6 +47,7 @@ static uint64_t ticks_per_ns_32;        /* [I] timer_hz / 1e9, as a 32.32 fixed 
 static uint64_t errors;                 /* [a] */
 static lapic_timer_fn timer_handler;    /* [I] set once at boot */
 static uint64_t deadlines[MAX_CPUS];    /* [this CPU, IRQs off] 0 = none armed */
+static uint32_t lint_nmi[2];            /* [I] LINT0/1 LVT values for NMI, 0 = masked */
 
 static inline uint32_t rd(unsigned reg)
 {
@@ -167,8 +168,8 @@ static void enable_local(void)
 	wr(LAPIC_LVT_ERROR, VEC_LAPIC_ERROR);
 	/* LINT0/1 carry the 8259's ExtINT and NMI on old systems: masked until the MADT
 	 * says which is NMI (ioapic.c programs that). */
-	wr(LAPIC_LVT_LINT0, LVT_MASKED);
-	wr(LAPIC_LVT_LINT1, LVT_MASKED);
+	wr(LAPIC_LVT_LINT0, lint_nmi[0] ? lint_nmi[0] : LVT_MASKED);
+	wr(LAPIC_LVT_LINT1, lint_nmi[1] ? lint_nmi[1] : LVT_MASKED);
 	wr(LAPIC_TIMER_DIV, TIMER_DIV_16);
 	wr(LAPIC_LVT_TIMER, LVT_MASKED | VEC_LAPIC_TIMER);
 	wr(LAPIC_ESR, 0);
@@ -195,6 +196,17 @@ void lapic_init(uint64_t phys)
 	if (timer_hz == 0 || timer_hz >= (1ull << 32))
 		panic("lapic: implausible timer rate %llu Hz", (unsigned long long)timer_hz);
 	ticks_per_ns_32 = (timer_hz << 32) / 1000000000u;
+}
+
+/* The MADT says local input lint carries NMI: unmask it with NMI delivery. On CPUs
+ * started later, enable_local() programs the same from the saved setting. */
+
+void lapic_set_nmi_lint(unsigned lint, bool active_low, bool level)
+{
+	if (lint > 1)
+		return;
+	lint_nmi[lint] = (4u << 8) | (active_low ? 1u << 13 : 0) | (level ? 1u << 15 : 0);
+	wr(lint ? LAPIC_LVT_LINT1 : LAPIC_LVT_LINT0, lint_nmi[lint]);
 }
 
 void lapic_init_ap(void)

@@ -23,6 +23,9 @@
 #include <panic.h>
 #include <arch/cpu.h>
 #include <arch/paging.h>
+#include <arch/lapic.h>
+#include <arch/smp.h>
+#include <arch/trap.h>
 
 struct addr_space kernel_as = {
 	.lock = SPINLOCK_INIT("kernel_as"),
@@ -32,6 +35,7 @@ struct addr_space kernel_as = {
 static bool nx_supported;                       /* [I] after vmm_init */
 
 static uint64_t mmio_next = KVA_MMIO_BASE;      /* [kernel_as.lock] bump pointer */
+static struct addr_space *this_cpu_as[MAX_CPUS]; /* [this CPU] loaded address space */
 
 static inline uint64_t *table_at(uint64_t entry)
 {
@@ -129,11 +133,18 @@ static kerr_t check_range(struct addr_space *as, uint64_t va, size_t size, unsig
 
 #define FLUSH_MAX_SINGLE 32
 
+/*
+ * What a change needs invalidated, gathered under the page-table lock and carried out
+ * after it is released (flush_finish): on this CPU, and by IPI on every other CPU that
+ * may hold the entries. Page-table pages the change emptied are only freed after that,
+ * chained through their first word, so no CPU can still walk them when they are reused.
+ */
 struct flush {
 	uint64_t va[FLUSH_MAX_SINGLE];
 	size_t n;
 	bool all;
 	bool global;
+	uint64_t freed_tables;          /* physical address of the first, 0 = none */
 };
 
 static void flush_add(struct flush *fl, uint64_t va, uint64_t bytes, bool global)
@@ -150,12 +161,16 @@ static void flush_add(struct flush *fl, uint64_t va, uint64_t bytes, bool global
 	}
 }
 
-static void flush_run(struct addr_space *as, struct flush *fl)
+static void free_table_later(struct flush *fl, paddr_t table)
 {
-	/* A user address space's entries can only be cached where it is loaded. (With
-	 * more CPUs this becomes a shootdown to every CPU running it.) */
-	if (!as->kernel && cpu_read_cr3() != as->root.raw && !fl->global)
-		return;
+	*(uint64_t *)phys_to_virt(table) = fl->freed_tables;
+	fl->freed_tables = table.raw;
+	fl->all = true;                 /* paging-structure caches may hold it */
+}
+
+/* Invalidate on this CPU. Also the IPI handler's work on the others. */
+static void flush_local(const struct flush *fl)
+{
 	if (!fl->all) {
 		for (size_t i = 0; i < fl->n; i++)
 			cpu_invlpg(fl->va[i]);
@@ -167,6 +182,79 @@ static void flush_run(struct addr_space *as, struct flush *fl)
 	} else {
 		tlb_flush_all_nonglobal();
 	}
+}
+
+/* Shootdown: one request at a time; each target clears its bit when done. */
+static struct spinlock shootdown_lock = SPINLOCK_INIT("shootdown");     /* leaf */
+static struct flush shootdown_req;              /* [shootdown_lock] */
+uint64_t tlb_shootdown_pending;                 /* [a] CPUs yet to flush */
+static uint64_t shootdowns_sent;                /* [a] statistics */
+
+/* Do this CPU's part of a pending shootdown, if any. Safe with interrupts off: the
+ * initiator and anyone waiting for the shootdown lock call it while they spin, so two
+ * CPUs shooting at once cannot wait for each other forever. */
+void tlb_shootdown_poll(void)
+{
+	uint64_t me = 1ull << arch_cpu_id();
+
+	if (__atomic_load_n(&tlb_shootdown_pending, __ATOMIC_ACQUIRE) & me) {
+		flush_local(&shootdown_req);
+		__atomic_fetch_and(&tlb_shootdown_pending, ~me, __ATOMIC_RELEASE);
+	}
+}
+
+static void shootdown_ipi(struct trap_frame *f, void *arg)
+{
+	tlb_shootdown_poll();
+}
+
+static void flush_finish(struct addr_space *as, struct flush *fl)
+{
+	uint64_t me = 1ull << arch_cpu_id();
+	bool active = as->kernel || fl->global ||
+		      (__atomic_load_n(&as->active_cpus, __ATOMIC_ACQUIRE) & me);
+
+	if (fl->n || fl->all) {
+		if (active)
+			flush_local(fl);
+		uint64_t targets = (as->kernel || fl->global) ? smp_online_mask()
+				   : __atomic_load_n(&as->active_cpus, __ATOMIC_ACQUIRE);
+		targets &= ~me;
+		if (targets) {
+			irqflags_t f = irq_save();
+			while (!spin_trylock(&shootdown_lock)) {
+				tlb_shootdown_poll();
+				cpu_pause();
+			}
+			shootdown_req = *fl;
+			__atomic_store_n(&tlb_shootdown_pending, targets, __ATOMIC_RELEASE);
+			for (unsigned c = 0; c < MAX_CPUS; c++)
+				if (targets & (1ull << c))
+					lapic_send_ipi(cpu_locals[c].apic_id, VEC_TLB_SHOOTDOWN);
+			while (__atomic_load_n(&tlb_shootdown_pending, __ATOMIC_ACQUIRE))
+				cpu_pause();
+			__atomic_fetch_add(&shootdowns_sent, 1, __ATOMIC_RELAXED);
+			spin_unlock(&shootdown_lock);
+			irq_restore(f);
+		}
+	}
+	for (uint64_t p = fl->freed_tables; p;) {
+		uint64_t next = *(uint64_t *)phys_to_virt(pa(p));
+		pmm_free(pa(p));
+		p = next;
+	}
+	fl->freed_tables = 0;
+}
+
+uint64_t vmm_shootdown_count(void)
+{
+	return __atomic_load_n(&shootdowns_sent, __ATOMIC_RELAXED);
+}
+
+void vmm_init_shootdown(void)
+{
+	if (!irq_set_handler(VEC_TLB_SHOOTDOWN, shootdown_ipi, NULL))
+		panic("vmm: TLB shootdown vector taken");
 }
 
 /* ---- walking ---- */
@@ -272,10 +360,8 @@ static void unmap_walk(struct addr_space *as, uint64_t *t, int lvl, uint64_t va,
 				if (!permanent && table_empty(child)) {
 					paddr_t p = pa(*e & PTE_ADDR);
 					*e = 0;
-					pmm_free(p);
 					as->table_pages--;
-					/* A paging-structure cache may hold the old entry. */
-					fl->all = true;
+					free_table_later(fl, p);
 				}
 			}
 		}
@@ -307,13 +393,12 @@ kerr_t vmm_unmap(struct addr_space *as, vaddr_t va, size_t size)
 	uint64_t last = va.raw + size - 1;
 	struct spinlock *l = lock_for(as, va.raw);
 	irqflags_t f = spin_lock_irqsave(l);
-	if (splits_large_page(as, va.raw, last)) {
+	if (splits_large_page(as, va.raw, last))
 		err = E_INVAL;
-	} else {
+	else
 		unmap_walk(as, root_of(as), 4, va.raw, last, &fl);
-		flush_run(as, &fl);
-	}
 	spin_unlock_irqrestore(l, f);
+	flush_finish(as, &fl);
 	return err;
 }
 
@@ -362,14 +447,14 @@ kerr_t vmm_map(struct addr_space *as, vaddr_t va, paddr_t pa_, size_t size, unsi
 	}
 	for (uint64_t done = 0; !err && done < size; done += step)
 		err = map_one(as, va.raw + done, pa_.raw + done, bits, large);
+	struct flush fl = { .n = 0 };
 	if (err) {
 		/* Out of memory half-way. The range held nothing before, so unmapping all
 		 * of it undoes exactly this call, page tables included. */
-		struct flush fl = { .n = 0 };
 		unmap_walk(as, root_of(as), 4, va.raw, va.raw + size - 1, &fl);
-		flush_run(as, &fl);
 	}
 	spin_unlock_irqrestore(l, f);
+	flush_finish(as, &fl);
 	return err;
 }
 
@@ -399,9 +484,9 @@ kerr_t vmm_protect(struct addr_space *as, vaddr_t va, size_t size, unsigned flag
 		flush_add(&fl, va.raw + off, pt_span(lvl), true);
 		off += pt_span(lvl);
 	}
-	if (!err)
-		flush_run(as, &fl);
 	spin_unlock_irqrestore(l, f);
+	if (!err)
+		flush_finish(as, &fl);
 	return err;
 }
 
@@ -515,8 +600,17 @@ void as_destroy(struct addr_space *as)
 
 void as_activate(struct addr_space *as)
 {
-	if (cpu_read_cr3() != as->root.raw)
-		cpu_write_cr3(as->root.raw);
+	if (cpu_read_cr3() == as->root.raw)
+		return;
+	uint64_t me = 1ull << arch_cpu_id();
+	struct addr_space *old = this_cpu_as[arch_cpu_id()];
+	/* Join the new address space's CPU set before loading it, leave the old one's
+	 * after: a shootdown then never misses a CPU that may hold its entries. */
+	__atomic_fetch_or(&as->active_cpus, me, __ATOMIC_ACQ_REL);
+	cpu_write_cr3(as->root.raw);
+	if (old && old != as)
+		__atomic_fetch_and(&old->active_cpus, ~me, __ATOMIC_ACQ_REL);
+	this_cpu_as[arch_cpu_id()] = as;
 }
 
 /* ---- phase 3: the kernel's page tables ---- */
@@ -553,6 +647,19 @@ static void map_direct(uint64_t base, uint64_t end)
 		map_or_panic(HHDM_BASE + e2, e2, end - e2, fl, "direct map");
 }
 
+static struct mem_range ram[512];              /* [I] what the direct map covers */
+static size_t ram_count;
+
+bool vmm_in_direct_map(paddr_t p, size_t len)
+{
+	if (p.raw + len < p.raw)
+		return false;
+	for (size_t i = 0; i < ram_count; i++)
+		if (p.raw >= ram[i].base && p.raw + len <= ram[i].end)
+			return true;
+	return false;
+}
+
 static void map_image(const char *start, const char *end, unsigned flags, const char *what)
 {
 	uint64_t s = (uint64_t)(uintptr_t)start, e = (uint64_t)(uintptr_t)end;
@@ -587,11 +694,10 @@ void vmm_init(void)
 		kernel_as.table_pages++;
 	}
 
-	static struct mem_range ram[512];
 	bool truncated;
-	size_t n = memmap_ram(boot_info.mem, boot_info.mem_count, ram, ARRAY_SIZE(ram),
-			      &truncated);
-	for (size_t i = 0; i < n; i++)
+	ram_count = memmap_ram(boot_info.mem, boot_info.mem_count, ram, ARRAY_SIZE(ram),
+			       &truncated);
+	for (size_t i = 0; i < ram_count; i++)
 		map_direct(ram[i].base, ram[i].end);
 
 	/* The kernel image, W^X: text R+X, rodata R, data and bss R+W, the symbol table R.

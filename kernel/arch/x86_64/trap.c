@@ -17,6 +17,8 @@
 #include <log.h>
 #include <panic.h>
 #include <spinlock.h>
+#include <sched.h>
+#include <thread.h>
 
 static const char *const names[32][2] = {
 	{ "#DE", "divide error" }, { "#DB", "debug" }, { "NMI", "non-maskable interrupt" },
@@ -58,36 +60,45 @@ void page_fault_describe(uint64_t e, char *buf, size_t size)
 
 /* ---- catching faults ---- */
 
-static struct fault_catch *catches[MAX_CPUS];   /* [this CPU] innermost armed catch */
+/* Armed catches belong to the thread (it may migrate between arming and faulting);
+ * before threads exist, to the boot CPU. */
+static struct fault_catch *boot_catches;
+
+static struct fault_catch **catch_list(void)
+{
+	struct thread *t = this_cpu()->current;
+
+	return t ? &t->catches : &boot_catches;
+}
 
 void fault_catch_arm(struct fault_catch *c);
 
 void fault_catch_arm(struct fault_catch *c)
 {
-	unsigned cpu = arch_cpu_id();
+	struct fault_catch **list = catch_list();
 
 	c->vector = c->error = c->cr2 = c->fault_rip = 0;
-	c->prev = catches[cpu];
-	catches[cpu] = c;
+	c->prev = *list;
+	*list = c;
 }
 
 void fault_catch_end(struct fault_catch *c)
 {
-	unsigned cpu = arch_cpu_id();
+	struct fault_catch **list = catch_list();
 
-	assert(catches[cpu] == c);
-	catches[cpu] = c->prev;
+	assert(*list == c);
+	*list = c->prev;
 }
 
 /* Resume at the innermost catch point, as if fault_catch_begin() returned 1. */
 static bool try_catch(struct trap_frame *f)
 {
-	unsigned cpu = arch_cpu_id();
-	struct fault_catch *c = catches[cpu];
+	struct fault_catch **list = catch_list();
+	struct fault_catch *c = *list;
 
 	if (!c || trap_from_user(f) || f->vector == 8 || f->vector == 2 || f->vector == 18)
 		return false;
-	catches[cpu] = c->prev;
+	*list = c->prev;
 	c->vector = f->vector;
 	c->error = f->error;
 	c->cr2 = f->vector == 14 ? cpu_read_cr2() : 0;
@@ -226,6 +237,11 @@ void trap_dispatch(struct trap_frame *f)
 	unsigned v = (unsigned)f->vector;
 
 	if (v < 32) {
+		if (v == 7 && !trap_from_user(f) && this_cpu()->current) {
+			/* #NM: a thread's first FPU instruction (CR0.TS was set). */
+			thread_fpu_first_use();
+			return;
+		}
 		if (try_catch(f))
 			return;
 		if (v == 2) {
@@ -250,9 +266,11 @@ void trap_dispatch(struct trap_frame *f)
 		return;
 	}
 	irq_handler_t h = __atomic_load_n(&handlers[v].fn, __ATOMIC_ACQUIRE);
+	sched_irq_enter();
 	if (h)
 		h(f, handlers[v].arg);
 	else
 		pr_warn("irq: unexpected interrupt on vector %u", v);
 	lapic_eoi();
+	sched_irq_exit();
 }

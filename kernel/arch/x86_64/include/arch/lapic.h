@@ -15,6 +15,9 @@ void lapic_init(uint64_t phys);
 void lapic_init_ap(void);
 
 uint32_t lapic_id(void);
+
+/* Local interrupt input lint (0 or 1) carries NMI (from the MADT), on every CPU. */
+void lapic_set_nmi_lint(unsigned lint, bool active_low, bool level);
 uint64_t lapic_timer_hz(void);
 uint64_t lapic_error_count(void);
 

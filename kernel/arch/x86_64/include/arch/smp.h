@@ -21,6 +21,7 @@ struct cpu_local {
 	uint64_t user_rsp;              /* [this CPU] scratch for SYSCALL entry */
 	void *current;                  /* [this CPU] the running thread */
 	void *sched;                    /* [I] this CPU's scheduler state */
+	void *pmm_cache;                /* [I] this CPU's frame cache (pmm.c) */
 };
 
 _Static_assert(offsetof(struct cpu_local, id) == 8, "arch_cpu_id() reads gs:8");
@@ -29,8 +30,13 @@ _Static_assert(offsetof(struct cpu_local, user_rsp) == 24, "syscall entry uses g
 
 extern struct cpu_local cpu_locals[MAX_CPUS];
 
+/* Set while a TLB shootdown waits for some CPU (paging.c). */
+extern uint64_t tlb_shootdown_pending;
+void tlb_shootdown_poll(void);
+
 #ifdef MNOS_HOST_TEST
 static inline unsigned arch_cpu_id(void) { return 0; }
+static inline void arch_spin_relax(void) { __asm__ volatile("pause" ::: "memory"); }
 #else
 static inline unsigned arch_cpu_id(void)
 {
@@ -45,10 +51,28 @@ static inline struct cpu_local *this_cpu(void)
 	__asm__ volatile("movq %%gs:0, %0" : "=r"(c));
 	return c;
 }
+
+/* One iteration of a spin-wait: pause, and do any TLB shootdown aimed at this CPU. */
+static inline void arch_spin_relax(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+	if (__builtin_expect(__atomic_load_n(&tlb_shootdown_pending, __ATOMIC_RELAXED) != 0, 0))
+		tlb_shootdown_poll();
+}
 #endif
 
 /* Point this CPU's GS base at cpu_locals[id]. First thing on every CPU. */
 void percpu_init(unsigned id);
+
+/* Phase 5: start the CPUs whose APIC ids are listed (the boot CPU's is skipped); returns
+ * how many CPUs are online. */
+unsigned smp_start_aps(const uint32_t *apic_ids, unsigned n);
+unsigned smp_cpu_count(void);
+/* Bit n set for each online CPU n. */
+uint64_t smp_online_mask(void);
+/* Halt every other CPU (panic). smp_init_ipis() installs the handler. */
+void smp_stop_others(void);
+void smp_init_ipis(void);
 #endif
 
 #endif

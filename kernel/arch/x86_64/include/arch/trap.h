@@ -40,6 +40,10 @@ _Static_assert(sizeof(struct trap_frame) == 22 * 8, "keeps the stack 16-byte ali
 #define VEC_DEVICE_FIRST        48
 #define VEC_DEVICE_LAST         223
 #define VEC_LAPIC_TIMER         0xef
+#define VEC_RESCHED             0xf0
+#define VEC_TLB_SHOOTDOWN       0xf1
+#define VEC_STOP                0xf2
+#define VEC_PMM_DRAIN           0xf3
 #define VEC_LAPIC_ERROR         0xfe
 #define VEC_SPURIOUS            0xff
 

@@ -1,0 +1,77 @@
+/*
+ * The scheduler: per-CPU run queues with PRIO_LEVELS priority levels, a bitmap of the
+ * non-empty ones for O(1) selection, and round robin with time slices inside a level.
+ * Tickless: the local APIC timer is armed only for the end of a slice when another
+ * thread of the same priority waits, or for the earliest sleeper; an idle CPU halts with
+ * nothing armed. Idle CPUs steal runnable threads from the busiest CPU, within each
+ * thread's affinity. A thread woken at a higher priority than the one running preempts
+ * it (at once on this CPU, by IPI on another).
+ *
+ * Lock order: a wait queue's lock, then run queue locks (two at once only in CPU id
+ * order), then everything below them (heap, VMM, PMM) — but the scheduler never takes
+ * those while holding a run queue lock.
+ */
+#ifndef SCHED_H
+#define SCHED_H
+
+#include <types.h>
+#include <thread.h>
+
+#define SCHED_SLICE_NS  10000000ull     /* 10 ms */
+
+/* Phase 5 on the boot CPU: the boot thread becomes this CPU's first thread. */
+void sched_init(void);
+/* On every CPU: its idle thread and per-CPU state; APs then enter the idle loop. */
+void sched_init_cpu(unsigned cpu);
+__noreturn void sched_ap_enter(void);
+
+/* Make t runnable (on its CPU, or another its affinity allows) and preempt if it is
+ * more urgent than what runs there. */
+void sched_wake(struct thread *t);
+void sched_yield(void);
+void sched_sleep_until(uint64_t deadline_ns);
+void sched_sleep_ns(uint64_t ns);
+void sched_set_affinity(struct thread *t, uint64_t mask);
+
+/* Run the scheduler if this CPU was asked to (called on the way out of interrupts). */
+void sched_preempt_point(void);
+
+/* Wait queues: block until woken, with the lock that guards the condition held on
+ * entry and released atomically with blocking (no lost wake-ups). */
+struct waitq {
+	struct spinlock lock;
+	struct thread *head, *tail;     /* [lock] */
+};
+
+#define WAITQ_INIT(n) { .lock = SPINLOCK_INIT(n), .head = NULL, .tail = NULL }
+
+void waitq_init(struct waitq *q, const char *name);
+/* Caller holds q->lock (taken with spin_lock_irqsave, flags f); returns with it
+ * released and interrupts restored to f. */
+void waitq_block(struct waitq *q, irqflags_t f);
+/* Wake one or all waiters; caller holds q->lock. Returns how many. */
+unsigned waitq_wake_one(struct waitq *q);
+unsigned waitq_wake_all(struct waitq *q);
+
+/* thread_exit's end: with q->lock held (flags f), become DEAD and switch away. */
+__noreturn void sched_exit_locked(struct waitq *q, irqflags_t f);
+
+/* Interrupt entry and exit (trap.c): preemption happens on the way out of the
+ * outermost handler. */
+void sched_irq_enter(void);
+void sched_irq_exit(void);
+
+/* Statistics, for tests. */
+struct sched_stats {
+	uint64_t switches;
+	uint64_t steals;
+	uint64_t preemptions;
+	uint64_t timer_arms;
+	uint64_t idle_halts;
+	unsigned nr_running;            /* runnable, queued on this CPU */
+	bool timer_armed;
+};
+struct sched_stats sched_get_stats(unsigned cpu);
+unsigned sched_cpu_count(void);
+
+#endif

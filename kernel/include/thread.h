@@ -1,0 +1,114 @@
+/*
+ * Threads and processes.
+ *
+ * A process owns an address space (from the capabilities issue on, also a capability
+ * space); the kernel process uses the kernel's own. A thread has a kernel stack in its
+ * own slot with guard pages below (kstack.h), a saved stack pointer while switched out,
+ * a state, a priority, a CPU affinity mask, and an FPU area once it has used the FPU.
+ *
+ * Lifetime: a thread holds a reference on its process; a thread object has two
+ * references at creation, one for running (dropped when it is reaped after exit) and
+ * one for its creator (dropped by thread_join or thread_detach). Everything a dead
+ * thread held — stack, FPU area — is freed when it is reaped, right after it last
+ * switched away; the object itself when the last reference goes.
+ */
+#ifndef THREAD_H
+#define THREAD_H
+
+#include <types.h>
+#include <kerr.h>
+#include <spinlock.h>
+#include <vmm.h>
+
+#define PRIO_LEVELS     32
+#define PRIO_MAX        31      /* most urgent */
+#define PRIO_DEFAULT    16
+#define PRIO_MIN        0
+
+#define AFFINITY_ALL    (~0ull)
+
+enum thread_state {
+	THREAD_RUNNABLE,        /* on a run queue */
+	THREAD_RUNNING,         /* on a CPU */
+	THREAD_BLOCKED,         /* waiting: on a wait queue or the sleep list */
+	THREAD_DEAD,            /* exited, not yet reaped */
+};
+
+struct process {
+	struct addr_space *as;          /* [I] &own_as, or &kernel_as */
+	struct addr_space own_as;       /* [I] */
+	uint64_t id;                    /* [I] */
+	char name[16];                  /* [I] */
+	uint32_t refs;                  /* [a] threads plus holders */
+};
+
+struct waitq;
+struct fault_catch;
+
+struct thread {
+	uint64_t saved_rsp;             /* [rq] switched-out stack pointer; offset 0 */
+	void *kstack_top;               /* [I] */
+	struct process *proc;           /* [I] */
+	uint64_t id;                    /* [I] */
+	char name[16];                  /* [I] */
+
+	enum thread_state state;        /* [rq of cpu] */
+	int priority;                   /* [rq of cpu] */
+	uint64_t affinity;              /* [rq of cpu] CPUs it may run on */
+	unsigned cpu;                   /* [rq of cpu] run queue it belongs to */
+	struct thread *rq_next;         /* [rq of cpu] run queue, sleep list links */
+	struct thread *rq_prev;
+	uint64_t wake_at;               /* [rq of cpu] sleep deadline, 0 if not sleeping */
+	uint64_t slice_end;             /* [this CPU while running] */
+	uint64_t run_start;             /* [this CPU while running] */
+	uint64_t run_ns;                /* [rq of cpu] CPU time used */
+	uint64_t switches;              /* [rq of cpu] times switched in */
+
+	struct thread *wq_next;         /* [waitq lock] */
+	struct waitq *waiting_on;       /* [waitq lock] */
+
+	void *fpu;                      /* [this thread] FPU area or NULL */
+	struct fault_catch *catches;    /* [this thread] armed fault catches (arch/trap.h) */
+	uint32_t refs;                  /* [a] */
+	struct waitq *exit_wq;          /* [I] woken when it dies */
+	void (*entry)(void *);          /* [I] */
+	void *arg;                      /* [I] */
+};
+
+_Static_assert(offsetof(struct thread, saved_rsp) == 0, "switch.S");
+
+/* The kernel's process: its threads run in the kernel address space. */
+extern struct process kernel_process;
+
+/* A process with a fresh address space (sharing the kernel half). */
+kerr_t process_create(const char *name, struct process **out);
+void process_put(struct process *p);
+
+/* A new thread in p, runnable at once: entry(arg) runs at priority prio on one of the
+ * CPUs in affinity. NULL when out of memory (nothing is left allocated). */
+struct thread *thread_create(struct process *p, const char *name, void (*entry)(void *),
+			     void *arg, int prio, uint64_t affinity);
+
+__noreturn void thread_exit(void);
+
+/* Wait for t to exit, then drop the creator's reference. */
+void thread_join(struct thread *t);
+/* Drop the creator's reference without waiting. */
+void thread_detach(struct thread *t);
+
+struct thread *thread_current(void);
+
+/* Threads and processes alive (created, not yet freed), for leak checks. */
+uint64_t thread_count(void);
+uint64_t process_count(void);
+
+/* For the scheduler: reap a dead thread once it is off its stack; make the idle thread
+ * of a CPU; adopt the code running kmain as the boot CPU's first thread. */
+void thread_reap(struct thread *t);
+struct thread *thread_create_idle(const char *name, void (*entry)(void *), unsigned cpu);
+struct thread *thread_adopt_boot(const char *name);
+
+/* The #NM handler: give the current thread an FPU area and let it use the FPU. */
+void thread_fpu_first_use(void);
+
+#endif

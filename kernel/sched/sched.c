@@ -1,0 +1,636 @@
+/*
+ * The scheduler (sched.h): per-CPU run queues, tickless time slices, sleeping, wait
+ * queues, preemption and work stealing.
+ *
+ * A run queue holds the runnable threads of one CPU that are not running: one FIFO per
+ * priority level and a bitmap of the non-empty levels. The running thread is in no
+ * queue. A CPU's run-queue lock is held across a context switch: the outgoing thread
+ * takes it and the incoming one releases it (sched_finish), so a waker on another CPU
+ * cannot touch a thread that is still switching out. Two run-queue locks are taken
+ * together only by work stealing, lower CPU id first.
+ */
+#include <sched.h>
+#include <thread.h>
+#include <time.h>
+#include <log.h>
+#include <kformat.h>
+#include <panic.h>
+#include <arch/cpu.h>
+#include <arch/fpu.h>
+#include <arch/lapic.h>
+#include <arch/smp.h>
+#include <arch/trap.h>
+
+struct rq {
+	struct spinlock lock;
+	uint32_t bitmap;                        /* [lock] non-empty priority levels */
+	struct thread *head[PRIO_LEVELS];       /* [lock] */
+	struct thread *tail[PRIO_LEVELS];       /* [lock] */
+	unsigned nr;                            /* [lock, read racily] queued threads */
+	struct thread *sleepers;                /* [lock] sorted by wake_at */
+	struct thread *idle;                    /* [I] */
+	struct thread *dead;                    /* [lock] switched away for good: reap */
+	struct thread *migrate;                 /* [lock] left this CPU: place elsewhere */
+	uint64_t armed;                         /* [lock] timer deadline armed, 0 none */
+	bool need_resched;                      /* [a] */
+	bool online;                            /* [I] after sched_init_cpu */
+	uint32_t irq_depth;                     /* [this CPU] nested interrupt handlers */
+	uint64_t switches, steals, preemptions, timer_arms, idle_halts;  /* [lock] */
+};
+
+static struct rq rqs[MAX_CPUS];
+static unsigned cpus_online;                    /* [a] */
+
+
+
+static inline struct rq *this_rq(void)
+{
+	return &rqs[arch_cpu_id()];
+}
+
+static inline struct thread *current(void)
+{
+	return this_cpu()->current;
+}
+
+struct thread *thread_current(void)
+{
+	return current();
+}
+
+/* ---- run queue ---- */
+
+static void enqueue(struct rq *rq, struct thread *t)
+{
+	int p = t->priority;
+
+	t->rq_next = NULL;
+	t->rq_prev = rq->tail[p];
+	if (rq->tail[p])
+		rq->tail[p]->rq_next = t;
+	else
+		rq->head[p] = t;
+	rq->tail[p] = t;
+	rq->bitmap |= 1u << p;
+	rq->nr++;
+}
+
+static void dequeue(struct rq *rq, struct thread *t)
+{
+	int p = t->priority;
+
+	if (t->rq_prev)
+		t->rq_prev->rq_next = t->rq_next;
+	else
+		rq->head[p] = t->rq_next;
+	if (t->rq_next)
+		t->rq_next->rq_prev = t->rq_prev;
+	else
+		rq->tail[p] = t->rq_prev;
+	t->rq_next = t->rq_prev = NULL;
+	if (!rq->head[p])
+		rq->bitmap &= ~(1u << p);
+	rq->nr--;
+}
+
+static inline int top_level(const struct rq *rq)
+{
+	return rq->bitmap ? 31 - __builtin_clz(rq->bitmap) : -1;
+}
+
+static struct thread *pick(struct rq *rq)
+{
+	int p = top_level(rq);
+
+	if (p < 0)
+		return NULL;
+	struct thread *t = rq->head[p];
+	dequeue(rq, t);
+	return t;
+}
+
+/* ---- the timer ---- */
+
+/* Arm this CPU's timer for the earliest thing that needs it, or disarm it. A deadline
+ * already armed earlier than needed is left: it fires early and is re-armed then. */
+static void arm_timer(struct rq *rq)
+{
+	struct thread *cur = current();
+	uint64_t d = UINT64_MAX;
+
+	if (rq->sleepers)
+		d = rq->sleepers->wake_at;
+	if (cur != rq->idle && top_level(rq) >= cur->priority && cur->slice_end < d)
+		d = cur->slice_end;
+	if (d == UINT64_MAX) {
+		if (rq->armed) {
+			lapic_timer_cancel();
+			rq->armed = 0;
+		}
+		return;
+	}
+	if (!rq->armed || d < rq->armed) {
+		lapic_timer_arm(d);
+		rq->armed = d;
+		rq->timer_arms++;
+	}
+}
+
+static void wake_sleepers(struct rq *rq, uint64_t now)
+{
+	while (rq->sleepers && rq->sleepers->wake_at <= now) {
+		struct thread *t = rq->sleepers;
+		rq->sleepers = t->rq_next;
+		t->wake_at = 0;
+		t->state = THREAD_RUNNABLE;
+		enqueue(rq, t);
+		if (t->priority > current()->priority || current() == rq->idle)
+			__atomic_store_n(&rq->need_resched, true, __ATOMIC_RELAXED);
+	}
+}
+
+/* The timer interrupt: wake sleepers, end the slice, re-arm. */
+static void on_timer(void)
+{
+	struct rq *rq = this_rq();
+	uint64_t now = clock_ns();
+
+	spin_lock(&rq->lock);
+	rq->armed = 0;
+	wake_sleepers(rq, now);
+	struct thread *cur = current();
+	if (cur != rq->idle && now >= cur->slice_end && top_level(rq) >= cur->priority)
+		__atomic_store_n(&rq->need_resched, true, __ATOMIC_RELAXED);
+	arm_timer(rq);
+	spin_unlock(&rq->lock);
+}
+
+/* ---- switching ---- */
+
+void arch_switch(uint64_t *save_rsp, uint64_t next_rsp);
+
+static void switch_to(struct thread *prev, struct thread *next)
+{
+	struct cpu_local *cl = this_cpu();
+
+	/* Eager FPU switching: the outgoing thread's registers are saved now, and the
+	 * incoming thread either gets its own back or traps on first use. */
+	if (prev->fpu)
+		fpu_save(prev->fpu);
+	if (next->fpu) {
+		fpu_trap_on_use(false);
+		fpu_restore(next->fpu);
+	} else {
+		fpu_trap_on_use(true);
+	}
+	if (next->proc->as != prev->proc->as)
+		as_activate(next->proc->as);
+	if (next->kstack_top) {
+		tss_set_rsp0(cl->id, (uint64_t)(uintptr_t)next->kstack_top);
+		cl->kernel_rsp = (uint64_t)(uintptr_t)next->kstack_top;
+	}
+	cl->current = next;
+	arch_switch(&prev->saved_rsp, next->saved_rsp);
+}
+
+/*
+ * Pick the next thread and switch to it. Called with this CPU's run-queue lock held and
+ * interrupts off; returns (perhaps much later, perhaps on another CPU) with the lock of
+ * the CPU it then runs on held. The caller finishes with sched_finish().
+ */
+static void schedule_locked(struct rq *rq)
+{
+	struct thread *prev = current();
+	uint64_t now = clock_ns();
+
+	prev->run_ns += now - prev->run_start;
+	if (prev->state == THREAD_RUNNING) {
+		prev->state = THREAD_RUNNABLE;
+		if (prev != rq->idle) {
+			if (prev->affinity & (1ull << arch_cpu_id()))
+				enqueue(rq, prev);
+			else
+				rq->migrate = prev;     /* placed elsewhere after the switch */
+		}
+	}
+	struct thread *next = pick(rq);
+	if (!next)
+		next = rq->idle;
+	__atomic_store_n(&rq->need_resched, false, __ATOMIC_RELAXED);
+	next->state = THREAD_RUNNING;
+	next->cpu = arch_cpu_id();
+	next->run_start = now;
+	if (next == prev) {
+		if (now >= prev->slice_end)
+			prev->slice_end = now + SCHED_SLICE_NS;
+		return;
+	}
+	next->slice_end = now + SCHED_SLICE_NS;
+	next->switches++;
+	rq->switches++;
+	if (prev->state == THREAD_DEAD)
+		rq->dead = prev;
+	switch_to(prev, next);
+}
+
+static void place(struct thread *t);
+
+/* The second half of every switch, in the thread that now runs: arm the timer, release
+ * the run-queue lock the previous thread took, then deal with a thread that died or
+ * must move. Interrupts stay off; the caller restores them. */
+static void sched_finish(void)
+{
+	struct rq *rq = this_rq();
+	struct thread *dead = rq->dead, *mig = rq->migrate;
+
+	rq->dead = rq->migrate = NULL;
+	arm_timer(rq);
+	spin_unlock(&rq->lock);
+	if (mig)
+		place(mig);
+	if (dead)
+		thread_reap(dead);
+}
+
+void sched_first_run(void);
+
+void sched_first_run(void)
+{
+	sched_finish();
+	irq_enable();
+}
+
+static void reschedule(void)
+{
+	irqflags_t f = irq_save();
+	struct rq *rq = this_rq();
+
+	spin_lock(&rq->lock);
+	schedule_locked(rq);
+	sched_finish();
+	irq_restore(f);
+}
+
+void sched_yield(void)
+{
+	reschedule();
+}
+
+void sched_preempt_point(void)
+{
+	struct rq *rq = this_rq();
+
+	if (!__atomic_load_n(&rq->need_resched, __ATOMIC_RELAXED) || !rq->online)
+		return;
+	if (current() != rq->idle)
+		rq->preemptions++;
+	reschedule();
+}
+
+void sched_irq_enter(void)
+{
+	this_rq()->irq_depth++;
+}
+
+void sched_irq_exit(void)
+{
+	struct rq *rq = this_rq();
+
+	/* Preempt only when leaving the outermost handler: the interrupted context had
+	 * interrupts on, so it holds no spinlock. */
+	if (--rq->irq_depth == 0)
+		sched_preempt_point();
+}
+
+/*
+ * Sent by place() on another CPU. Either need_resched is set, and the preemption
+ * happens on the way out of the interrupt, or a thread of the running one's priority
+ * joined the queue: the running thread's slice now has to end, and only this CPU can
+ * arm its own timer for that.
+ */
+static void resched_ipi(struct trap_frame *f, void *arg)
+{
+	struct rq *rq = this_rq();
+
+	spin_lock(&rq->lock);
+	arm_timer(rq);
+	spin_unlock(&rq->lock);
+}
+
+/* ---- waking and placement ---- */
+
+static unsigned choose_cpu(struct thread *t)
+{
+	if ((t->affinity & (1ull << t->cpu)) && rqs[t->cpu].online)
+		return t->cpu;
+	for (unsigned c = 0; c < MAX_CPUS; c++)
+		if ((t->affinity & (1ull << c)) && rqs[c].online)
+			return c;
+	return t->cpu;          /* no allowed CPU online: stay put */
+}
+
+/* Queue a runnable thread that is in no queue, and preempt where it is more urgent. */
+static void place(struct thread *t)
+{
+	unsigned cpu = choose_cpu(t);
+	struct rq *rq = &rqs[cpu];
+	irqflags_t f = spin_lock_irqsave(&rq->lock);
+	struct thread *running = cpu_locals[cpu].current;
+	bool kick = !running || running == rq->idle || t->priority > running->priority;
+	/* An equal: the running thread's slice must end, and its timer may not be armed
+	 * for that (tickless: nothing else was waiting). */
+	bool slice = !kick && t->priority == running->priority &&
+		     (!rq->armed || rq->armed > running->slice_end);
+
+	t->cpu = cpu;
+	enqueue(rq, t);
+	if (kick)
+		__atomic_store_n(&rq->need_resched, true, __ATOMIC_RELAXED);
+	else if (slice && cpu == arch_cpu_id())
+		arm_timer(rq);
+	spin_unlock_irqrestore(&rq->lock, f);
+	if (slice && cpu != arch_cpu_id())
+		lapic_send_ipi(cpu_locals[cpu].apic_id, VEC_RESCHED);
+	if (kick) {
+		if (cpu != arch_cpu_id())
+			lapic_send_ipi(cpu_locals[cpu].apic_id, VEC_RESCHED);
+		else if (this_rq()->irq_depth == 0 && irq_enabled())
+			sched_preempt_point();
+	}
+}
+
+void sched_wake(struct thread *t)
+{
+	struct rq *home = &rqs[t->cpu];
+	irqflags_t f = spin_lock_irqsave(&home->lock);
+
+	if (t->state != THREAD_BLOCKED) {
+		spin_unlock_irqrestore(&home->lock, f);
+		return;                 /* already woken, or never slept */
+	}
+	if (t->wake_at) {
+		/* Sleeping: take it off the sleep list. */
+		struct thread **pp = &home->sleepers;
+		while (*pp && *pp != t)
+			pp = &(*pp)->rq_next;
+		if (*pp)
+			*pp = t->rq_next;
+		t->wake_at = 0;
+	}
+	t->state = THREAD_RUNNABLE;
+	spin_unlock_irqrestore(&home->lock, f);
+	place(t);
+}
+
+void sched_sleep_until(uint64_t deadline_ns)
+{
+	irqflags_t f = irq_save();
+	struct rq *rq = this_rq();
+	struct thread *t = current();
+
+	spin_lock(&rq->lock);
+	if (deadline_ns <= clock_ns()) {
+		spin_unlock(&rq->lock);
+		irq_restore(f);
+		return;
+	}
+	t->wake_at = deadline_ns;
+	t->state = THREAD_BLOCKED;
+	struct thread **pp = &rq->sleepers;
+	while (*pp && (*pp)->wake_at <= deadline_ns)
+		pp = &(*pp)->rq_next;
+	t->rq_next = *pp;
+	*pp = t;
+	schedule_locked(rq);
+	sched_finish();
+	irq_restore(f);
+}
+
+void sched_sleep_ns(uint64_t ns)
+{
+	sched_sleep_until(clock_ns() + ns);
+}
+
+void sched_set_affinity(struct thread *t, uint64_t mask)
+{
+	if (!mask)
+		return;
+	struct rq *rq = &rqs[t->cpu];
+	irqflags_t f = spin_lock_irqsave(&rq->lock);
+	bool requeue = false;
+
+	t->affinity = mask;
+	if (t->state == THREAD_RUNNABLE && !(mask & (1ull << t->cpu))) {
+		dequeue(rq, t);
+		requeue = true;
+	}
+	spin_unlock_irqrestore(&rq->lock, f);
+	if (requeue)
+		place(t);
+	else if (t == current() && !(mask & (1ull << arch_cpu_id())))
+		sched_yield();          /* schedule_locked moves it */
+}
+
+/* ---- wait queues ---- */
+
+void waitq_init(struct waitq *q, const char *name)
+{
+	spin_init(&q->lock, name);
+	q->head = q->tail = NULL;
+}
+
+void waitq_block(struct waitq *q, irqflags_t f)
+{
+	struct thread *t = current();
+	struct rq *rq = this_rq();
+
+	spin_assert_held(&q->lock);
+	t->wq_next = NULL;
+	t->waiting_on = q;
+	if (q->tail)
+		q->tail->wq_next = t;
+	else
+		q->head = t;
+	q->tail = t;
+	spin_lock(&rq->lock);
+	t->state = THREAD_BLOCKED;
+	spin_unlock(&q->lock);
+	schedule_locked(rq);
+	sched_finish();
+	irq_restore(f);
+}
+
+unsigned waitq_wake_one(struct waitq *q)
+{
+	struct thread *t = q->head;
+
+	spin_assert_held(&q->lock);
+	if (!t)
+		return 0;
+	q->head = t->wq_next;
+	if (!q->head)
+		q->tail = NULL;
+	t->wq_next = NULL;
+	t->waiting_on = NULL;
+	sched_wake(t);
+	return 1;
+}
+
+unsigned waitq_wake_all(struct waitq *q)
+{
+	unsigned n = 0;
+
+	while (waitq_wake_one(q))
+		n++;
+	return n;
+}
+
+__noreturn void sched_exit_locked(struct waitq *q, irqflags_t f)
+{
+	struct rq *rq = this_rq();
+
+	spin_lock(&rq->lock);
+	__atomic_store_n(&current()->state, THREAD_DEAD, __ATOMIC_RELEASE);
+	spin_unlock(&q->lock);
+	schedule_locked(rq);
+	(void)f;
+	panic("sched: a dead thread was scheduled again");
+}
+
+/* ---- idle and stealing ---- */
+
+/* Move one runnable thread from the busiest other CPU to this one. */
+static bool try_steal(void)
+{
+	unsigned me = arch_cpu_id(), victim = me, most = 0;
+
+	for (unsigned c = 0; c < MAX_CPUS; c++) {
+		unsigned n = __atomic_load_n(&rqs[c].nr, __ATOMIC_RELAXED);
+		if (c != me && rqs[c].online && n > most) {
+			most = n;
+			victim = c;
+		}
+	}
+	if (victim == me)
+		return false;
+
+	struct rq *a = &rqs[MIN(me, victim)], *b = &rqs[MAX(me, victim)];
+	struct rq *from = &rqs[victim], *to = &rqs[me];
+	bool stolen = false;
+
+	spin_lock(&a->lock);
+	spin_lock(&b->lock);
+	/* The most urgent thread that may run here, from the back of its level (the one
+	 * that would wait longest). */
+	for (int p = PRIO_MAX; p >= 0 && !stolen; p--) {
+		for (struct thread *t = from->tail[p]; t; t = t->rq_prev) {
+			if (t->affinity & (1ull << me)) {
+				dequeue(from, t);
+				t->cpu = me;
+				enqueue(to, t);
+				to->steals++;
+				stolen = true;
+				break;
+			}
+		}
+	}
+	spin_unlock(&b->lock);
+	spin_unlock(&a->lock);
+	return stolen;
+}
+
+static __noreturn void idle_loop(void)
+{
+	struct rq *rq = this_rq();
+
+	for (;;) {
+		irq_disable();
+		if (!__atomic_load_n(&rq->nr, __ATOMIC_RELAXED))
+			try_steal();
+		if (__atomic_load_n(&rq->nr, __ATOMIC_RELAXED) ||
+		    __atomic_load_n(&rq->need_resched, __ATOMIC_RELAXED)) {
+			spin_lock(&rq->lock);
+			schedule_locked(rq);
+			sched_finish();
+			continue;
+		}
+		rq->idle_halts++;
+		/* STI takes effect after the next instruction, so no interrupt can slip in
+		 * between the checks above and the halt and be slept through. */
+		__asm__ volatile("sti; hlt" ::: "memory");
+	}
+}
+
+static void idle_entry(void *arg)
+{
+	idle_loop();
+}
+
+/* ---- set-up ---- */
+
+void sched_init_cpu(unsigned cpu)
+{
+	struct rq *rq = &rqs[cpu];
+	char name[16];
+
+	spin_init(&rq->lock, "rq");
+	ksnprintf(name, sizeof(name), "idle/%u", cpu);
+	rq->idle = thread_create_idle(name, idle_entry, cpu);
+	if (!rq->idle)
+		panic("sched: no memory for CPU %u's idle thread", cpu);
+}
+
+void sched_init(void)
+{
+	struct thread *boot = thread_adopt_boot("boot/0");
+
+	if (!boot)
+		panic("sched: no memory for the boot thread");
+	sched_init_cpu(0);
+	this_cpu()->current = boot;
+	boot->state = THREAD_RUNNING;
+	boot->run_start = clock_ns();
+	boot->slice_end = boot->run_start + SCHED_SLICE_NS;
+	lapic_timer_set_handler(on_timer);
+	if (!irq_set_handler(VEC_RESCHED, resched_ipi, NULL))
+		panic("sched: reschedule vector taken");
+	rqs[0].online = true;
+	cpus_online = 1;
+}
+
+__noreturn void sched_ap_enter(void)
+{
+	struct rq *rq = this_rq();
+	struct thread *idle = rq->idle;
+	uint64_t abandoned;
+
+	irq_disable();
+	__atomic_store_n(&rq->online, true, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&cpus_online, 1, __ATOMIC_RELAXED);
+	/* Switch from the AP's boot stack into its idle thread as if from another thread:
+	 * with the run-queue lock held, which the idle thread's first run releases. */
+	spin_lock(&rq->lock);
+	this_cpu()->current = idle;
+	idle->state = THREAD_RUNNING;
+	idle->run_start = clock_ns();
+	arch_switch(&abandoned, idle->saved_rsp);
+	panic("sched: returned to an AP's boot stack");
+}
+
+unsigned sched_cpu_count(void)
+{
+	return __atomic_load_n(&cpus_online, __ATOMIC_RELAXED);
+}
+
+struct sched_stats sched_get_stats(unsigned cpu)
+{
+	struct rq *rq = &rqs[cpu];
+	irqflags_t f = spin_lock_irqsave(&rq->lock);
+	struct sched_stats s = {
+		.switches = rq->switches, .steals = rq->steals, .preemptions = rq->preemptions,
+		.timer_arms = rq->timer_arms, .idle_halts = rq->idle_halts, .nr_running = rq->nr,
+		.timer_armed = rq->armed != 0,
+	};
+	spin_unlock_irqrestore(&rq->lock, f);
+	return s;
+}

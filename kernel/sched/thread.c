@@ -1,0 +1,239 @@
+/*
+ * Threads and processes (thread.h): creation, exit, join, and reclaiming what a dead
+ * thread or process held. Scheduling itself is in sched.c.
+ */
+#include <thread.h>
+#include <sched.h>
+#include <heap.h>
+#include <kstack.h>
+#include <klib.h>
+#include <kformat.h>
+#include <log.h>
+#include <panic.h>
+#include <arch/fpu.h>
+#include <arch/smp.h>
+
+#define THREAD_STACK_SIZE (16 * 1024)
+
+struct process kernel_process = {
+	.as = &kernel_as,
+	.id = 0,
+	.name = "kernel",
+	.refs = 1,                      /* never freed */
+};
+
+static uint64_t next_thread_id = 1;     /* [a] */
+static uint64_t next_process_id = 1;    /* [a] */
+static uint64_t threads_alive;          /* [a] */
+static uint64_t processes_alive;        /* [a] */
+
+/* A thread object plus its exit wait queue, allocated together. */
+struct thread_box {
+	struct thread t;
+	struct waitq exit_wq;
+};
+
+uint64_t thread_count(void)
+{
+	return __atomic_load_n(&threads_alive, __ATOMIC_RELAXED);
+}
+
+uint64_t process_count(void)
+{
+	return __atomic_load_n(&processes_alive, __ATOMIC_RELAXED);
+}
+
+kerr_t process_create(const char *name, struct process **out)
+{
+	struct process *p = kcalloc(1, sizeof(*p));
+
+	if (!p)
+		return E_NO_MEMORY;
+	kerr_t e = as_create(&p->own_as);
+	if (e) {
+		kfree(p);
+		return e;
+	}
+	p->as = &p->own_as;
+	p->id = __atomic_fetch_add(&next_process_id, 1, __ATOMIC_RELAXED);
+	strlcpy(p->name, name, sizeof(p->name));
+	p->refs = 1;
+	__atomic_fetch_add(&processes_alive, 1, __ATOMIC_RELAXED);
+	*out = p;
+	return E_OK;
+}
+
+void process_put(struct process *p)
+{
+	if (p == &kernel_process)
+		return;
+	if (__atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	as_destroy(&p->own_as);
+	kfree(p);
+	__atomic_fetch_sub(&processes_alive, 1, __ATOMIC_RELAXED);
+}
+
+static void thread_put(struct thread *t)
+{
+	if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	kfree(container_of(t, struct thread_box, t));
+	__atomic_fetch_sub(&threads_alive, 1, __ATOMIC_RELAXED);
+}
+
+void thread_start(void);
+
+static struct thread *thread_alloc(struct process *p, const char *name, int prio,
+				   uint64_t affinity)
+{
+	struct thread_box *b = kcalloc(1, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	struct thread *t = &b->t;
+	t->proc = p;
+	t->id = __atomic_fetch_add(&next_thread_id, 1, __ATOMIC_RELAXED);
+	strlcpy(t->name, name, sizeof(t->name));
+	t->priority = prio;
+	t->affinity = affinity;
+	t->cpu = arch_cpu_id();
+	t->refs = 2;
+	waitq_init(&b->exit_wq, "thread_exit");
+	t->exit_wq = &b->exit_wq;
+	__atomic_fetch_add(&threads_alive, 1, __ATOMIC_RELAXED);
+	return t;
+}
+
+/* Lay out a fresh stack so that arch_switch() "returns" into thread_start with entry and
+ * arg in r12 and r13 (see switch.S). */
+static bool give_stack(struct thread *t, void (*entry)(void *), void *arg)
+{
+	uint64_t *top = kstack_alloc(THREAD_STACK_SIZE);
+
+	if (!top)
+		return false;
+	t->kstack_top = top;
+	t->entry = entry;
+	t->arg = arg;
+	uint64_t *sp = top - 2;                 /* keeps thread_start 16-byte aligned */
+	*--sp = (uint64_t)(uintptr_t)thread_start;
+	*--sp = 0;                              /* rbp */
+	*--sp = 0;                              /* rbx */
+	*--sp = (uint64_t)(uintptr_t)entry;     /* r12 */
+	*--sp = (uint64_t)(uintptr_t)arg;       /* r13 */
+	*--sp = 0;                              /* r14 */
+	*--sp = 0;                              /* r15 */
+	t->saved_rsp = (uint64_t)(uintptr_t)sp;
+	return true;
+}
+
+struct thread *thread_create(struct process *p, const char *name, void (*entry)(void *),
+			     void *arg, int prio, uint64_t affinity)
+{
+	if (prio < PRIO_MIN || prio > PRIO_MAX || !affinity)
+		return NULL;
+	struct thread *t = thread_alloc(p, name, prio, affinity);
+	if (!t)
+		return NULL;
+	if (!give_stack(t, entry, arg)) {
+		t->refs = 1;
+		thread_put(t);
+		return NULL;
+	}
+	__atomic_fetch_add(&p->refs, 1, __ATOMIC_RELAXED);
+	t->state = THREAD_BLOCKED;
+	sched_wake(t);
+	return t;
+}
+
+/* The idle thread of a CPU: never queued, never exits. */
+struct thread *thread_create_idle(const char *name, void (*entry)(void *), unsigned cpu)
+{
+	struct thread *t = thread_alloc(&kernel_process, name, PRIO_MIN, 1ull << cpu);
+
+	if (!t)
+		return NULL;
+	if (!give_stack(t, entry, NULL)) {
+		t->refs = 1;
+		thread_put(t);
+		return NULL;
+	}
+	t->cpu = cpu;
+	t->state = THREAD_RUNNABLE;
+	return t;
+}
+
+/* The boot CPU's first thread is the code already running kmain on the boot stack. */
+struct thread *thread_adopt_boot(const char *name)
+{
+	struct thread *t = thread_alloc(&kernel_process, name, PRIO_DEFAULT, AFFINITY_ALL);
+
+	if (t)
+		t->kstack_top = NULL;           /* the boot stack is not a kstack */
+	return t;
+}
+
+__noreturn void thread_exit(void)
+{
+	struct thread *t = thread_current();
+	struct waitq *q = t->exit_wq;
+
+	/* Wake joiners under the exit queue's lock, and become DEAD under the same lock,
+	 * so a joiner either sees DEAD or is already queued to be woken. */
+	irqflags_t f = spin_lock_irqsave(&q->lock);
+	waitq_wake_all(q);
+	sched_exit_locked(q, f);
+}
+
+void thread_join(struct thread *t)
+{
+	struct waitq *q = t->exit_wq;
+	irqflags_t f = spin_lock_irqsave(&q->lock);
+
+	while (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) != THREAD_DEAD) {
+		waitq_block(q, f);
+		f = spin_lock_irqsave(&q->lock);
+	}
+	spin_unlock_irqrestore(&q->lock, f);
+	thread_put(t);
+}
+
+void thread_detach(struct thread *t)
+{
+	thread_put(t);
+}
+
+void thread_reap(struct thread *t)
+{
+	if (t->kstack_top)
+		kstack_free(t->kstack_top);
+	if (t->fpu)
+		fpu_area_free(t->fpu);
+	t->kstack_top = NULL;
+	t->fpu = NULL;
+	process_put(t->proc);
+	thread_put(t);
+}
+
+void thread_fpu_first_use(void)
+{
+	struct thread *t = thread_current();
+
+	if (!t)
+		panic("fpu: FPU used before threads exist");
+	if (t->fpu) {
+		/* TS was left set by mistake: restoring is always correct. */
+		fpu_trap_on_use(false);
+		fpu_restore(t->fpu);
+		return;
+	}
+	void *area = fpu_area_alloc();
+	if (!area)
+		panic("fpu: no memory for thread %s's FPU state", t->name);
+	irqflags_t f = irq_save();
+	t->fpu = area;
+	fpu_trap_on_use(false);
+	fpu_restore(area);
+	irq_restore(f);
+}
