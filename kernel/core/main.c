@@ -26,6 +26,7 @@
 #include <pmm.h>
 #include <heap.h>
 #include <sched.h>
+#include <notify.h>
 #include <serial_in.h>
 #include <vmm.h>
 #include <arch/cpu.h>
@@ -119,6 +120,7 @@ static unsigned phase_smp(void)
 	pmm_init_ipis();
 	smp_init_ipis();
 	sched_init();
+	notify_init();
 	return smp_start_aps(ids, MIN(n, limit));
 }
 

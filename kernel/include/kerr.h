@@ -12,6 +12,9 @@ typedef enum {
 	E_EXISTS,       /* something is already there (a mapping, a name) */
 	E_NOT_FOUND,    /* nothing is there */
 	E_RANGE,        /* outside the allowed address or value range */
+	E_PERM,         /* a capability lacks a right the operation needs */
+	E_TYPE,         /* a capability names an object of the wrong type */
+	E_DELETED,      /* the object went away while the caller waited on it */
 } kerr_t;
 
 const char *kerr_name(kerr_t e);

@@ -6,7 +6,8 @@ const char *kerr_name(kerr_t e)
 	static const char *const names[] = {
 		[E_OK] = "ok", [E_INVAL] = "invalid argument", [E_NO_MEMORY] = "out of memory",
 		[E_EXISTS] = "already exists", [E_NOT_FOUND] = "not found",
-		[E_RANGE] = "out of range",
+		[E_RANGE] = "out of range", [E_PERM] = "right missing",
+		[E_TYPE] = "wrong object type", [E_DELETED] = "object deleted",
 	};
 
 	if ((unsigned)e < sizeof(names) / sizeof(names[0]) && names[e])

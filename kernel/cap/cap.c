@@ -1,0 +1,591 @@
+/*
+ * Capability spaces and the derivation tree (cap.h).
+ *
+ * The tree is kept as links in the slots themselves: each slot points to its parent,
+ * its first child and its two siblings, so deriving, deleting and moving are O(1) but
+ * for the children whose parent pointer changes. Everything here runs under cap_lock
+ * with interrupts off; the work that objects do when their last capability or last
+ * reference goes (waking threads, unmapping, freeing) runs after the lock is released,
+ * from a small list the locked part fills in.
+ */
+#include <cap.h>
+#include <heap.h>
+#include <klib.h>
+#include <log.h>
+#include <panic.h>
+#include <spinlock.h>
+
+/* Guards every slot of every space and the tree. Before the scheduler's locks, the
+ * heap's and the VMM's in the lock order; objects' own locks are never taken under it. */
+static struct spinlock cap_lock = SPINLOCK_INIT("cap");
+static const struct kobj_ops *type_ops[OBJ_TYPES];     /* [I] after registration */
+static uint64_t ncaps;                  /* [cap_lock] */
+static uint64_t nobjs;                  /* [a] */
+
+/* ---- rights and quotas ---- */
+
+uint32_t cap_type_rights(enum obj_type type)
+{
+	const uint32_t common = CAP_R_DERIVE | CAP_R_GRANT;
+
+	switch (type) {
+	case OBJ_ENDPOINT:
+		return common | CAP_R_SEND | CAP_R_RECV;
+	case OBJ_NOTIFICATION:
+		return common | CAP_R_SIGNAL | CAP_R_WAIT;
+	case OBJ_MEMORY:
+		return common | CAP_R_READ | CAP_R_WRITE | CAP_R_EXEC;
+	case OBJ_REPLY:
+		return CAP_R_SEND;      /* one-shot: neither derived nor passed on */
+	case OBJ_PROCESS:
+	case OBJ_THREAD:
+	case OBJ_IRQ:
+	case OBJ_IOPORT:
+		return common | CAP_R_CONTROL;
+	case OBJ_CSPACE_TEST:
+		return common | (7u << 8);
+	default:
+		return 0;
+	}
+}
+
+void quota_init(struct quota *q, uint64_t limit)
+{
+	q->limit = limit;
+	q->used = 0;
+}
+
+kerr_t quota_charge(struct quota *q, uint64_t bytes)
+{
+	if (!q)
+		return E_OK;
+	uint64_t used = __atomic_load_n(&q->used, __ATOMIC_RELAXED);
+	do {
+		if (bytes > q->limit - used)
+			return E_NO_MEMORY;
+	} while (!__atomic_compare_exchange_n(&q->used, &used, used + bytes, true,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	return E_OK;
+}
+
+void quota_credit(struct quota *q, uint64_t bytes)
+{
+	if (q && __atomic_fetch_sub(&q->used, bytes, __ATOMIC_RELAXED) < bytes)
+		panic("quota: credited more than was charged");
+}
+
+/* ---- objects ---- */
+
+void kobj_register_type(enum obj_type type, const struct kobj_ops *ops)
+{
+	assert(type > OBJ_NONE && type < OBJ_TYPES);
+	type_ops[type] = ops;
+}
+
+void kobj_init(struct kobj *o, enum obj_type type, struct quota *q, uint32_t charge)
+{
+	assert(type > OBJ_NONE && type < OBJ_TYPES);
+	o->type = type;
+	o->caps = 0;
+	o->refs = 1;
+	o->charge = charge;
+	o->quota = q;
+	__atomic_fetch_add(&nobjs, 1, __ATOMIC_RELAXED);
+}
+
+void kobj_get(struct kobj *o)
+{
+	__atomic_fetch_add(&o->refs, 1, __ATOMIC_RELAXED);
+}
+
+void kobj_put(struct kobj *o)
+{
+	uint32_t before = __atomic_fetch_sub(&o->refs, 1, __ATOMIC_ACQ_REL);
+
+	if (before == 0)
+		panic("kobj: reference count of a type-%u object went below zero", o->type);
+	if (before > 1)
+		return;
+	const struct kobj_ops *ops = type_ops[o->type];
+	struct quota *q = o->quota;
+	uint32_t charge = o->charge;
+	__atomic_fetch_sub(&nobjs, 1, __ATOMIC_RELAXED);
+	if (ops && ops->destroy)
+		ops->destroy(o);
+	quota_credit(q, charge);
+}
+
+uint64_t kobj_count(void)
+{
+	return __atomic_load_n(&nobjs, __ATOMIC_RELAXED);
+}
+
+uint64_t cap_count(void)
+{
+	return __atomic_load_n(&ncaps, __ATOMIC_RELAXED);
+}
+
+/*
+ * Objects that lost a capability under the lock: after it is released, each gets
+ * last_cap (if that was its last capability) and then loses the capability's reference.
+ */
+struct dropped {
+	unsigned n;
+	struct {
+		struct kobj *obj;
+		bool last;
+	} e[CAP_REVOKE_BATCH];
+};
+
+static void drop_finish(struct dropped *d)
+{
+	for (unsigned i = 0; i < d->n; i++) {
+		struct kobj *o = d->e[i].obj;
+		const struct kobj_ops *ops = type_ops[o->type];
+		if (d->e[i].last && ops && ops->last_cap)
+			ops->last_cap(o);
+		kobj_put(o);
+	}
+	d->n = 0;
+}
+
+/* ---- slots and tree links (cap_lock held) ---- */
+
+static struct cap_slot *slot_at(struct cspace *cs, uint32_t idx)
+{
+	return idx && idx < cs->nslots ? &cs->slots[idx] : NULL;
+}
+
+static uint32_t slot_index(const struct cap_slot *s)
+{
+	return (uint32_t)(s - s->owner->slots);
+}
+
+/* Link s as the first child of parent (NULL: a root, on no list). */
+static void link_child(struct cap_slot *parent, struct cap_slot *s)
+{
+	s->parent = parent;
+	s->prev = NULL;
+	s->next = parent ? parent->first_child : NULL;
+	if (s->next)
+		s->next->prev = s;
+	if (parent)
+		parent->first_child = s;
+}
+
+static void unlink_sibling(struct cap_slot *s)
+{
+	if (s->prev)
+		s->prev->next = s->next;
+	else if (s->parent)
+		s->parent->first_child = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->next = s->prev = NULL;
+}
+
+/* Fill the empty d with a capability to o, a child of parent. */
+static void slot_fill(struct cap_slot *d, struct cap_slot *parent, struct kobj *o,
+		      uint32_t rights, uint64_t badge)
+{
+	d->obj = o;
+	d->type = o->type;
+	d->rights = rights & cap_type_rights(o->type);
+	d->badge = badge;
+	d->first_child = NULL;
+	link_child(parent, d);
+	o->caps++;
+	kobj_get(o);
+	d->owner->used++;
+	ncaps++;
+}
+
+/* Empty s; its children move up to its parent. The object goes on dropped. */
+static void slot_clear(struct cap_slot *s, struct dropped *d)
+{
+	struct cap_slot *parent = s->parent;
+
+	unlink_sibling(s);
+	for (struct cap_slot *c = s->first_child, *next; c; c = next) {
+		next = c->next;
+		link_child(parent, c);
+	}
+	struct kobj *o = s->obj;
+	o->caps--;
+	d->e[d->n].obj = o;
+	d->e[d->n].last = o->caps == 0;
+	d->n++;
+	s->obj = NULL;
+	s->rights = 0;
+	s->type = OBJ_NONE;
+	s->badge = 0;
+	s->parent = s->first_child = NULL;
+	if (slot_index(s) < s->owner->hint)
+		s->owner->hint = slot_index(s);
+	s->owner->used--;
+	ncaps--;
+}
+
+/* ---- capability spaces ---- */
+
+kerr_t cspace_init(struct cspace *cs, uint32_t nslots, struct quota *q)
+{
+	if (nslots < 2 || nslots > CSPACE_MAX_SLOTS)
+		return E_INVAL;
+	uint64_t bytes = (uint64_t)nslots * sizeof(struct cap_slot);
+	if (quota_charge(q, bytes) != E_OK)
+		return E_NO_MEMORY;
+	struct cap_slot *slots = kcalloc(nslots, sizeof(struct cap_slot));
+	if (!slots) {
+		quota_credit(q, bytes);
+		return E_NO_MEMORY;
+	}
+	for (uint32_t i = 0; i < nslots; i++)
+		slots[i].owner = cs;
+	cs->slots = slots;
+	cs->nslots = nslots;
+	cs->used = 0;
+	cs->hint = 1;
+	cs->quota = q;
+	return E_OK;
+}
+
+void cspace_destroy(struct cspace *cs)
+{
+	struct dropped d = { 0 };
+
+	for (uint32_t i = 1; i < cs->nslots;) {
+		irqflags_t f = spin_lock_irqsave(&cap_lock);
+		for (; i < cs->nslots && d.n < CAP_REVOKE_BATCH; i++)
+			if (cs->slots[i].obj)
+				slot_clear(&cs->slots[i], &d);
+		spin_unlock_irqrestore(&cap_lock, f);
+		drop_finish(&d);
+	}
+	assert(cs->used == 0);
+	kfree(cs->slots);
+	quota_credit(cs->quota, (uint64_t)cs->nslots * sizeof(struct cap_slot));
+	cs->slots = NULL;
+	cs->nslots = 0;
+}
+
+static uint32_t cspace_find_free_locked(struct cspace *cs)
+{
+	for (uint32_t i = MAX(cs->hint, 1u); i < cs->nslots; i++)
+		if (!cs->slots[i].obj) {
+			cs->hint = i;
+			return i;
+		}
+	cs->hint = cs->nslots;
+	return 0;
+}
+
+uint32_t cspace_find_free(struct cspace *cs)
+{
+	irqflags_t f = spin_lock_irqsave(&cap_lock);
+	uint32_t i = cspace_find_free_locked(cs);
+
+	spin_unlock_irqrestore(&cap_lock, f);
+	return i;
+}
+
+/* ---- operations ---- */
+
+kerr_t cap_insert_root(struct cspace *cs, uint32_t slot, struct kobj *o, uint32_t rights,
+		       uint64_t badge)
+{
+	irqflags_t f = spin_lock_irqsave(&cap_lock);
+	struct cap_slot *s = slot_at(cs, slot);
+	kerr_t e = E_OK;
+
+	if (!s)
+		e = E_RANGE;
+	else if (s->obj)
+		e = E_EXISTS;
+	else
+		slot_fill(s, NULL, o, rights, badge);
+	spin_unlock_irqrestore(&cap_lock, f);
+	return e;
+}
+
+kerr_t cap_lookup(struct cspace *cs, uint32_t slot, enum obj_type type, uint32_t need,
+		  struct cap *out)
+{
+	irqflags_t f = spin_lock_irqsave(&cap_lock);
+	struct cap_slot *s = slot_at(cs, slot);
+	kerr_t e = E_OK;
+
+	if (!s)
+		e = E_RANGE;
+	else if (!s->obj)
+		e = E_NOT_FOUND;
+	else if (type != OBJ_NONE && s->type != type)
+		e = E_TYPE;
+	else if ((s->rights & need) != need)
+		e = E_PERM;
+	if (e == E_OK) {
+		*out = (struct cap){ s->obj, s->rights, s->type, s->badge };
+		kobj_get(s->obj);
+	}
+	spin_unlock_irqrestore(&cap_lock, f);
+	return e;
+}
+
+/* The checks shared by every derivation, in order: both slots valid, the source full
+ * and holding need, the destination empty. */
+static kerr_t derive_check(struct cap_slot *s, struct cap_slot *d, uint32_t need)
+{
+	if (!s || !d)
+		return E_RANGE;
+	if (!s->obj)
+		return E_NOT_FOUND;
+	if ((s->rights & need) != need)
+		return E_PERM;
+	if (d->obj)
+		return E_EXISTS;
+	return E_OK;
+}
+
+static kerr_t derive(struct cspace *src, uint32_t sslot, struct cspace *dst, uint32_t dslot,
+		     uint32_t mask, bool mint, uint64_t badge)
+{
+	irqflags_t f = spin_lock_irqsave(&cap_lock);
+	struct cap_slot *s = slot_at(src, sslot), *d = slot_at(dst, dslot);
+	kerr_t e = derive_check(s, d, CAP_R_DERIVE);
+
+	if (e == E_OK && mint &&
+	    ((s->type != OBJ_ENDPOINT && s->type != OBJ_NOTIFICATION) || s->badge))
+		e = E_INVAL;
+	if (e == E_OK)
+		slot_fill(d, s, s->obj, s->rights & mask, mint ? badge : s->badge);
+	spin_unlock_irqrestore(&cap_lock, f);
+	return e;
+}
+
+kerr_t cap_copy(struct cspace *src, uint32_t sslot, struct cspace *dst, uint32_t dslot,
+		uint32_t mask)
+{
+	return derive(src, sslot, dst, dslot, mask, false, 0);
+}
+
+kerr_t cap_mint(struct cspace *src, uint32_t sslot, struct cspace *dst, uint32_t dslot,
+		uint32_t mask, uint64_t badge)
+{
+	return derive(src, sslot, dst, dslot, mask, true, badge);
+}
+
+kerr_t cap_transfer(struct cspace *src, uint32_t sslot, struct cspace *dst, uint32_t mask,
+		    uint32_t *dslot)
+{
+	irqflags_t f = spin_lock_irqsave(&cap_lock);
+	struct cap_slot *s = slot_at(src, sslot);
+	kerr_t e = E_OK;
+
+	if (!s)
+		e = E_RANGE;
+	else if (!s->obj)
+		e = E_NOT_FOUND;
+	else if (!(s->rights & CAP_R_GRANT))
+		e = E_PERM;
+	if (e == E_OK) {
+		uint32_t i = cspace_find_free_locked(dst);
+		if (!i) {
+			e = E_NO_MEMORY;
+		} else {
+			slot_fill(&dst->slots[i], s, s->obj, s->rights & mask, s->badge);
+			*dslot = i;
+		}
+	}
+	spin_unlock_irqrestore(&cap_lock, f);
+	return e;
+}
+
+kerr_t cap_move(struct cspace *src, uint32_t sslot, struct cspace *dst, uint32_t dslot)
+{
+	irqflags_t f = spin_lock_irqsave(&cap_lock);
+	struct cap_slot *s = slot_at(src, sslot), *d = slot_at(dst, dslot);
+	kerr_t e = derive_check(s, d, 0);
+
+	if (e == E_OK) {
+		d->obj = s->obj;
+		d->type = s->type;
+		d->rights = s->rights;
+		d->badge = s->badge;
+		d->parent = s->parent;
+		d->first_child = s->first_child;
+		d->prev = s->prev;
+		d->next = s->next;
+		if (d->prev)
+			d->prev->next = d;
+		else if (d->parent)
+			d->parent->first_child = d;
+		if (d->next)
+			d->next->prev = d;
+		for (struct cap_slot *c = d->first_child; c; c = c->next)
+			c->parent = d;
+		*s = (struct cap_slot){ .owner = src };
+		if (sslot < src->hint)
+			src->hint = sslot;
+		src->used--;
+		dst->used++;
+	}
+	spin_unlock_irqrestore(&cap_lock, f);
+	return e;
+}
+
+kerr_t cap_delete(struct cspace *cs, uint32_t slot)
+{
+	struct dropped d = { 0 };
+	irqflags_t f = spin_lock_irqsave(&cap_lock);
+	struct cap_slot *s = slot_at(cs, slot);
+	kerr_t e = E_OK;
+
+	if (!s)
+		e = E_RANGE;
+	else if (!s->obj)
+		e = E_NOT_FOUND;
+	else
+		slot_clear(s, &d);
+	spin_unlock_irqrestore(&cap_lock, f);
+	drop_finish(&d);
+	return e;
+}
+
+/*
+ * In batches: each takes the lock, deletes up to CAP_REVOKE_BATCH leaves of the
+ * subtree (the deepest first, so no child ever moves up), and lets interrupts and
+ * preemption in before the next. The slot is looked up again for each batch; if it
+ * was emptied or given another object meanwhile, the revoke is over.
+ */
+kerr_t cap_revoke(struct cspace *cs, uint32_t slot)
+{
+	struct dropped d = { 0 };
+	struct kobj *obj = NULL;
+
+	for (;;) {
+		irqflags_t f = spin_lock_irqsave(&cap_lock);
+		struct cap_slot *s = slot_at(cs, slot);
+		if (!s || !s->obj || (obj && s->obj != obj)) {
+			spin_unlock_irqrestore(&cap_lock, f);
+			if (obj)
+				break;
+			return !s ? E_RANGE : E_NOT_FOUND;
+		}
+		obj = s->obj;
+		while (s->first_child && d.n < CAP_REVOKE_BATCH) {
+			struct cap_slot *leaf = s->first_child;
+			while (leaf->first_child)
+				leaf = leaf->first_child;
+			slot_clear(leaf, &d);
+		}
+		bool done = !s->first_child;
+		spin_unlock_irqrestore(&cap_lock, f);
+		drop_finish(&d);
+		if (done)
+			break;
+	}
+	return E_OK;
+}
+
+/* ---- checking (tests) ---- */
+
+static bool bad(const struct cap_slot *s, const char *why)
+{
+	pr_err("cap: slot %u of space %p: %s", slot_index(s), (void *)s->owner, why);
+	return false;
+}
+
+static bool check_slot(const struct cap_slot *s, struct cspace *cs)
+{
+	if (s->owner != cs)
+		return bad(s, "wrong owner");
+	if (!s->obj) {
+		if (s->parent || s->first_child || s->next || s->prev || s->rights || s->badge)
+			return bad(s, "empty slot with links or contents");
+		return true;
+	}
+	if (s->type != s->obj->type)
+		return bad(s, "type differs from the object's");
+	if (s->rights & ~cap_type_rights(s->type))
+		return bad(s, "rights outside the type's");
+	if (s->obj->caps == 0 || s->obj->refs < s->obj->caps)
+		return bad(s, "object counts too low");
+	if (s->next && s->next->prev != s)
+		return bad(s, "next sibling does not point back");
+	if (s->prev && s->prev->next != s)
+		return bad(s, "previous sibling does not point forward");
+	if (s->next && s->next->parent != s->parent)
+		return bad(s, "sibling with another parent");
+	if (!s->prev && s->parent && s->parent->first_child != s)
+		return bad(s, "first sibling is not its parent's first child");
+	if (!s->parent && (s->prev || s->next))
+		return bad(s, "root with siblings");
+	if (s->parent && !s->parent->obj)
+		return bad(s, "parent slot is empty");
+	if (s->first_child && s->first_child->parent != s)
+		return bad(s, "first child has another parent");
+	for (const struct cap_slot *p = s->parent; p; p = p->parent)
+		if (p == s)
+			return bad(s, "cycle in the tree");
+	return true;
+}
+
+/* Count capabilities per object with a small open-addressing table, to compare with
+ * the objects' own counts. */
+static bool check_counts(struct cspace *const *spaces, size_t n)
+{
+	size_t total = 0;
+
+	for (size_t k = 0; k < n; k++)
+		total += spaces[k]->used;
+	size_t size = 16;
+	while (size < 2 * total)
+		size *= 2;
+	struct { struct kobj *o; uint32_t n; } *tab = kcalloc(size, sizeof(*tab));
+	if (!tab)
+		return true;            /* cannot check: not a failure of the tree */
+	for (size_t k = 0; k < n; k++)
+		for (uint32_t i = 1; i < spaces[k]->nslots; i++) {
+			struct kobj *o = spaces[k]->slots[i].obj;
+			if (!o)
+				continue;
+			size_t h = ((uintptr_t)o >> 4) & (size - 1);
+			while (tab[h].o && tab[h].o != o)
+				h = (h + 1) & (size - 1);
+			tab[h].o = o;
+			tab[h].n++;
+		}
+	bool ok = true;
+	for (size_t h = 0; h < size && ok; h++)
+		if (tab[h].o && tab[h].o->caps != tab[h].n) {
+			pr_err("cap: object %p counts %u capabilities, the spaces hold %u",
+			       (void *)tab[h].o, tab[h].o->caps, tab[h].n);
+			ok = false;
+		}
+	kfree(tab);
+	return ok;
+}
+
+bool cap_tree_check(struct cspace *const *spaces, size_t n)
+{
+	irqflags_t f = spin_lock_irqsave(&cap_lock);
+	bool ok = true;
+
+	for (size_t k = 0; k < n && ok; k++) {
+		uint32_t used = 0;
+		for (uint32_t i = 0; i < spaces[k]->nslots && ok; i++) {
+			const struct cap_slot *s = &spaces[k]->slots[i];
+			used += s->obj != NULL;
+			ok = check_slot(s, spaces[k]) && (i != 0 || !s->obj || bad(s, "slot 0 used"));
+		}
+		if (ok && used != spaces[k]->used) {
+			pr_err("cap: space %p counts %u capabilities, holds %u",
+			       (void *)spaces[k], spaces[k]->used, used);
+			ok = false;
+		}
+	}
+	if (ok)
+		ok = check_counts(spaces, n);
+	spin_unlock_irqrestore(&cap_lock, f);
+	return ok;
+}

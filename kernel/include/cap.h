@@ -1,0 +1,214 @@
+/*
+ * Capabilities: capability spaces, the derivation tree, kernel objects and quotas
+ * (DESIGN.md §5).
+ *
+ * A capability space (struct cspace) is a fixed array of slots; a capability handle is
+ * a slot index, and slot 0 is never valid. A slot holds an object pointer, the object's
+ * type, a rights mask and a badge, and its place in the derivation tree, which links
+ * slots across every capability space: a capability's children were derived from it
+ * (copy or mint), and revoking a capability deletes all its descendants wherever they
+ * are. Deleting a capability that has children moves them up to its parent, so a later
+ * revoke of an ancestor still reaches them.
+ *
+ * Objects count their capabilities and their references. When the last capability to
+ * an object goes, its type's last_cap operation runs (an endpoint wakes its waiters, a
+ * memory object's mappings are removed); when the last reference goes, the object is
+ * freed and its quota charge returned. A capability holds one reference; kernel code
+ * holding an object across a lock release takes its own (kobj_get / kobj_put).
+ *
+ * Rights only ever shrink: every derivation and every transfer masks them.
+ *
+ * Locking: one lock, cap_lock, guards every slot and the derivation tree (seL4 runs
+ * its whole kernel under one lock). Revoke does its work in batches of
+ * CAP_REVOKE_BATCH deletions, releasing the lock and letting interrupts in between, so
+ * revoking a capability with a million descendants never holds interrupts off for long
+ * (docs/CAPABILITIES.md). Object operations run outside cap_lock. Lock order: cap_lock
+ * comes before the scheduler's and the heap's locks.
+ */
+#ifndef CAP_H
+#define CAP_H
+
+#include <types.h>
+#include <kerr.h>
+
+/* ---- object types ---- */
+
+enum obj_type {
+	OBJ_NONE = 0,
+	OBJ_PROCESS,
+	OBJ_THREAD,
+	OBJ_ENDPOINT,
+	OBJ_REPLY,
+	OBJ_NOTIFICATION,
+	OBJ_MEMORY,
+	OBJ_IRQ,
+	OBJ_IOPORT,
+	OBJ_CSPACE_TEST,        /* host and in-guest tests only: no behaviour */
+	OBJ_TYPES
+};
+
+/* ---- rights ---- */
+
+/* Every type: may derive (copy, mint) from this capability; may give it away in a
+ * message. */
+#define CAP_R_DERIVE    (1u << 0)
+#define CAP_R_GRANT     (1u << 1)
+/* Endpoints. */
+#define CAP_R_SEND      (1u << 8)
+#define CAP_R_RECV      (1u << 9)
+/* Notifications. */
+#define CAP_R_SIGNAL    (1u << 8)
+#define CAP_R_WAIT      (1u << 9)
+/* Memory objects. */
+#define CAP_R_READ      (1u << 8)
+#define CAP_R_WRITE     (1u << 9)
+#define CAP_R_EXEC      (1u << 10)
+/* Processes, threads, IRQ lines, I/O ports: control (start, stop, acknowledge, use). */
+#define CAP_R_CONTROL   (1u << 8)
+
+#define CAP_R_ALL       0xffffffffu
+
+/* The rights that mean something for a type; anything else is dropped on creation. */
+uint32_t cap_type_rights(enum obj_type type);
+
+/* ---- quotas ---- */
+
+/*
+ * Kernel memory a process may cause the kernel to allocate: objects and capability
+ * slots are charged to it when created and credited back when freed. Running out is an
+ * E_NO_MEMORY for that process, never a kernel failure.
+ */
+struct quota {
+	uint64_t limit;         /* [I] bytes */
+	uint64_t used;          /* [a] bytes */
+};
+
+void quota_init(struct quota *q, uint64_t limit);
+/* Charge bytes, or E_NO_MEMORY (nothing charged) if that would pass the limit. */
+kerr_t quota_charge(struct quota *q, uint64_t bytes);
+void quota_credit(struct quota *q, uint64_t bytes);
+
+/* ---- objects ---- */
+
+struct kobj;
+
+struct kobj_ops {
+	/* The last capability is gone (cap_lock not held): wake waiters, remove mappings. */
+	void (*last_cap)(struct kobj *o);
+	/* The last reference is gone: free the object (it was allocated with its charge). */
+	void (*destroy)(struct kobj *o);
+};
+
+/* At the start of every kernel object. */
+struct kobj {
+	uint32_t type;                  /* [I] enum obj_type */
+	uint32_t caps;                  /* [cap_lock] capabilities naming it */
+	uint32_t refs;                  /* [a] capabilities + kernel references */
+	uint32_t charge;                /* [I] bytes charged to quota for it */
+	struct quota *quota;            /* [I] charged, or NULL */
+};
+
+/* Register a type's operations (at boot; tests register their own). */
+void kobj_register_type(enum obj_type type, const struct kobj_ops *ops);
+
+/* A new object's header: no capabilities, one reference (the creator's). */
+void kobj_init(struct kobj *o, enum obj_type type, struct quota *q, uint32_t charge);
+void kobj_get(struct kobj *o);
+void kobj_put(struct kobj *o);
+
+/* ---- capability spaces ---- */
+
+struct cap_slot {
+	struct kobj *obj;               /* NULL: the slot is empty */
+	uint32_t rights;
+	uint32_t type;                  /* the object's, copied for one-line checks */
+	uint64_t badge;
+	/* The derivation tree; all [cap_lock]. */
+	struct cap_slot *parent;
+	struct cap_slot *first_child;
+	struct cap_slot *next, *prev;   /* siblings */
+	struct cspace *owner;           /* [I] */
+};
+
+struct cspace {
+	struct cap_slot *slots;         /* [I] */
+	uint32_t nslots;                /* [I] */
+	uint32_t used;                  /* [cap_lock] occupied slots */
+	uint32_t hint;                  /* [cap_lock] no empty slot below it (but 0) */
+	struct quota *quota;            /* [I] pays for the slots */
+};
+
+#define CSPACE_MAX_SLOTS        65536u
+#define CAP_REVOKE_BATCH        64u
+
+/* What a lookup returns: a copy of the slot, and a reference to the object that the
+ * caller must kobj_put(). */
+struct cap {
+	struct kobj *obj;
+	uint32_t rights;
+	uint32_t type;
+	uint64_t badge;
+};
+
+/* Slots 1 .. nslots - 1 are usable. Charged to q: E_NO_MEMORY if it cannot pay,
+ * E_INVAL for nslots < 2 or > CSPACE_MAX_SLOTS. */
+kerr_t cspace_init(struct cspace *cs, uint32_t nslots, struct quota *q);
+/* Delete every capability (revoking nothing: children move up), free the slots. */
+void cspace_destroy(struct cspace *cs);
+
+/*
+ * Place a new capability to o in slot, as a root of the derivation tree: how an
+ * object's first capability is made. Takes a reference to o (the caller keeps its
+ * own). rights are masked to the type's. E_RANGE: bad slot; E_EXISTS: occupied.
+ */
+kerr_t cap_insert_root(struct cspace *cs, uint32_t slot, struct kobj *o, uint32_t rights,
+		       uint64_t badge);
+
+/*
+ * Check slot holds a capability of type (OBJ_NONE: any) with all of need, and return
+ * it with a reference. E_RANGE: slot out of range (or 0); E_NOT_FOUND: empty;
+ * E_TYPE: wrong type; E_PERM: a right is missing.
+ */
+kerr_t cap_lookup(struct cspace *cs, uint32_t slot, enum obj_type type, uint32_t need,
+		  struct cap *out);
+
+/*
+ * Derive a child of (src, sslot) into the empty (dst, dslot), with rights & mask.
+ * The source needs CAP_R_DERIVE. Mint sets a badge: only on an unbadged endpoint or
+ * notification capability (E_INVAL otherwise); copy keeps the source's badge.
+ */
+kerr_t cap_copy(struct cspace *src, uint32_t sslot, struct cspace *dst, uint32_t dslot,
+		uint32_t mask);
+kerr_t cap_mint(struct cspace *src, uint32_t sslot, struct cspace *dst, uint32_t dslot,
+		uint32_t mask, uint64_t badge);
+
+/* Move a capability, its place in the tree included, to an empty slot. */
+kerr_t cap_move(struct cspace *src, uint32_t sslot, struct cspace *dst, uint32_t dslot);
+
+/* Delete one capability; its children move up to its parent. */
+kerr_t cap_delete(struct cspace *cs, uint32_t slot);
+
+/* Delete every descendant of the capability, in every space; the capability stays. */
+kerr_t cap_revoke(struct cspace *cs, uint32_t slot);
+
+/* A free slot (lowest first), or 0 when full. */
+uint32_t cspace_find_free(struct cspace *cs);
+
+/*
+ * For IPC transfers: derive (src, sslot) into a free slot of dst with rights & mask;
+ * the source needs CAP_R_GRANT (not CAP_R_DERIVE: giving a capability away is what
+ * grant allows). *dslot gets the slot; E_NO_MEMORY when dst has no free slot.
+ */
+kerr_t cap_transfer(struct cspace *src, uint32_t sslot, struct cspace *dst, uint32_t mask,
+		    uint32_t *dslot);
+
+/* Statistics for leak checks. */
+uint64_t cap_count(void);               /* capabilities in all spaces */
+uint64_t kobj_count(void);              /* objects not yet destroyed */
+
+/* Tests: check every slot of these spaces and every tree link from them (parents,
+ * children, siblings, owners, object capability counts for objects only these spaces
+ * name); false, with a log line, if anything is broken. */
+bool cap_tree_check(struct cspace *const *spaces, size_t n);
+
+#endif
