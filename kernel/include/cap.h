@@ -207,8 +207,8 @@ uint64_t cap_count(void);               /* capabilities in all spaces */
 uint64_t kobj_count(void);              /* objects not yet destroyed */
 
 /* Tests: check every slot of these spaces and every tree link from them (parents,
- * children, siblings, owners, object capability counts for objects only these spaces
- * name); false, with a log line, if anything is broken. */
+ * children, siblings, owners, and that no object counts fewer capabilities than these
+ * spaces hold); false, with a log line, if anything is broken. */
 bool cap_tree_check(struct cspace *const *spaces, size_t n);
 
 #endif

@@ -19,4 +19,12 @@ static inline void settle_threads(uint64_t threads_before)
 		sched_sleep_ns(1000000);
 }
 
+/* Wait until only the kernel's resident threads are left (each CPU's idle thread and
+ * the boot thread running the tests), so that what earlier tests left — threads exiting,
+ * scheduler timers they armed — cannot disturb a test that measures or counts. */
+static inline void settle_all_threads(void)
+{
+	settle_threads(sched_cpu_count() + 1);
+}
+
 #endif

@@ -168,6 +168,7 @@ KTEST(heap, concurrent_churn_keeps_blocks_apart)
 {
 	static struct churn c[CHURN_THREADS];
 	struct thread *t[CHURN_THREADS];
+	settle_all_threads();           /* earlier tests' threads reaped first */
 	uint64_t in_use = heap_get_stats().bytes_in_use, threads = thread_count();
 
 	for (int i = 0; i < CHURN_THREADS; i++) {

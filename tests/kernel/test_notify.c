@@ -125,6 +125,7 @@ KTEST(notify, wait_blocks_until_signalled_from_another_process)
 	struct cspace a, b;
 	struct process *pa, *pb;
 	static struct waiter w;
+	settle_all_threads();           /* earlier tests' threads reaped first */
 	uint64_t threads = thread_count();
 
 	quota_init(&q, 1 << 20);
@@ -191,6 +192,7 @@ KTEST(notify, deleting_the_last_capability_wakes_waiters)
 	KT_EXPECT_EQ(kobj_count(), objs);
 	cspace_destroy(&cs);
 	KT_EXPECT_EQ(q.used, 0);
+	settle_all_threads();
 }
 
 /* Many signallers on all CPUs, each its own badge, many times; one waiter collects. */
@@ -245,6 +247,7 @@ KTEST(notify, concurrent_signallers_are_all_seen)
 	}
 	cspace_destroy(&cs);
 	KT_EXPECT_EQ(q.used, 0);
+	settle_all_threads();
 }
 
 /* A quota runs out: an error for the process, nothing leaked, the kernel unharmed. */

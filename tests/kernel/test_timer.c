@@ -7,6 +7,7 @@
 #include <time.h>
 #include <arch/cpu.h>
 #include <arch/lapic.h>
+#include "settle.h"
 
 static volatile uint64_t fired_at;
 static volatile unsigned fired_count;
@@ -31,6 +32,7 @@ static bool wait_fired(unsigned count, uint64_t limit_ns)
 
 KTEST(timer, oneshot_fires_at_deadline)
 {
+	settle_all_threads();
 	lapic_timer_set_handler(on_timer);
 	fired_count = 0;
 	for (uint64_t ms = 1; ms <= 20; ms *= 4) {
@@ -56,6 +58,7 @@ KTEST(timer, past_deadline_fires_at_once)
 
 KTEST(timer, cancel_prevents_firing)
 {
+	settle_all_threads();   /* nothing left that makes the scheduler arm the timer */
 	lapic_timer_set_handler(on_timer);
 	fired_count = 0;
 	lapic_timer_arm(clock_ns() + 3000000);
