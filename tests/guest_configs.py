@@ -8,8 +8,8 @@ expect ('pass': KTAP with isa-debug-exit, or 'panic'); must_match / must_not_mat
 running Qemu, for tests that type or look at the screen).
 """
 
-TIMEOUT_BIOS = 90
-TIMEOUT_UEFI = 150   # OVMF alone takes ~4 s under TCG, more on a loaded machine
+TIMEOUT_BIOS = 180
+TIMEOUT_UEFI = 240   # OVMF alone takes ~4 s under TCG, more on a loaded machine
 
 
 def _cfg(name, firmware='bios', mem=256, fb='1024x768x32', serial=True, select='all',
@@ -25,7 +25,7 @@ def _cfg(name, firmware='bios', mem=256, fb='1024x768x32', serial=True, select='
 
 def type_ping(q):
     """Answer the serial-input test: type a line when the kernel asks for it."""
-    if q.expect(r'^# ktest: serial input ready', timeout=120):
+    if q.expect(r'^# ktest: serial input ready', timeout=TIMEOUT_UEFI):
         q.send('ping\n')
 
 
