@@ -49,8 +49,8 @@ enum obj_type {
 
 /* ---- rights ---- */
 
-/* Every type: may derive (copy, mint) from this capability; may give it away in a
- * message. */
+/* Every type but replies (one-shot: neither derived nor passed on): may derive (copy,
+ * mint) from this capability; may give it away in a message. */
 #define CAP_R_DERIVE    (1u << 0)
 #define CAP_R_GRANT     (1u << 1)
 /* Endpoints. */
