@@ -70,7 +70,9 @@ struct thread {
 	void *fpu;                      /* [this thread] FPU area or NULL */
 	struct fault_catch *catches;    /* [this thread] armed fault catches (arch/trap.h) */
 	uint32_t refs;                  /* [a] */
-	struct waitq *exit_wq;          /* [I] woken when it dies */
+	struct waitq *exit_wq;          /* [I] woken when it has been reaped */
+	bool reaped;                    /* [exit_wq lock] its stack, FPU area and process
+					 * reference are given back */
 	void (*entry)(void *);          /* [I] */
 	void *arg;                      /* [I] */
 };
@@ -91,7 +93,8 @@ struct thread *thread_create(struct process *p, const char *name, void (*entry)(
 
 __noreturn void thread_exit(void);
 
-/* Wait for t to exit, then drop the creator's reference. */
+/* Wait for t to exit and be reaped (everything it held given back, so counts of
+ * threads, stacks and memory are exact on return), then drop the creator's reference. */
 void thread_join(struct thread *t);
 /* Drop the creator's reference without waiting. */
 void thread_detach(struct thread *t);

@@ -179,10 +179,9 @@ __noreturn void thread_exit(void)
 	struct thread *t = thread_current();
 	struct waitq *q = t->exit_wq;
 
-	/* Wake joiners under the exit queue's lock, and become DEAD under the same lock,
-	 * so a joiner either sees DEAD or is already queued to be woken. */
+	/* Joiners wait for the reaping, which the CPU that switches away from this
+	 * thread does (thread_reap). */
 	irqflags_t f = spin_lock_irqsave(&q->lock);
-	waitq_wake_all(q);
 	sched_exit_locked(q, f);
 }
 
@@ -191,7 +190,7 @@ void thread_join(struct thread *t)
 	struct waitq *q = t->exit_wq;
 	irqflags_t f = spin_lock_irqsave(&q->lock);
 
-	while (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) != THREAD_DEAD) {
+	while (!t->reaped) {
 		waitq_block(q, f);
 		f = spin_lock_irqsave(&q->lock);
 	}
@@ -213,6 +212,12 @@ void thread_reap(struct thread *t)
 	t->kstack_top = NULL;
 	t->fpu = NULL;
 	process_put(t->proc);
+
+	struct waitq *q = t->exit_wq;
+	irqflags_t f = spin_lock_irqsave(&q->lock);
+	t->reaped = true;
+	waitq_wake_all(q);
+	spin_unlock_irqrestore(&q->lock, f);
 	thread_put(t);
 }
 

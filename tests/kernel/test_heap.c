@@ -13,7 +13,6 @@
 #include <thread.h>
 #include <time.h>
 #include <vmm.h>
-#include "settle.h"
 
 KTEST(heap, blocks_are_mapped_writable_and_not_executable)
 {
@@ -168,7 +167,6 @@ KTEST(heap, concurrent_churn_keeps_blocks_apart)
 {
 	static struct churn c[CHURN_THREADS];
 	struct thread *t[CHURN_THREADS];
-	settle_all_threads();           /* earlier tests' threads reaped first */
 	uint64_t in_use = heap_get_stats().bytes_in_use, threads = thread_count();
 
 	for (int i = 0; i < CHURN_THREADS; i++) {
@@ -179,7 +177,7 @@ KTEST(heap, concurrent_churn_keeps_blocks_apart)
 	}
 	for (int i = 0; i < CHURN_THREADS; i++)
 		thread_join(t[i]);
-	settle_threads(threads);
+	KT_EXPECT_EQ(thread_count(), threads);  /* join returns once they are reaped */
 	uint64_t ops = 0;
 	for (int i = 0; i < CHURN_THREADS; i++) {
 		KT_EXPECT_EQ(c[i].errors, 0);

@@ -9,7 +9,6 @@
 #include <sched.h>
 #include <thread.h>
 #include <time.h>
-#include "settle.h"
 
 #define SLOTS 16
 
@@ -125,7 +124,6 @@ KTEST(notify, wait_blocks_until_signalled_from_another_process)
 	struct cspace a, b;
 	struct process *pa, *pb;
 	static struct waiter w;
-	settle_all_threads();           /* earlier tests' threads reaped first */
 	uint64_t threads = thread_count();
 
 	quota_init(&q, 1 << 20);
@@ -153,8 +151,8 @@ KTEST(notify, wait_blocks_until_signalled_from_another_process)
 	process_put(pb);
 	cspace_destroy(&b);
 	cspace_destroy(&a);
-	settle_threads(threads);
 	KT_EXPECT_EQ(q.used, 0);
+	KT_EXPECT_EQ(thread_count(), threads);
 }
 
 /* The last capability goes while a thread waits: it returns E_DELETED. Revoking the
@@ -192,7 +190,6 @@ KTEST(notify, deleting_the_last_capability_wakes_waiters)
 	KT_EXPECT_EQ(kobj_count(), objs);
 	cspace_destroy(&cs);
 	KT_EXPECT_EQ(q.used, 0);
-	settle_all_threads();
 }
 
 /* Many signallers on all CPUs, each its own badge, many times; one waiter collects. */
@@ -247,7 +244,6 @@ KTEST(notify, concurrent_signallers_are_all_seen)
 	}
 	cspace_destroy(&cs);
 	KT_EXPECT_EQ(q.used, 0);
-	settle_all_threads();
 }
 
 /* A quota runs out: an error for the process, nothing leaked, the kernel unharmed. */

@@ -261,7 +261,6 @@ static void nothing(void *p)
 KTEST(sched, thousand_threads_leave_nothing_behind)
 {
 	static volatile int ran;
-	settle_all_threads();           /* earlier tests' threads reaped first */
 	uint64_t threads = thread_count(), stacks = kstack_count();
 	struct pmm_stats pm = pmm_get_stats();
 	struct heap_stats hs = heap_get_stats();
@@ -308,7 +307,6 @@ KTEST(sched, stress_all_cpus_switching)
 	enum { N = 16 };
 	static uint64_t rounds[N];
 	struct thread *t[N];
-	settle_all_threads();           /* earlier tests' threads reaped first */
 	uint64_t threads = thread_count();
 
 	for (int i = 0; i < N; i++) {
@@ -321,6 +319,5 @@ KTEST(sched, stress_all_cpus_switching)
 		thread_join(t[i]);
 		KT_EXPECT(rounds[i] > 0);
 	}
-	settle_threads(threads);
 	KT_EXPECT_EQ(thread_count(), threads);
 }
