@@ -291,6 +291,28 @@ uint32_t cspace_find_free(struct cspace *cs)
 
 /* ---- operations ---- */
 
+/*
+ * The checks every operation makes on a capability it uses, in this order: the slot
+ * exists, it is full, it names a type object (OBJ_NONE: any), it holds every right in
+ * need. *out gets the slot when all pass.
+ */
+static kerr_t slot_check(struct cspace *cs, uint32_t idx, enum obj_type type, uint32_t need,
+			 struct cap_slot **out)
+{
+	struct cap_slot *s = slot_at(cs, idx);
+
+	if (!s)
+		return E_RANGE;
+	if (!s->obj)
+		return E_NOT_FOUND;
+	if (type != OBJ_NONE && s->type != type)
+		return E_TYPE;
+	if ((s->rights & need) != need)
+		return E_PERM;
+	*out = s;
+	return E_OK;
+}
+
 kerr_t cap_insert_root(struct cspace *cs, uint32_t slot, struct kobj *o, uint32_t rights,
 		       uint64_t badge)
 {
@@ -312,17 +334,9 @@ kerr_t cap_lookup(struct cspace *cs, uint32_t slot, enum obj_type type, uint32_t
 		  struct cap *out)
 {
 	irqflags_t f = spin_lock_irqsave(&cap_lock);
-	struct cap_slot *s = slot_at(cs, slot);
-	kerr_t e = E_OK;
+	struct cap_slot *s;
+	kerr_t e = slot_check(cs, slot, type, need, &s);
 
-	if (!s)
-		e = E_RANGE;
-	else if (!s->obj)
-		e = E_NOT_FOUND;
-	else if (type != OBJ_NONE && s->type != type)
-		e = E_TYPE;
-	else if ((s->rights & need) != need)
-		e = E_PERM;
 	if (e == E_OK) {
 		*out = (struct cap){ s->obj, s->rights, s->type, s->badge };
 		kobj_get(s->obj);
@@ -331,27 +345,26 @@ kerr_t cap_lookup(struct cspace *cs, uint32_t slot, enum obj_type type, uint32_t
 	return e;
 }
 
-/* The checks shared by every derivation, in order: both slots valid, the source full
- * and holding need, the destination empty. */
-static kerr_t derive_check(struct cap_slot *s, struct cap_slot *d, uint32_t need)
+/* The checks of an operation from one slot into another: both slots valid, the source
+ * passing slot_check with need, the destination empty. */
+static kerr_t pair_check(struct cspace *src, uint32_t sslot, struct cspace *dst,
+			 uint32_t dslot, uint32_t need, struct cap_slot **s, struct cap_slot **d)
 {
-	if (!s || !d)
+	*d = slot_at(dst, dslot);
+	if (!*d)
 		return E_RANGE;
-	if (!s->obj)
-		return E_NOT_FOUND;
-	if ((s->rights & need) != need)
-		return E_PERM;
-	if (d->obj)
-		return E_EXISTS;
-	return E_OK;
+	kerr_t e = slot_check(src, sslot, OBJ_NONE, need, s);
+	if (e == E_OK && (*d)->obj)
+		e = E_EXISTS;
+	return e;
 }
 
 static kerr_t derive(struct cspace *src, uint32_t sslot, struct cspace *dst, uint32_t dslot,
 		     uint32_t mask, bool mint, uint64_t badge)
 {
 	irqflags_t f = spin_lock_irqsave(&cap_lock);
-	struct cap_slot *s = slot_at(src, sslot), *d = slot_at(dst, dslot);
-	kerr_t e = derive_check(s, d, CAP_R_DERIVE);
+	struct cap_slot *s, *d;
+	kerr_t e = pair_check(src, sslot, dst, dslot, CAP_R_DERIVE, &s, &d);
 
 	if (e == E_OK && mint &&
 	    ((s->type != OBJ_ENDPOINT && s->type != OBJ_NOTIFICATION) || s->badge))
@@ -378,15 +391,9 @@ kerr_t cap_transfer(struct cspace *src, uint32_t sslot, struct cspace *dst, uint
 		    uint32_t *dslot)
 {
 	irqflags_t f = spin_lock_irqsave(&cap_lock);
-	struct cap_slot *s = slot_at(src, sslot);
-	kerr_t e = E_OK;
+	struct cap_slot *s;
+	kerr_t e = slot_check(src, sslot, OBJ_NONE, CAP_R_GRANT, &s);
 
-	if (!s)
-		e = E_RANGE;
-	else if (!s->obj)
-		e = E_NOT_FOUND;
-	else if (!(s->rights & CAP_R_GRANT))
-		e = E_PERM;
 	if (e == E_OK) {
 		uint32_t i = cspace_find_free_locked(dst);
 		if (!i) {
@@ -403,8 +410,8 @@ kerr_t cap_transfer(struct cspace *src, uint32_t sslot, struct cspace *dst, uint
 kerr_t cap_move(struct cspace *src, uint32_t sslot, struct cspace *dst, uint32_t dslot)
 {
 	irqflags_t f = spin_lock_irqsave(&cap_lock);
-	struct cap_slot *s = slot_at(src, sslot), *d = slot_at(dst, dslot);
-	kerr_t e = derive_check(s, d, 0);
+	struct cap_slot *s, *d;
+	kerr_t e = pair_check(src, sslot, dst, dslot, 0, &s, &d);
 
 	if (e == E_OK) {
 		d->obj = s->obj;
@@ -437,14 +444,10 @@ kerr_t cap_delete(struct cspace *cs, uint32_t slot)
 {
 	struct dropped d = { 0 };
 	irqflags_t f = spin_lock_irqsave(&cap_lock);
-	struct cap_slot *s = slot_at(cs, slot);
-	kerr_t e = E_OK;
+	struct cap_slot *s;
+	kerr_t e = slot_check(cs, slot, OBJ_NONE, 0, &s);
 
-	if (!s)
-		e = E_RANGE;
-	else if (!s->obj)
-		e = E_NOT_FOUND;
-	else
+	if (e == E_OK)
 		slot_clear(s, &d);
 	spin_unlock_irqrestore(&cap_lock, f);
 	drop_finish(&d);

@@ -70,7 +70,8 @@ kerr_t notify_signal(struct cspace *cs, uint32_t slot, uint64_t bits)
 	return e;
 }
 
-kerr_t notify_wait(struct cspace *cs, uint32_t slot, uint64_t *bits)
+/* wait and poll: take the word, blocking until it is non-zero if block. */
+static kerr_t take(struct cspace *cs, uint32_t slot, uint64_t *bits, bool block)
 {
 	struct cap c;
 	kerr_t e = cap_lookup(cs, slot, OBJ_NOTIFICATION, CAP_R_WAIT, &c);
@@ -79,33 +80,25 @@ kerr_t notify_wait(struct cspace *cs, uint32_t slot, uint64_t *bits)
 		return e;
 	struct notification *n = container_of(c.obj, struct notification, obj);
 	irqflags_t f = spin_lock_irqsave(&n->wq.lock);
-	while (!n->word && !n->dead) {
+	while (block && !n->word && !n->dead) {
 		waitq_block(&n->wq, f);
 		f = spin_lock_irqsave(&n->wq.lock);
 	}
-	if (n->word) {
-		*bits = n->word;
-		n->word = 0;
-	} else {
+	if (block && !n->word)
 		e = E_DELETED;
-	}
+	*bits = n->word;
+	n->word = 0;
 	spin_unlock_irqrestore(&n->wq.lock, f);
 	kobj_put(c.obj);
 	return e;
 }
 
+kerr_t notify_wait(struct cspace *cs, uint32_t slot, uint64_t *bits)
+{
+	return take(cs, slot, bits, true);
+}
+
 kerr_t notify_poll(struct cspace *cs, uint32_t slot, uint64_t *bits)
 {
-	struct cap c;
-	kerr_t e = cap_lookup(cs, slot, OBJ_NOTIFICATION, CAP_R_WAIT, &c);
-
-	if (e != E_OK)
-		return e;
-	struct notification *n = container_of(c.obj, struct notification, obj);
-	irqflags_t f = spin_lock_irqsave(&n->wq.lock);
-	*bits = n->word;
-	n->word = 0;
-	spin_unlock_irqrestore(&n->wq.lock, f);
-	kobj_put(c.obj);
-	return E_OK;
+	return take(cs, slot, bits, false);
 }
