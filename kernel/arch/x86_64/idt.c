@@ -1,5 +1,5 @@
 /*
- * The IDT: every vector goes to its stub in trap_entry.S. Interrupt gates (interrupts off on
+ * The IDT: every vector goes to its entry point in trap_entry.S. Interrupt gates (interrupts off on
  * entry), DPL 0, so user code cannot raise any vector with INT n; double fault, NMI and
  * machine check run on their IST stacks (gdt.c).
  */
@@ -18,14 +18,14 @@ struct __packed idt_entry {
 
 _Static_assert(sizeof(struct idt_entry) == 16, "the hardware gate layout");
 
-extern const uint64_t trap_stubs[256];
+extern const uint64_t trap_entries[256];
 
 static struct idt_entry idt[256] __aligned(16);
 
 void idt_init(void)
 {
 	for (unsigned v = 0; v < 256; v++) {
-		uint64_t a = trap_stubs[v];
+		uint64_t a = trap_entries[v];
 		idt[v] = (struct idt_entry){
 			.offset_lo = (uint16_t)a,
 			.selector = SEL_KCODE,

@@ -1,5 +1,5 @@
 /*
- * Interrupt and exception entry. One stub per vector pushes a zero error code where the
+ * Interrupt and exception entry. One entry point per vector pushes a zero error code where the
  * CPU pushes none, then the vector number, and jumps to trap_common, which saves the
  * general registers as a struct trap_frame (arch/trap.h), calls trap_dispatch(frame) and
  * returns with IRETQ. SWAPGS runs only when the trap came from user mode, so the kernel
@@ -60,11 +60,11 @@ trap_common:
 	iretq
 	.size trap_common, . - trap_common
 
-/* The 256 stubs, each 16 bytes apart is not required: their addresses go in a table. */
+/* The 256 entry points; their addresses go in a table, so they need no fixed size. */
 	.altmacro
-	.macro trap_stub v
+	.macro trap_entry v
 	.balign 16
-trap_stub_\v:
+trap_entry_\v:
 	.if HAS_ERROR(\v)
 	.else
 	pushq $0
@@ -75,21 +75,21 @@ trap_stub_\v:
 
 	.set vec, 0
 	.rept 256
-	trap_stub %vec
+	trap_entry %vec
 	.set vec, vec + 1
 	.endr
 
-	.macro stub_addr v
-	.quad trap_stub_\v
+	.macro entry_addr v
+	.quad trap_entry_\v
 	.endm
 
 	.section .rodata
 	.balign 8
-	.global trap_stubs
-trap_stubs:
+	.global trap_entries
+trap_entries:
 	.set vec, 0
 	.rept 256
-	stub_addr %vec
+	entry_addr %vec
 	.set vec, vec + 1
 	.endr
 
