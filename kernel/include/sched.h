@@ -37,19 +37,74 @@ void sched_set_affinity(struct thread *t, uint64_t mask);
 void sched_preempt_point(void);
 
 /* Wait queues: block until woken, with the lock that guards the condition held on
- * entry and released atomically with blocking (no lost wake-ups). */
+ * entry and released atomically with blocking (no lost wake-ups). That lock is the wait
+ * queue's own, or one it was given (waitq_init_guarded) when a bigger lock guards the
+ * condition and the queue together — the capability lock guards IPC objects' queues. */
 struct waitq {
 	struct spinlock lock;
-	struct thread *head, *tail;     /* [lock] */
+	struct spinlock *guard;         /* [I] the lock to use instead of lock, or NULL */
+	struct thread *head, *tail;     /* [the waitq's lock] */
 };
 
-#define WAITQ_INIT(n) { .lock = SPINLOCK_INIT(n), .head = NULL, .tail = NULL }
+#define WAITQ_INIT(n) { .lock = SPINLOCK_INIT(n), .guard = NULL, .head = NULL, .tail = NULL }
 
 void waitq_init(struct waitq *q, const char *name);
-/* Caller holds q->lock (taken with spin_lock_irqsave, flags f); returns with it
- * released and interrupts restored to f. */
+void waitq_init_guarded(struct waitq *q, struct spinlock *guard);
+
+static inline struct spinlock *waitq_lock(struct waitq *q)
+{
+	return q->guard ? q->guard : &q->lock;
+}
+
+/* Caller holds the queue's lock (taken with spin_lock_irqsave, flags f); returns with
+ * it released and interrupts restored to f. */
 void waitq_block(struct waitq *q, irqflags_t f);
-/* Wake one or all waiters; caller holds q->lock. Returns how many. */
+
+/*
+ * The general form of waitq_block. With a deadline (clock_ns time, 0 for none) the
+ * thread is woken then if nobody woke it before, still on q: it must take the queue's
+ * lock and waitq_remove() itself (false: a waker dequeued it first, so it was woken,
+ * not timed out).
+ *
+ * next, if not NULL, is a blocked thread the caller has dequeued and wants to run: if
+ * it is blocked on this CPU and nothing more urgent is queued here, this CPU switches
+ * to it directly (the IPC fast path); otherwise it is made runnable. A next blocked on
+ * another CPU must be woken with sched_wake() by the caller instead.
+ */
+void sched_block(struct waitq *q, struct thread *next, uint64_t deadline_ns, irqflags_t f);
+
+/* Queue t, which is on no wait queue, at the end of q (its lock held): how a thread
+ * joins a queue (sched_block), or moves from one to another while blocked (a caller
+ * from an endpoint to a reply object). */
+static inline void waitq_add(struct waitq *q, struct thread *t)
+{
+	spin_assert_held(waitq_lock(q));
+	t->wq_next = NULL;
+	t->waiting_on = q;
+	if (q->tail)
+		q->tail->wq_next = t;
+	else
+		q->head = t;
+	q->tail = t;
+}
+
+/* Take the first thread off q, which is not empty (its lock held). */
+static inline struct thread *waitq_pop(struct waitq *q)
+{
+	struct thread *t = q->head;
+
+	q->head = t->wq_next;
+	if (!q->head)
+		q->tail = NULL;
+	t->wq_next = NULL;
+	t->waiting_on = NULL;
+	return t;
+}
+
+/* Take t off q if it is still there (its lock held). */
+bool waitq_remove(struct waitq *q, struct thread *t);
+
+/* Wake one or all waiters; caller holds the queue's lock. Returns how many. */
 unsigned waitq_wake_one(struct waitq *q);
 unsigned waitq_wake_all(struct waitq *q);
 
@@ -68,6 +123,7 @@ struct sched_stats {
 	uint64_t preemptions;
 	uint64_t timer_arms;
 	uint64_t idle_halts;
+	uint64_t handoffs;              /* direct switches to a woken thread (IPC) */
 	unsigned nr_running;            /* runnable, queued on this CPU */
 	bool timer_armed;
 };

@@ -19,6 +19,7 @@
 #include <kerr.h>
 #include <spinlock.h>
 #include <vmm.h>
+#include <arch/smp.h>
 
 #define PRIO_LEVELS     32
 #define PRIO_MAX        31      /* most urgent */
@@ -40,10 +41,15 @@ struct process {
 	uint64_t id;                    /* [I] */
 	char name[16];                  /* [I] */
 	uint32_t refs;                  /* [a] threads plus holders */
+	struct cspace *cspace;          /* [I once its threads run] capabilities, or NULL */
 };
 
 struct waitq;
 struct fault_catch;
+struct cspace;
+struct ipc_msg;
+struct ipc_buffer;
+struct reply;
 
 struct thread {
 	uint64_t saved_rsp;             /* [rq] switched-out stack pointer; offset 0 */
@@ -66,6 +72,14 @@ struct thread {
 
 	struct thread *wq_next;         /* [waitq lock] */
 	struct waitq *waiting_on;       /* [waitq lock] */
+
+	/* IPC (endpoint.h), while blocked guarded by the lock of what it waits on. */
+	struct ipc_msg *ipc_msg;        /* its message: to send, or where one goes */
+	struct ipc_buffer *ipc_buf;     /* [this thread] words past the registers, caps */
+	struct reply *ipc_reply;        /* receiving: reply object for a caller */
+	uint64_t ipc_badge;             /* sending: its badge; received: the sender's */
+	uint8_t ipc_op;                 /* what it waits to do (endpoint.c) */
+	int8_t ipc_result;              /* kerr_t its waker leaves */
 
 	void *fpu;                      /* [this thread] FPU area or NULL */
 	struct fault_catch *catches;    /* [this thread] armed fault catches (arch/trap.h) */
@@ -99,7 +113,12 @@ void thread_join(struct thread *t);
 /* Drop the creator's reference without waiting. */
 void thread_detach(struct thread *t);
 
-struct thread *thread_current(void);
+#ifndef MNOS_HOST_TEST
+static inline struct thread *thread_current(void)
+{
+	return arch_cpu_current();
+}
+#endif
 
 /* Threads and processes alive (created, not yet freed), for leak checks. */
 uint64_t thread_count(void);

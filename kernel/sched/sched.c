@@ -33,9 +33,12 @@ struct rq {
 	struct thread *migrate;                 /* [lock] left this CPU: place elsewhere */
 	uint64_t armed;                         /* [lock] timer deadline armed, 0 none */
 	bool need_resched;                      /* [a] */
+	bool direct;                            /* [lock] the switch under way is direct:
+						 * nothing to re-arm or reap after it */
 	bool online;                            /* [I] after sched_init_cpu */
 	uint32_t irq_depth;                     /* [this CPU] nested interrupt handlers */
 	uint64_t switches, steals, preemptions, timer_arms, idle_halts;  /* [lock] */
+	uint64_t handoffs;                      /* [lock] direct switches (sched_block) */
 };
 
 static struct rq rqs[MAX_CPUS];
@@ -51,11 +54,6 @@ static inline struct rq *this_rq(void)
 static inline struct thread *current(void)
 {
 	return this_cpu()->current;
-}
-
-struct thread *thread_current(void)
-{
-	return current();
 }
 
 /* ---- run queue ---- */
@@ -136,6 +134,29 @@ static void arm_timer(struct rq *rq)
 	}
 }
 
+/* Sleep list (rq->lock held): insert in deadline order; take out. */
+static void sleeper_add(struct rq *rq, struct thread *t, uint64_t deadline_ns)
+{
+	struct thread **pp = &rq->sleepers;
+
+	t->wake_at = deadline_ns;
+	while (*pp && (*pp)->wake_at <= deadline_ns)
+		pp = &(*pp)->rq_next;
+	t->rq_next = *pp;
+	*pp = t;
+}
+
+static void sleeper_remove(struct rq *rq, struct thread *t)
+{
+	struct thread **pp = &rq->sleepers;
+
+	while (*pp && *pp != t)
+		pp = &(*pp)->rq_next;
+	if (*pp)
+		*pp = t->rq_next;
+	t->wake_at = 0;
+}
+
 static void wake_sleepers(struct rq *rq, uint64_t now)
 {
 	while (rq->sleepers && rq->sleepers->wake_at <= now) {
@@ -169,19 +190,22 @@ static void on_timer(void)
 
 void arch_switch(uint64_t *save_rsp, uint64_t next_rsp);
 
-static void switch_to(struct thread *prev, struct thread *next)
+static __always_inline void switch_to(struct thread *prev, struct thread *next)
 {
 	struct cpu_local *cl = this_cpu();
 
 	/* Eager FPU switching: the outgoing thread's registers are saved now, and the
-	 * incoming thread either gets its own back or traps on first use. */
-	if (prev->fpu)
-		fpu_save(prev->fpu);
-	if (next->fpu) {
-		fpu_trap_on_use(false);
-		fpu_restore(next->fpu);
-	} else {
-		fpu_trap_on_use(true);
+	 * incoming thread either gets its own back or traps on first use. Between two
+	 * threads without FPU state there is nothing to do: CR0.TS is set already. */
+	if (prev->fpu || next->fpu) {
+		if (prev->fpu)
+			fpu_save(prev->fpu);
+		if (next->fpu) {
+			fpu_trap_on_use(false);
+			fpu_restore(next->fpu);
+		} else {
+			fpu_trap_on_use(true);
+		}
 	}
 	if (next->proc->as != prev->proc->as)
 		as_activate(next->proc->as);
@@ -191,6 +215,27 @@ static void switch_to(struct thread *prev, struct thread *next)
 	}
 	cl->current = next;
 	arch_switch(&prev->saved_rsp, next->saved_rsp);
+}
+
+/* Switch from prev (already given its new state) to next, which is in no queue;
+ * rq->lock held, interrupts off. */
+static void run(struct rq *rq, struct thread *prev, struct thread *next, uint64_t now)
+{
+	__atomic_store_n(&rq->need_resched, false, __ATOMIC_RELAXED);
+	next->state = THREAD_RUNNING;
+	next->cpu = arch_cpu_id();
+	next->run_start = now;
+	if (next == prev) {
+		if (now >= prev->slice_end)
+			prev->slice_end = now + SCHED_SLICE_NS;
+		return;
+	}
+	next->slice_end = now + SCHED_SLICE_NS;
+	next->switches++;
+	rq->switches++;
+	if (prev->state == THREAD_DEAD)
+		rq->dead = prev;
+	switch_to(prev, next);
 }
 
 /*
@@ -214,23 +259,7 @@ static void schedule_locked(struct rq *rq)
 		}
 	}
 	struct thread *next = pick(rq);
-	if (!next)
-		next = rq->idle;
-	__atomic_store_n(&rq->need_resched, false, __ATOMIC_RELAXED);
-	next->state = THREAD_RUNNING;
-	next->cpu = arch_cpu_id();
-	next->run_start = now;
-	if (next == prev) {
-		if (now >= prev->slice_end)
-			prev->slice_end = now + SCHED_SLICE_NS;
-		return;
-	}
-	next->slice_end = now + SCHED_SLICE_NS;
-	next->switches++;
-	rq->switches++;
-	if (prev->state == THREAD_DEAD)
-		rq->dead = prev;
-	switch_to(prev, next);
+	run(rq, prev, next ? next : rq->idle, now);
 }
 
 static void place(struct thread *t);
@@ -238,9 +267,24 @@ static void place(struct thread *t);
 /* The second half of every switch, in the thread that now runs: arm the timer, release
  * the run-queue lock the previous thread took, then deal with a thread that died or
  * must move. Interrupts stay off; the caller restores them. */
-static void sched_finish(void)
+static void sched_finish_slow(struct rq *rq);
+
+static __always_inline void sched_finish(void)
 {
 	struct rq *rq = this_rq();
+
+	if (rq->direct) {
+		/* A direct switch (switch_direct) changed no queue and moved no slice end
+		 * earlier: a timer armed before is still early enough. */
+		rq->direct = false;
+		spin_unlock(&rq->lock);
+		return;
+	}
+	sched_finish_slow(rq);
+}
+
+static __noinline void sched_finish_slow(struct rq *rq)
+{
 	struct thread *dead = rq->dead, *mig = rq->migrate;
 
 	rq->dead = rq->migrate = NULL;
@@ -368,15 +412,8 @@ void sched_wake(struct thread *t)
 		spin_unlock_irqrestore(&home->lock, f);
 		return;                 /* already woken, or never slept */
 	}
-	if (t->wake_at) {
-		/* Sleeping: take it off the sleep list. */
-		struct thread **pp = &home->sleepers;
-		while (*pp && *pp != t)
-			pp = &(*pp)->rq_next;
-		if (*pp)
-			*pp = t->rq_next;
-		t->wake_at = 0;
-	}
+	if (t->wake_at)
+		sleeper_remove(home, t);
 	t->state = THREAD_RUNNABLE;
 	spin_unlock_irqrestore(&home->lock, f);
 	place(t);
@@ -394,13 +431,8 @@ void sched_sleep_until(uint64_t deadline_ns)
 		irq_restore(f);
 		return;
 	}
-	t->wake_at = deadline_ns;
 	t->state = THREAD_BLOCKED;
-	struct thread **pp = &rq->sleepers;
-	while (*pp && (*pp)->wake_at <= deadline_ns)
-		pp = &(*pp)->rq_next;
-	t->rq_next = *pp;
-	*pp = t;
+	sleeper_add(rq, t, deadline_ns);
 	schedule_locked(rq);
 	sched_finish();
 	irq_restore(f);
@@ -436,35 +468,103 @@ void sched_set_affinity(struct thread *t, uint64_t mask)
 void waitq_init(struct waitq *q, const char *name)
 {
 	spin_init(&q->lock, name);
+	q->guard = NULL;
 	q->head = q->tail = NULL;
+}
+
+void waitq_init_guarded(struct waitq *q, struct spinlock *guard)
+{
+	waitq_init(q, "unused");
+	q->guard = guard;
 }
 
 void waitq_block(struct waitq *q, irqflags_t f)
 {
+	sched_block(q, NULL, 0, f);
+}
+
+/*
+ * The IPC fast path's switch: from the current thread t, just blocked, to next, blocked
+ * on this CPU and at least as urgent as anything queued here (rq->lock held). No queue
+ * is touched, and no clock read: next runs on t's time slice, and the CPU time since t
+ * was switched in is counted to next when it is switched out (the seL4 MCS idea of a
+ * scheduling context lent along a call chain). So a client and server calling each
+ * other back and forth share one slice, and cannot starve threads of their priority.
+ */
+static __always_inline void switch_direct(struct rq *rq, struct thread *t,
+					  struct thread *next)
+{
+	next->state = THREAD_RUNNING;
+	next->run_start = t->run_start;
+	next->slice_end = t->slice_end;
+	next->switches++;
+	rq->switches++;
+	rq->handoffs++;
+	rq->direct = true;
+	switch_to(t, next);
+}
+
+void sched_block(struct waitq *q, struct thread *next, uint64_t deadline_ns, irqflags_t f)
+{
 	struct thread *t = current();
 	struct rq *rq = this_rq();
+	unsigned me = arch_cpu_id();
 
-	spin_assert_held(&q->lock);
-	t->wq_next = NULL;
-	t->waiting_on = q;
-	if (q->tail)
-		q->tail->wq_next = t;
-	else
-		q->head = t;
-	q->tail = t;
+	waitq_add(q, t);
 	spin_lock(&rq->lock);
 	t->state = THREAD_BLOCKED;
-	spin_unlock(&q->lock);
+	spin_unlock(waitq_lock(q));
+	/* Only a thread blocked on this CPU can be run from here: its state is guarded
+	 * by this run-queue lock. Anything else woke already or was woken by the caller. */
+	if (next && next->cpu == me && next->state == THREAD_BLOCKED) {
+		if (next->wake_at)
+			sleeper_remove(rq, next);
+		if (likely(!deadline_ns && (next->affinity & (1ull << me)) &&
+			   next->priority >= top_level(rq))) {
+			switch_direct(rq, t, next);
+			sched_finish();
+			irq_restore(f);
+			return;
+		}
+		next->state = THREAD_RUNNABLE;
+		if (next->affinity & (1ull << me))
+			enqueue(rq, next);
+		else
+			rq->migrate = next;     /* the current thread blocks: the slot is free */
+	}
+	if (deadline_ns)
+		sleeper_add(rq, t, deadline_ns);
 	schedule_locked(rq);
 	sched_finish();
 	irq_restore(f);
+}
+
+bool waitq_remove(struct waitq *q, struct thread *t)
+{
+	struct thread **pp = &q->head, *prev = NULL;
+
+	spin_assert_held(waitq_lock(q));
+	if (t->waiting_on != q)
+		return false;
+	while (*pp && *pp != t) {
+		prev = *pp;
+		pp = &(*pp)->wq_next;
+	}
+	if (!*pp)
+		return false;
+	*pp = t->wq_next;
+	if (q->tail == t)
+		q->tail = prev;
+	t->wq_next = NULL;
+	t->waiting_on = NULL;
+	return true;
 }
 
 unsigned waitq_wake_one(struct waitq *q)
 {
 	struct thread *t = q->head;
 
-	spin_assert_held(&q->lock);
+	spin_assert_held(waitq_lock(q));
 	if (!t)
 		return 0;
 	q->head = t->wq_next;
@@ -491,7 +591,7 @@ __noreturn void sched_exit_locked(struct waitq *q, irqflags_t f)
 
 	spin_lock(&rq->lock);
 	__atomic_store_n(&current()->state, THREAD_DEAD, __ATOMIC_RELEASE);
-	spin_unlock(&q->lock);
+	spin_unlock(waitq_lock(q));
 	schedule_locked(rq);
 	(void)f;
 	panic("sched: a dead thread was scheduled again");
@@ -629,7 +729,7 @@ struct sched_stats sched_get_stats(unsigned cpu)
 	struct sched_stats s = {
 		.switches = rq->switches, .steals = rq->steals, .preemptions = rq->preemptions,
 		.timer_arms = rq->timer_arms, .idle_halts = rq->idle_halts, .nr_running = rq->nr,
-		.timer_armed = rq->armed != 0,
+		.timer_armed = rq->armed != 0, .handoffs = rq->handoffs,
 	};
 	spin_unlock_irqrestore(&rq->lock, f);
 	return s;
