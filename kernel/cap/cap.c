@@ -15,9 +15,8 @@
 #include <panic.h>
 #include <spinlock.h>
 
-/* Guards every slot of every space and the tree. Before the scheduler's locks, the
- * heap's and the VMM's in the lock order; objects' own locks are never taken under it. */
-static struct spinlock cap_lock = SPINLOCK_INIT("cap");
+/* cap.h: guards every slot of every space, the tree, and IPC objects' state. */
+struct spinlock cap_lock = SPINLOCK_INIT("cap");
 static const struct kobj_ops *type_ops[OBJ_TYPES];     /* [I] after registration */
 static uint64_t ncaps;                  /* [cap_lock] */
 static uint64_t nobjs;                  /* [a] */
@@ -291,26 +290,10 @@ uint32_t cspace_find_free(struct cspace *cs)
 
 /* ---- operations ---- */
 
-/*
- * The checks every operation makes on a capability it uses, in this order: the slot
- * exists, it is full, it names a type object (OBJ_NONE: any), it holds every right in
- * need. *out gets the slot when all pass.
- */
-static kerr_t slot_check(struct cspace *cs, uint32_t idx, enum obj_type type, uint32_t need,
-			 struct cap_slot **out)
+static inline kerr_t slot_check(struct cspace *cs, uint32_t idx, enum obj_type type,
+				uint32_t need, struct cap_slot **out)
 {
-	struct cap_slot *s = slot_at(cs, idx);
-
-	if (!s)
-		return E_RANGE;
-	if (!s->obj)
-		return E_NOT_FOUND;
-	if (type != OBJ_NONE && s->type != type)
-		return E_TYPE;
-	if ((s->rights & need) != need)
-		return E_PERM;
-	*out = s;
-	return E_OK;
+	return cap_check_locked(cs, idx, type, need, out);
 }
 
 kerr_t cap_insert_root(struct cspace *cs, uint32_t slot, struct kobj *o, uint32_t rights,
@@ -387,22 +370,29 @@ kerr_t cap_mint(struct cspace *src, uint32_t sslot, struct cspace *dst, uint32_t
 	return derive(src, sslot, dst, dslot, mask, true, badge);
 }
 
+kerr_t cap_transfer_locked(struct cspace *src, uint32_t sslot, struct cspace *dst,
+			   uint32_t mask, uint32_t *dslot)
+{
+	struct cap_slot *s;
+	kerr_t e = slot_check(src, sslot, OBJ_NONE, CAP_R_GRANT, &s);
+
+	spin_assert_held(&cap_lock);
+	if (e != E_OK)
+		return e;
+	uint32_t i = cspace_find_free_locked(dst);
+	if (!i)
+		return E_NO_MEMORY;
+	slot_fill(&dst->slots[i], s, s->obj, s->rights & mask, s->badge);
+	*dslot = i;
+	return E_OK;
+}
+
 kerr_t cap_transfer(struct cspace *src, uint32_t sslot, struct cspace *dst, uint32_t mask,
 		    uint32_t *dslot)
 {
 	irqflags_t f = spin_lock_irqsave(&cap_lock);
-	struct cap_slot *s;
-	kerr_t e = slot_check(src, sslot, OBJ_NONE, CAP_R_GRANT, &s);
+	kerr_t e = cap_transfer_locked(src, sslot, dst, mask, dslot);
 
-	if (e == E_OK) {
-		uint32_t i = cspace_find_free_locked(dst);
-		if (!i) {
-			e = E_NO_MEMORY;
-		} else {
-			slot_fill(&dst->slots[i], s, s->obj, s->rights & mask, s->badge);
-			*dslot = i;
-		}
-	}
 	spin_unlock_irqrestore(&cap_lock, f);
 	return e;
 }

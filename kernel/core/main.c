@@ -27,6 +27,7 @@
 #include <heap.h>
 #include <sched.h>
 #include <notify.h>
+#include <endpoint.h>
 #include <serial_in.h>
 #include <vmm.h>
 #include <arch/cpu.h>
@@ -121,6 +122,7 @@ static unsigned phase_smp(void)
 	smp_init_ipis();
 	sched_init();
 	notify_init();
+	endpoint_init();
 	return smp_start_aps(ids, MIN(n, limit));
 }
 

@@ -18,18 +18,23 @@
  *
  * Rights only ever shrink: every derivation and every transfer masks them.
  *
- * Locking: one lock, cap_lock, guards every slot and the derivation tree (seL4 runs
- * its whole kernel under one lock). Revoke does its work in batches of
- * CAP_REVOKE_BATCH deletions, releasing the lock and letting interrupts in between, so
- * revoking a capability with a million descendants never holds interrupts off for long
- * (docs/CAPABILITIES.md). Object operations run outside cap_lock. Lock order: cap_lock
- * comes before the scheduler's and the heap's locks.
+ * Locking: one lock, cap_lock, guards every slot and the derivation tree, and the
+ * state of the IPC objects — endpoints, reply objects, notifications — with the queues
+ * of threads waiting on them (seL4 runs its whole kernel under one lock). An IPC
+ * operation therefore takes one lock for its lookups, its rendezvous and any
+ * capabilities its message carries, and needs no reference counting on the way.
+ * Revoke does its work in batches of CAP_REVOKE_BATCH deletions, releasing the lock and
+ * letting interrupts in between, so revoking a capability with a million descendants
+ * never holds interrupts off for long (docs/CAPABILITIES.md). The last_cap and destroy
+ * operations run outside cap_lock (they may take it). Lock order: cap_lock comes before
+ * the scheduler's, the VMM's and the heap's locks; nothing allocates under it.
  */
 #ifndef CAP_H
 #define CAP_H
 
 #include <types.h>
 #include <kerr.h>
+#include <spinlock.h>
 
 /* ---- object types ---- */
 
@@ -150,6 +155,30 @@ struct cap {
 	uint64_t badge;
 };
 
+extern struct spinlock cap_lock;
+
+/*
+ * With cap_lock held: the checks every operation makes on a capability it uses, in this
+ * order — the slot exists (E_RANGE), it is full (E_NOT_FOUND), it names an object of
+ * type (OBJ_NONE: any; E_TYPE), it holds every right in need (E_PERM). *out gets the
+ * slot when all pass; the object stays alive while cap_lock is held.
+ */
+static inline kerr_t cap_check_locked(struct cspace *cs, uint32_t idx, enum obj_type type,
+				      uint32_t need, struct cap_slot **out)
+{
+	if (!idx || idx >= cs->nslots)
+		return E_RANGE;
+	struct cap_slot *s = &cs->slots[idx];
+	if (!s->obj)
+		return E_NOT_FOUND;
+	if (type != OBJ_NONE && s->type != type)
+		return E_TYPE;
+	if ((s->rights & need) != need)
+		return E_PERM;
+	*out = s;
+	return E_OK;
+}
+
 /* Slots 1 .. nslots - 1 are usable. Charged to q: E_NO_MEMORY if it cannot pay,
  * E_INVAL for nslots < 2 or > CSPACE_MAX_SLOTS. */
 kerr_t cspace_init(struct cspace *cs, uint32_t nslots, struct quota *q);
@@ -201,6 +230,10 @@ uint32_t cspace_find_free(struct cspace *cs);
  */
 kerr_t cap_transfer(struct cspace *src, uint32_t sslot, struct cspace *dst, uint32_t mask,
 		    uint32_t *dslot);
+
+/* cap_transfer with cap_lock held (IPC). */
+kerr_t cap_transfer_locked(struct cspace *src, uint32_t sslot, struct cspace *dst,
+			   uint32_t mask, uint32_t *dslot);
 
 /* Statistics for leak checks. */
 uint64_t cap_count(void);               /* capabilities in all spaces */

@@ -15,6 +15,8 @@ typedef enum {
 	E_PERM,         /* a capability lacks a right the operation needs */
 	E_TYPE,         /* a capability names an object of the wrong type */
 	E_DELETED,      /* the object went away while the caller waited on it */
+	E_TIMEOUT,      /* the time allowed for a wait ran out */
+	E_WOULD_BLOCK,  /* a non-blocking operation found nobody to rendezvous with */
 } kerr_t;
 
 const char *kerr_name(kerr_t e);

@@ -20,9 +20,9 @@
 
 struct notification {
 	struct kobj obj;
-	struct waitq wq;                /* its lock guards the fields below */
-	uint64_t word;                  /* [wq.lock] pending bits */
-	bool dead;                      /* [wq.lock] the last capability is gone */
+	struct waitq wq;                /* [cap_lock] waiters */
+	uint64_t word;                  /* [cap_lock] pending bits */
+	bool dead;                      /* [cap_lock] the last capability is gone */
 };
 
 /* Boot: register the type's operations. */

@@ -1,16 +1,26 @@
-/* Notifications (notify.h). */
+/*
+ * Notifications (notify.h). The state is guarded by cap_lock, like every IPC object's:
+ * a signal looks up its capability and delivers under one lock. A signal that finds a
+ * waiter hands it the whole word and wakes it, so a woken waiter never touches the
+ * notification again (it may be gone by then).
+ */
 #include <notify.h>
 #include <heap.h>
 #include <panic.h>
+#include <thread.h>
 
 static void last_cap(struct kobj *o)
 {
 	struct notification *n = container_of(o, struct notification, obj);
-	irqflags_t f = spin_lock_irqsave(&n->wq.lock);
+	irqflags_t f = spin_lock_irqsave(&cap_lock);
 
 	n->dead = true;
-	waitq_wake_all(&n->wq);
-	spin_unlock_irqrestore(&n->wq.lock, f);
+	while (n->wq.head) {
+		struct thread *t = waitq_pop(&n->wq);
+		t->ipc_result = E_DELETED;
+		sched_wake(t);
+	}
+	spin_unlock_irqrestore(&cap_lock, f);
 }
 
 static void destroy(struct kobj *o)
@@ -35,62 +45,78 @@ kerr_t notification_create(struct quota *q, struct notification **out)
 		return E_NO_MEMORY;
 	}
 	kobj_init(&n->obj, OBJ_NOTIFICATION, q, sizeof(struct notification));
-	waitq_init(&n->wq, "notification");
+	waitq_init_guarded(&n->wq, &cap_lock);
 	n->word = 0;
 	n->dead = false;
 	*out = n;
 	return E_OK;
 }
 
+/* OR bits in (cap_lock held): the first waiter, if any, takes the word and wakes. */
+static void deliver(struct notification *n, uint64_t bits)
+{
+	uint64_t word = n->word | bits;
+
+	if (n->wq.head) {
+		struct thread *t = waitq_pop(&n->wq);
+		t->ipc_badge = word;
+		t->ipc_result = E_OK;
+		n->word = 0;
+		sched_wake(t);
+	} else {
+		n->word = word;
+	}
+}
+
 void notification_signal(struct notification *n, uint64_t bits)
 {
-	irqflags_t f = spin_lock_irqsave(&n->wq.lock);
+	irqflags_t f = spin_lock_irqsave(&cap_lock);
 
-	n->word |= bits;
-	/* One waiter takes the whole word; waking more would only wake them to find it
-	 * cleared. */
-	waitq_wake_one(&n->wq);
-	spin_unlock_irqrestore(&n->wq.lock, f);
+	deliver(n, bits);
+	spin_unlock_irqrestore(&cap_lock, f);
 }
 
 kerr_t notify_signal(struct cspace *cs, uint32_t slot, uint64_t bits)
 {
-	struct cap c;
-	kerr_t e = cap_lookup(cs, slot, OBJ_NOTIFICATION, CAP_R_SIGNAL, &c);
+	irqflags_t f = spin_lock_irqsave(&cap_lock);
+	struct cap_slot *s;
+	kerr_t e = cap_check_locked(cs, slot, OBJ_NOTIFICATION, CAP_R_SIGNAL, &s);
 
-	if (e != E_OK)
-		return e;
-	if (c.badge)
-		bits = c.badge;
-	if (bits)
-		notification_signal(container_of(c.obj, struct notification, obj), bits);
-	else
-		e = E_INVAL;
-	kobj_put(c.obj);
+	if (e == E_OK) {
+		if (s->badge)
+			bits = s->badge;
+		if (bits)
+			deliver(container_of(s->obj, struct notification, obj), bits);
+		else
+			e = E_INVAL;
+	}
+	spin_unlock_irqrestore(&cap_lock, f);
 	return e;
 }
 
 /* wait and poll: take the word, blocking until it is non-zero if block. */
 static kerr_t take(struct cspace *cs, uint32_t slot, uint64_t *bits, bool block)
 {
-	struct cap c;
-	kerr_t e = cap_lookup(cs, slot, OBJ_NOTIFICATION, CAP_R_WAIT, &c);
+	irqflags_t f = spin_lock_irqsave(&cap_lock);
+	struct cap_slot *s;
+	kerr_t e = cap_check_locked(cs, slot, OBJ_NOTIFICATION, CAP_R_WAIT, &s);
 
-	if (e != E_OK)
+	if (e != E_OK) {
+		spin_unlock_irqrestore(&cap_lock, f);
 		return e;
-	struct notification *n = container_of(c.obj, struct notification, obj);
-	irqflags_t f = spin_lock_irqsave(&n->wq.lock);
-	while (block && !n->word && !n->dead) {
-		waitq_block(&n->wq, f);
-		f = spin_lock_irqsave(&n->wq.lock);
 	}
-	if (block && !n->word)
-		e = E_DELETED;
-	*bits = n->word;
-	n->word = 0;
-	spin_unlock_irqrestore(&n->wq.lock, f);
-	kobj_put(c.obj);
-	return e;
+	struct notification *n = container_of(s->obj, struct notification, obj);
+	if (n->word || !block) {
+		*bits = n->word;
+		n->word = 0;
+		spin_unlock_irqrestore(&cap_lock, f);
+		return E_OK;
+	}
+	/* The signaller or the last capability's deletion completes the wait. */
+	struct thread *me = thread_current();
+	sched_block(&n->wq, NULL, 0, f);
+	*bits = me->ipc_result == E_OK ? me->ipc_badge : 0;
+	return (kerr_t)me->ipc_result;
 }
 
 kerr_t notify_wait(struct cspace *cs, uint32_t slot, uint64_t *bits)

@@ -8,6 +8,7 @@ const char *kerr_name(kerr_t e)
 		[E_EXISTS] = "already exists", [E_NOT_FOUND] = "not found",
 		[E_RANGE] = "out of range", [E_PERM] = "right missing",
 		[E_TYPE] = "wrong object type", [E_DELETED] = "object deleted",
+		[E_TIMEOUT] = "timed out", [E_WOULD_BLOCK] = "would block",
 	};
 
 	if ((unsigned)e < sizeof(names) / sizeof(names[0]) && names[e])
