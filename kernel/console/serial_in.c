@@ -37,9 +37,9 @@ bool serial_in_init(void)
 	enum irq_polarity pol;
 	enum irq_trigger trig;
 	uint32_t gsi = irq_isa_to_gsi(COM1_IRQ, &pol, &trig);
-	unsigned vec = irq_alloc_vector();
+	unsigned vec = irq_alloc_handler(rx_irq, NULL);
 
-	if (!vec || !irq_set_handler(vec, rx_irq, NULL)) {
+	if (!vec) {
 		pr_err("serial: no interrupt vector for COM1");
 		return false;
 	}

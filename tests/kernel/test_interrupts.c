@@ -13,6 +13,7 @@
 #include <arch/cpu.h>
 #include <arch/ioapic.h>
 #include <arch/lapic.h>
+#include <arch/trap.h>
 
 KTEST(ioapic, pins_start_masked_and_route)
 {
@@ -61,4 +62,35 @@ KTEST_F(serial, receive_interrupt, KTEST_EXPLICIT)
 	KT_EXPECT_STREQ(got, "ping\n");
 	KT_EXPECT(serial_in_irq_count() > irqs);
 	KT_EXPECT_EQ(serial_in_dropped(), 0);
+}
+
+static void count_irq(struct trap_frame *f, void *arg)
+{
+	__atomic_fetch_add((uint64_t *)arg, 1, __ATOMIC_RELAXED);
+}
+
+/* A device vector is taken and installed in one step, reached by a self-IPI with its
+ * argument, and free again once cleared. */
+KTEST(irq, alloc_handler_and_clear)
+{
+	static uint64_t hits;
+	uint64_t end;
+
+	hits = 0;
+	unsigned v = irq_alloc_handler(count_irq, &hits);
+	KT_ASSERT(v >= VEC_DEVICE_FIRST && v <= VEC_DEVICE_LAST);
+	KT_EXPECT(!irq_set_handler(v, count_irq, NULL));        /* taken */
+	unsigned w = irq_alloc_handler(count_irq, &hits);
+	KT_EXPECT(w != v && w != 0);
+	irq_clear_handler(w);
+	/* Interrupts are on in tests: a self-IPI arrives before the loop ends. */
+	lapic_send_ipi(lapic_id(), v);
+	end = clock_ns() + 1000000000ull;
+	while (!__atomic_load_n(&hits, __ATOMIC_RELAXED) && clock_ns() < end)
+		cpu_pause();
+	KT_EXPECT_EQ(hits, 1);
+	irq_clear_handler(v);
+	KT_EXPECT(irq_set_handler(v, count_irq, &hits));        /* free again */
+	irq_clear_handler(v);
+	irq_clear_handler(v);           /* clearing a free vector is harmless */
 }

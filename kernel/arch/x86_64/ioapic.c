@@ -143,6 +143,28 @@ kerr_t ioapic_set_masked(uint32_t gsi, bool masked)
 	return E_OK;
 }
 
+kerr_t ioapic_unroute(uint32_t gsi)
+{
+	uint32_t pin;
+	struct ioapic *a = serving(gsi, &pin);
+
+	if (!a)
+		return E_NOT_FOUND;
+	irqflags_t f = spin_lock_irqsave(&ioapic_lock);
+	/* Masked first, as ioapic_route does: the entry never fires half-written. */
+	wr(a, REG_REDIR(pin), (uint32_t)RED_MASKED);
+	wr(a, REG_REDIR(pin) + 1, 0);
+	spin_unlock_irqrestore(&ioapic_lock, f);
+	return E_OK;
+}
+
+bool ioapic_serves(uint32_t gsi)
+{
+	uint32_t pin;
+
+	return serving(gsi, &pin) != NULL;
+}
+
 bool ioapic_read_entry(uint32_t gsi, uint64_t *entry)
 {
 	uint32_t pin;

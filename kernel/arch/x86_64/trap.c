@@ -180,9 +180,37 @@ __attribute__((weak)) void trap_user_exception(struct trap_frame *f)
 
 /* ---- device interrupts ---- */
 
-static struct { irq_handler_t fn; void *arg; } handlers[256];  /* [this CPU's IRQs off] */
+/*
+ * A vector's handler is called with the argument it was installed with, and the two
+ * are read without a lock on every interrupt. Freeing a vector (irq_clear_handler) must
+ * therefore wait until no CPU still runs the old handler: its argument may be an
+ * object about to be freed. 'running' counts the CPUs inside a vector's handler; the
+ * dispatcher raises it before reading the handler and the clearer reads it after
+ * removing the handler, both with full barriers, so either the dispatcher sees no
+ * handler or the clearer sees it running. Until that wait is over the vector stays
+ * 'draining' and cannot be handed out again, so a late dispatcher never pairs the old
+ * handler with a new argument.
+ */
+static struct {
+	irq_handler_t fn;               /* [irq_handlers] writes, [a] reads */
+	void *arg;                      /* [irq_handlers] writes; read after fn */
+	bool draining;                  /* [irq_handlers] */
+} handlers[256];
+static uint32_t running[256];           /* [a] CPUs inside the vector's handler */
 static struct spinlock handlers_lock = SPINLOCK_INIT("irq_handlers");   /* leaf */
 static uint64_t spurious_count;
+
+/* handlers_lock held. */
+static bool vector_free(unsigned vector)
+{
+	return !handlers[vector].fn && !handlers[vector].draining;
+}
+
+static void install(unsigned vector, irq_handler_t h, void *arg)
+{
+	handlers[vector].arg = arg;
+	__atomic_store_n(&handlers[vector].fn, h, __ATOMIC_RELEASE);
+}
 
 bool irq_set_handler(unsigned vector, irq_handler_t h, void *arg)
 {
@@ -191,9 +219,8 @@ bool irq_set_handler(unsigned vector, irq_handler_t h, void *arg)
 	if (vector < 32 || vector > 255)
 		return false;
 	irqflags_t fl = spin_lock_irqsave(&handlers_lock);
-	if (!handlers[vector].fn) {
-		handlers[vector].arg = arg;
-		__atomic_store_n(&handlers[vector].fn, h, __ATOMIC_RELEASE);
+	if (vector_free(vector)) {
+		install(vector, h, arg);
 		ok = true;
 	}
 	spin_unlock_irqrestore(&handlers_lock, fl);
@@ -205,19 +232,32 @@ void irq_clear_handler(unsigned vector)
 	if (vector < 32 || vector > 255)
 		return;
 	irqflags_t fl = spin_lock_irqsave(&handlers_lock);
-	__atomic_store_n(&handlers[vector].fn, NULL, __ATOMIC_RELEASE);
+	bool had = handlers[vector].fn != NULL;
+	__atomic_store_n(&handlers[vector].fn, NULL, __ATOMIC_SEQ_CST);
+	handlers[vector].draining = had;
+	spin_unlock_irqrestore(&handlers_lock, fl);
+	if (!had)
+		return;
+	/* An interrupt on this vector that a CPU is handling right now (never this one:
+	 * the caller is not the handler) finishes in bounded time. */
+	while (__atomic_load_n(&running[vector], __ATOMIC_SEQ_CST))
+		arch_spin_relax();
+	fl = spin_lock_irqsave(&handlers_lock);
 	handlers[vector].arg = NULL;
+	handlers[vector].draining = false;
 	spin_unlock_irqrestore(&handlers_lock, fl);
 }
 
-unsigned irq_alloc_vector(void)
+unsigned irq_alloc_handler(irq_handler_t h, void *arg)
 {
 	unsigned v = 0;
 	irqflags_t fl = spin_lock_irqsave(&handlers_lock);
 
 	for (unsigned i = VEC_DEVICE_FIRST; i <= VEC_DEVICE_LAST && !v; i++)
-		if (!handlers[i].fn)
+		if (vector_free(i))
 			v = i;
+	if (v)
+		install(v, h, arg);
 	spin_unlock_irqrestore(&handlers_lock, fl);
 	return v;
 }
@@ -265,11 +305,13 @@ void trap_dispatch(struct trap_frame *f)
 		__atomic_fetch_add(&spurious_count, 1, __ATOMIC_RELAXED);
 		return;
 	}
-	irq_handler_t h = __atomic_load_n(&handlers[v].fn, __ATOMIC_ACQUIRE);
 	sched_irq_enter();
+	__atomic_fetch_add(&running[v], 1, __ATOMIC_SEQ_CST);
+	irq_handler_t h = __atomic_load_n(&handlers[v].fn, __ATOMIC_SEQ_CST);
 	if (h)
 		h(f, handlers[v].arg);
-	else
+	__atomic_fetch_sub(&running[v], 1, __ATOMIC_RELEASE);
+	if (!h)
 		pr_warn("irq: unexpected interrupt on vector %u", v);
 	lapic_eoi();
 	sched_irq_exit();

@@ -29,6 +29,10 @@ uint32_t irq_isa_to_gsi(uint8_t isa_irq, enum irq_polarity *pol, enum irq_trigge
 kerr_t ioapic_route(uint32_t gsi, unsigned vector, uint32_t apic_id, enum irq_polarity pol,
 		    enum irq_trigger trig);
 kerr_t ioapic_set_masked(uint32_t gsi, bool masked);
+/* Back to the state ioapic_add leaves a pin in: masked, vector 0, no destination. */
+kerr_t ioapic_unroute(uint32_t gsi);
+/* Whether an I/O APIC has a pin for gsi. */
+bool ioapic_serves(uint32_t gsi);
 
 unsigned ioapic_count(void);
 uint32_t ioapic_gsi_count(void);

@@ -57,10 +57,16 @@ typedef void (*irq_handler_t)(struct trap_frame *f, void *arg);
 /* Install a handler for an interrupt vector (>= 32). The dispatcher sends the EOI after
  * it returns. Returns false if the vector is taken. */
 bool irq_set_handler(unsigned vector, irq_handler_t h, void *arg);
+/* Remove a vector's handler and free the vector; returns once no CPU runs the handler
+ * any more, so its argument may be freed then. Not from the handler itself. An
+ * interrupt still pending for the vector finds no handler and is only counted as
+ * unexpected (or, once the vector is reused, reaches the new handler: device handlers
+ * tolerate a spurious call). */
 void irq_clear_handler(unsigned vector);
 
-/* A free device vector, or 0. */
-unsigned irq_alloc_vector(void);
+/* Take a free device vector and install h on it, in one step; returns the vector, or 0
+ * when none is free. Freed with irq_clear_handler. */
+unsigned irq_alloc_handler(irq_handler_t h, void *arg);
 
 void trap_dispatch(struct trap_frame *f);
 
