@@ -28,6 +28,7 @@
 #include <sched.h>
 #include <notify.h>
 #include <endpoint.h>
+#include <ioport.h>
 #include <serial_in.h>
 #include <vmm.h>
 #include <arch/cpu.h>
@@ -123,6 +124,7 @@ static unsigned phase_smp(void)
 	sched_init();
 	notify_init();
 	endpoint_init();
+	ioport_init();
 	return smp_start_aps(ids, MIN(n, limit));
 }
 

@@ -3,9 +3,6 @@
 #include <qemu.h>
 #include <arch/cpu.h>
 
-#define DEBUGCON_PORT   0xe9
-#define DEBUG_EXIT_PORT 0xf4
-
 bool debugcon_present(void)
 {
 	return inb(DEBUGCON_PORT) == 0xe9;

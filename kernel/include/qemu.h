@@ -8,6 +8,10 @@
 
 #include <types.h>
 
+/* The devices' ports (tests/qemu.py places isa-debug-exit, 4 ports wide). */
+#define DEBUGCON_PORT   0xe9
+#define DEBUG_EXIT_PORT 0xf4
+
 /* Exit codes the host runner (tests/run.py) understands. */
 enum qemu_exit_code {
 	QEMU_EXIT_PASS = 0x10,          /* QEMU exits 33 */

@@ -9,20 +9,9 @@
 #include <sched.h>
 #include <thread.h>
 #include <time.h>
+#include "objects.h"
 
 #define SLOTS 16
-
-/* A notification with one capability, all rights, in slot 1 of cs. */
-static bool make_notification(struct cspace *cs, struct quota *q)
-{
-	struct notification *n;
-
-	if (notification_create(q, &n) != E_OK)
-		return false;
-	kerr_t e = cap_insert_root(cs, 1, &n->obj, CAP_R_ALL, 0);
-	kobj_put(&n->obj);
-	return e == E_OK;
-}
 
 KTEST(notify, signal_ors_wait_returns_and_clears)
 {
@@ -32,7 +21,7 @@ KTEST(notify, signal_ors_wait_returns_and_clears)
 
 	quota_init(&q, 1 << 20);
 	KT_ASSERT_EQ(cspace_init(&cs, SLOTS, &q), E_OK);
-	KT_ASSERT(make_notification(&cs, &q));
+	KT_ASSERT(make_notification(&cs, 1, &q));
 	KT_EXPECT_EQ(notify_poll(&cs, 1, &bits), E_OK);
 	KT_EXPECT_EQ(bits, 0);
 	KT_EXPECT_EQ(notify_signal(&cs, 1, 0x5), E_OK);
@@ -56,7 +45,7 @@ KTEST(notify, rights_matrix)
 
 	quota_init(&q, 1 << 20);
 	KT_ASSERT_EQ(cspace_init(&cs, SLOTS, &q), E_OK);
-	KT_ASSERT(make_notification(&cs, &q));
+	KT_ASSERT(make_notification(&cs, 1, &q));
 	KT_ASSERT_EQ(cap_copy(&cs, 1, &cs, 2, CAP_R_SIGNAL), E_OK);        /* signal only */
 	KT_ASSERT_EQ(cap_copy(&cs, 1, &cs, 3, CAP_R_WAIT), E_OK);          /* wait only */
 	KT_ASSERT_EQ(cap_copy(&cs, 1, &cs, 4, CAP_R_GRANT), E_OK);         /* neither */
@@ -91,7 +80,7 @@ KTEST(notify, badges_identify_signallers)
 
 	quota_init(&q, 1 << 20);
 	KT_ASSERT_EQ(cspace_init(&cs, SLOTS, &q), E_OK);
-	KT_ASSERT(make_notification(&cs, &q));
+	KT_ASSERT(make_notification(&cs, 1, &q));
 	KT_ASSERT_EQ(cap_mint(&cs, 1, &cs, 2, CAP_R_SIGNAL | CAP_R_DERIVE, 0x10), E_OK);
 	KT_ASSERT_EQ(cap_mint(&cs, 1, &cs, 3, CAP_R_SIGNAL, 0x400), E_OK);
 	/* A badged capability cannot be re-badged. */
@@ -129,7 +118,7 @@ KTEST(notify, wait_blocks_until_signalled_from_another_process)
 	quota_init(&q, 1 << 20);
 	KT_ASSERT_EQ(cspace_init(&a, SLOTS, &q), E_OK);
 	KT_ASSERT_EQ(cspace_init(&b, SLOTS, &q), E_OK);
-	KT_ASSERT(make_notification(&a, &q));
+	KT_ASSERT(make_notification(&a, 1, &q));
 	/* Process b gets a signal-only capability, as a transfer would give it. */
 	uint32_t slot = 0;
 	KT_ASSERT_EQ(cap_transfer(&a, 1, &b, CAP_R_SIGNAL, &slot), E_OK);
@@ -168,7 +157,7 @@ KTEST(notify, deleting_the_last_capability_wakes_waiters)
 
 	quota_init(&q, 1 << 20);
 	KT_ASSERT_EQ(cspace_init(&cs, SLOTS, &q), E_OK);
-	KT_ASSERT(make_notification(&cs, &q));
+	KT_ASSERT(make_notification(&cs, 1, &q));
 	KT_ASSERT_EQ(cap_copy(&cs, 1, &cs, 2, CAP_R_ALL), E_OK);
 	for (int i = 0; i < 3; i++) {
 		w[i] = (struct waiter){ .cs = &cs, .result = E_INVAL };
@@ -225,7 +214,7 @@ KTEST(notify, concurrent_signallers_are_all_seen)
 
 	quota_init(&q, 1 << 20);
 	KT_ASSERT_EQ(cspace_init(&cs, SLOTS, &q), E_OK);
-	KT_ASSERT(make_notification(&cs, &q));
+	KT_ASSERT(make_notification(&cs, 1, &q));
 	for (int i = 0; i < SIGNALLERS; i++) {
 		KT_ASSERT_EQ(cap_mint(&cs, 1, &cs, 2 + i, CAP_R_SIGNAL, 1ull << i), E_OK);
 		s[i] = (struct signaller){ .cs = &cs, .slot = 2 + i };
