@@ -1,5 +1,6 @@
 /* COM1 receive interrupts into a ring buffer (serial_in.h). */
 #include <serial_in.h>
+#include <irq.h>
 #include <uart.h>
 #include <log.h>
 #include <spinlock.h>
@@ -37,17 +38,20 @@ bool serial_in_init(void)
 	enum irq_polarity pol;
 	enum irq_trigger trig;
 	uint32_t gsi = irq_isa_to_gsi(COM1_IRQ, &pol, &trig);
-	unsigned vec = irq_alloc_handler(rx_irq, NULL);
 
+	/* The line is the kernel console's: no IRQ-line object may take it (irq.h) until
+	 * the console moves to ring 3 and the kernel hands the line over. */
+	if (!ioapic_serves(gsi) || irq_line_reserve(gsi) != E_OK) {
+		pr_warn("serial: no I/O APIC pin for COM1's IRQ %d (GSI %u)", COM1_IRQ, gsi);
+		return false;
+	}
+	unsigned vec = irq_alloc_handler(rx_irq, NULL);
 	if (!vec) {
 		pr_err("serial: no interrupt vector for COM1");
+		irq_line_unreserve(gsi);
 		return false;
 	}
-	if (ioapic_route(gsi, vec, lapic_id(), pol, trig) != E_OK) {
-		pr_warn("serial: no I/O APIC pin for COM1's IRQ %d (GSI %u)", COM1_IRQ, gsi);
-		irq_clear_handler(vec);
-		return false;
-	}
+	ioapic_route(gsi, vec, lapic_id(), pol, trig);  /* cannot fail: the pin exists */
 	uart_enable_rx_irq(COM1_PORT);
 	ioapic_set_masked(gsi, false);
 	return true;

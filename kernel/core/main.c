@@ -29,6 +29,7 @@
 #include <notify.h>
 #include <endpoint.h>
 #include <ioport.h>
+#include <irq.h>
 #include <serial_in.h>
 #include <vmm.h>
 #include <arch/cpu.h>
@@ -124,6 +125,7 @@ static unsigned phase_smp(void)
 	sched_init();
 	notify_init();
 	endpoint_init();
+	irq_line_init();
 	ioport_init();
 	return smp_start_aps(ids, MIN(n, limit));
 }

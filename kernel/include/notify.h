@@ -32,7 +32,9 @@ void notify_init(void);
  * gives it a first capability with cap_insert_root and then kobj_put()s it). */
 kerr_t notification_create(struct quota *q, struct notification **out);
 
-/* The object-level signal, for kernel sources (IRQ delivery). */
+/* The object-level signal, for kernel sources. Safe in interrupt handlers (IRQ
+ * delivery calls it): the lock is always taken with interrupts off, and waking a thread
+ * from a handler only marks a preemption, taken when the outermost handler exits. */
 void notification_signal(struct notification *n, uint64_t bits);
 
 /*
