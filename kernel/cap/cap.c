@@ -1,5 +1,5 @@
 /*
- * Capability spaces and the derivation tree (cap.h).
+ * Capability spaces, held capabilities and the derivation tree (cap.h).
  *
  * The tree is kept as links in the slots themselves: each slot points to its parent,
  * its first child and its two siblings, so deriving, deleting and moving are O(1) but
@@ -20,6 +20,10 @@ struct spinlock cap_lock = SPINLOCK_INIT("cap");
 static const struct kobj_ops *type_ops[OBJ_TYPES];     /* [I] after registration */
 static uint64_t ncaps;                  /* [cap_lock] */
 static uint64_t nobjs;                  /* [a] */
+
+/* The owner of every held capability: no slots, so no index names one; 'used' counts
+ * them. hint 0 means slot_clear never has a lower slot to note. */
+static struct cspace held_space;
 
 /* ---- rights and quotas ---- */
 
@@ -124,14 +128,22 @@ uint64_t cap_count(void)
 	return __atomic_load_n(&ncaps, __ATOMIC_RELAXED);
 }
 
+uint64_t cap_held_count(void)
+{
+	return __atomic_load_n(&held_space.used, __ATOMIC_RELAXED);
+}
+
 /*
- * Objects that lost a capability under the lock: after it is released, each gets
- * last_cap (if that was its last capability) and then loses the capability's reference.
+ * Objects that lost a capability under the lock: after it is released, a held
+ * capability's revoked hook runs (held: the slot it was in), each object gets last_cap
+ * (if that was its last capability), and then loses the capability's reference. The
+ * hook may free the held slot: nothing here touches it afterwards.
  */
 struct dropped {
 	unsigned n;
 	struct {
 		struct kobj *obj;
+		struct cap_held *held;
 		bool last;
 	} e[CAP_REVOKE_BATCH];
 };
@@ -141,6 +153,8 @@ static void drop_finish(struct dropped *d)
 	for (unsigned i = 0; i < d->n; i++) {
 		struct kobj *o = d->e[i].obj;
 		const struct kobj_ops *ops = type_ops[o->type];
+		if (d->e[i].held)
+			d->e[i].held->revoked(d->e[i].held);
 		if (d->e[i].last && ops && ops->last_cap)
 			ops->last_cap(o);
 		kobj_put(o);
@@ -155,9 +169,14 @@ static struct cap_slot *slot_at(struct cspace *cs, uint32_t idx)
 	return idx && idx < cs->nslots ? &cs->slots[idx] : NULL;
 }
 
+static bool is_held(const struct cap_slot *s)
+{
+	return s->owner == &held_space;
+}
+
 static uint32_t slot_index(const struct cap_slot *s)
 {
-	return (uint32_t)(s - s->owner->slots);
+	return is_held(s) ? 0 : (uint32_t)(s - s->owner->slots);
 }
 
 /* Link s as the first child of parent (NULL: a root, on no list). */
@@ -199,7 +218,8 @@ static void slot_fill(struct cap_slot *d, struct cap_slot *parent, struct kobj *
 	ncaps++;
 }
 
-/* Empty s; its children move up to its parent. The object goes on dropped. */
+/* Empty s; its children move up to its parent. The object goes on dropped, and a held
+ * capability's slot with it (its hook then runs). */
 static void slot_clear(struct cap_slot *s, struct dropped *d)
 {
 	struct cap_slot *parent = s->parent;
@@ -212,6 +232,7 @@ static void slot_clear(struct cap_slot *s, struct dropped *d)
 	struct kobj *o = s->obj;
 	o->caps--;
 	d->e[d->n].obj = o;
+	d->e[d->n].held = is_held(s) ? container_of(s, struct cap_held, slot) : NULL;
 	d->e[d->n].last = o->caps == 0;
 	d->n++;
 	s->obj = NULL;
@@ -480,6 +501,45 @@ kerr_t cap_revoke(struct cspace *cs, uint32_t slot)
 	return E_OK;
 }
 
+/* ---- held capabilities ---- */
+
+kerr_t cap_hold(struct cspace *cs, uint32_t slot, struct kobj *o, uint32_t rights,
+		struct cap_held *h, void (*revoked)(struct cap_held *h))
+{
+	irqflags_t f = spin_lock_irqsave(&cap_lock);
+	struct cap_slot *s;
+	kerr_t e = slot_check(cs, slot, OBJ_NONE, 0, &s);
+
+	assert(!h->slot.obj);
+	if (e == E_OK && s->obj != o)
+		e = E_NOT_FOUND;        /* emptied and refilled since the caller looked */
+	if (e == E_OK && (s->rights & rights) != rights)
+		e = E_PERM;
+	if (e == E_OK) {
+		h->slot = (struct cap_slot){ .owner = &held_space };
+		h->revoked = revoked;
+		slot_fill(&h->slot, s, o, rights, s->badge);
+	}
+	spin_unlock_irqrestore(&cap_lock, f);
+	return e;
+}
+
+bool cap_unhold(struct cap_held *h)
+{
+	struct dropped d = { 0 };
+	irqflags_t f = spin_lock_irqsave(&cap_lock);
+	bool mine = h->slot.obj != NULL;
+
+	if (mine) {
+		assert(is_held(&h->slot) && !h->slot.first_child);
+		slot_clear(&h->slot, &d);
+		d.e[0].held = NULL;     /* the caller tears down, not the hook */
+	}
+	spin_unlock_irqrestore(&cap_lock, f);
+	drop_finish(&d);
+	return mine;
+}
+
 /* ---- checking (tests) ---- */
 
 static bool bad(const struct cap_slot *s, const char *why)
@@ -517,6 +577,10 @@ static bool check_slot(const struct cap_slot *s, struct cspace *cs)
 		return bad(s, "parent slot is empty");
 	if (s->first_child && s->first_child->parent != s)
 		return bad(s, "first child has another parent");
+	for (const struct cap_slot *c = s->first_child; c; c = c->next)
+		if (is_held(c) && (c->first_child || c->parent != s || c->obj != s->obj ||
+				   c->rights & ~s->rights))
+			return bad(s, "held child not a leaf of it with its object and rights");
 	for (const struct cap_slot *p = s->parent; p; p = p->parent)
 		if (p == s)
 			return bad(s, "cycle in the tree");

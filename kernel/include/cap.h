@@ -10,10 +10,13 @@
  * are. Deleting a capability that has children moves them up to its parent, so a later
  * revoke of an ancestor still reaches them.
  *
+ * The kernel itself holds some capabilities outside every space (struct cap_held): a
+ * mapping of a memory object is one, a child of the capability it was mapped through,
+ * so revoking that capability or an ancestor unmaps it like any other descendant.
+ *
  * Objects count their capabilities and their references. When the last capability to
- * an object goes, its type's last_cap operation runs (an endpoint wakes its waiters, a
- * memory object's mappings are removed); when the last reference goes, the object is
- * freed and its quota charge returned. A capability holds one reference; kernel code
+ * an object goes, its type's last_cap operation runs (an endpoint wakes its waiters);
+ * when the last reference goes, the object is freed and its quota charge returned. A capability holds one reference; kernel code
  * holding an object across a lock release takes its own (kobj_get / kobj_put).
  *
  * Rights only ever shrink: every derivation and every transfer masks them.
@@ -98,7 +101,7 @@ void quota_credit(struct quota *q, uint64_t bytes);
 struct kobj;
 
 struct kobj_ops {
-	/* The last capability is gone (cap_lock not held): wake waiters, remove mappings. */
+	/* The last capability is gone (cap_lock not held): wake waiters. */
 	void (*last_cap)(struct kobj *o);
 	/* The last reference is gone: free the object (it was allocated with its charge). */
 	void (*destroy)(struct kobj *o);
@@ -132,7 +135,8 @@ struct cap_slot {
 	struct cap_slot *parent;
 	struct cap_slot *first_child;
 	struct cap_slot *next, *prev;   /* siblings */
-	struct cspace *owner;           /* [I] */
+	struct cspace *owner;           /* [I] its space; for a held capability, a space
+					 * with no slots that counts them (cap.c) */
 };
 
 struct cspace {
@@ -235,13 +239,51 @@ kerr_t cap_transfer(struct cspace *src, uint32_t sslot, struct cspace *dst, uint
 kerr_t cap_transfer_locked(struct cspace *src, uint32_t sslot, struct cspace *dst,
 			   uint32_t mask, uint32_t *dslot);
 
+/* ---- capabilities the kernel holds ---- */
+
+/*
+ * A capability held by the kernel outside every capability space: a memory mapping is
+ * one (memobj.h). It is derived from a capability in a space, as its child in the
+ * derivation tree, so a revoke of that capability or of any ancestor deletes it like
+ * any other descendant; after cap_lock is released, the revoked hook then runs and
+ * undoes whatever the held capability stands for (it may free h). cap_delete of its
+ * parent moves it up, as it moves every child. A held capability is always a leaf:
+ * no space names it, so nothing is ever derived from it.
+ *
+ * Whoever empties the slot under cap_lock owns the teardown: a revoke (and then the
+ * hook) or the holder (cap_unhold returning true), never both. So a holder letting go
+ * on one CPU while a revoke runs on another tears down exactly once.
+ */
+struct cap_held {
+	struct cap_slot slot;
+	void (*revoked)(struct cap_held *h);    /* [cap_lock] set by cap_hold */
+};
+
+/*
+ * Derive a held child of (cs, slot) into h, with exactly rights (masked to the type's),
+ * keeping the badge. h must hold nothing (zeroed, or given up by cap_unhold). The slot
+ * must still name o (a caller checks the object before it commits to holding it) and
+ * hold all of rights; no right is needed beyond those: using a capability is not
+ * giving it away. Takes a reference to o for the held capability.
+ * E_RANGE: bad slot; E_NOT_FOUND: empty, or it now names another object; E_PERM.
+ */
+kerr_t cap_hold(struct cspace *cs, uint32_t slot, struct kobj *o, uint32_t rights,
+		struct cap_held *h, void (*revoked)(struct cap_held *h));
+
+/* Delete h's capability unless a revoke already has: true if this call deleted it (the
+ * caller owns the teardown; the hook will not run), false if a revoke did (its hook
+ * runs, or has run, on the CPU that revoked). */
+bool cap_unhold(struct cap_held *h);
+
 /* Statistics for leak checks. */
-uint64_t cap_count(void);               /* capabilities in all spaces */
+uint64_t cap_count(void);               /* capabilities in all spaces, and held */
+uint64_t cap_held_count(void);          /* capabilities the kernel holds */
 uint64_t kobj_count(void);              /* objects not yet destroyed */
 
 /* Tests: check every slot of these spaces and every tree link from them (parents,
- * children, siblings, owners, and that no object counts fewer capabilities than these
- * spaces hold); false, with a log line, if anything is broken. */
+ * children, siblings, owners, held children being leaves, and that no object counts
+ * fewer capabilities than these spaces hold); false, with a log line, if anything is
+ * broken. */
 bool cap_tree_check(struct cspace *const *spaces, size_t n);
 
 #endif

@@ -25,6 +25,9 @@
  *   and kobj_get references delay destroy;
  * - cspace_destroy deletes everything and leaves counters, quota and heap as before;
  * - revokes and deletes of trees far larger than CAP_REVOKE_BATCH (wide and deep);
+ * - held capabilities: cap_hold's errors, their place in the tree outside every space,
+ *   cap_unhold against a revoke (the hook runs once, after cap_lock, only for a revoke,
+ *   and may free the record), delete/move/destroy of the parent, many per revoke;
  * - long random sequences of every operation over four spaces against a model, with
  *   the whole state (every slot, every parent link, every object's counts and
  *   callbacks) compared after every operation.
@@ -1216,6 +1219,293 @@ Test(cap, large_trees)
 	cr_expect_eq(so->destroy, 1);
 	cr_expect_eq(cap_count(), 0);
 	cr_expect_eq(kobj_count(), 0);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Capabilities the kernel holds (cap_hold, cap_unhold, the revoked hook)
+ * ------------------------------------------------------------------------------------- */
+
+/* A held capability as a mapping record would embed it. The hook records what it saw
+ * and, when asked to, frees the record: cap.c must not touch it afterwards (ASan). */
+struct hrec {
+	struct cap_held h;
+	uint32_t revoked;               /* hook calls */
+	uint64_t seq;                   /* event number of the hook */
+	bool empty_in_hook;             /* the slot was already empty when the hook ran */
+	bool free_in_hook;
+	uint32_t *freed_count;          /* with free_in_hook: counts hooks of freed records */
+};
+
+static void h_revoked(struct cap_held *h)
+{
+	struct hrec *r = (struct hrec *)h;
+
+	r->revoked++;
+	r->seq = ++event_seq;
+	r->empty_in_hook = h->slot.obj == NULL && h->slot.parent == NULL;
+	(void)cspace_find_free(&probe);         /* takes cap_lock: it must not be held */
+	if (r->free_in_hook) {
+		(*r->freed_count)++;
+		memset(r, 0x6b, sizeof(*r));
+		free(r);
+	}
+}
+
+static struct hrec *hrec_new(void)
+{
+	struct hrec *r = calloc(1, sizeof(*r));
+
+	cr_assert(r);
+	return r;
+}
+
+#define HOLD(cs, i, o, rights, r) cap_hold(cs, i, OBJ(o), rights, &(r)->h, h_revoked)
+
+Test(cap, hold_errors_change_nothing)
+{
+	struct cspace *a = space(16);
+	struct tobj *o = new_obj(OBJ_MEMORY), *other = new_obj(OBJ_MEMORY);
+	struct hrec *r = hrec_new();
+	const uint32_t rw = CAP_R_READ | CAP_R_WRITE;
+
+	cr_assert_eq(cap_insert_root(a, 1, OBJ(o), rw, 0), E_OK);
+	cr_assert_eq(cap_insert_root(a, 2, OBJ(other), CAP_R_ALL, 0), E_OK);
+	uint64_t caps = cap_count();
+	uint32_t orefs = o->hdr.refs;
+	cr_expect_eq(HOLD(a, 0, o, CAP_R_READ, r), E_RANGE);
+	cr_expect_eq(HOLD(a, 16, o, CAP_R_READ, r), E_RANGE);
+	cr_expect_eq(HOLD(a, UINT32_MAX, o, CAP_R_READ, r), E_RANGE);
+	cr_expect_eq(HOLD(a, 3, o, CAP_R_READ, r), E_NOT_FOUND);
+	/* The slot now names another object than the caller checked. */
+	cr_expect_eq(HOLD(a, 2, o, CAP_R_READ, r), E_NOT_FOUND);
+	cr_expect_eq(HOLD(a, 1, o, CAP_R_READ | CAP_R_EXEC, r), E_PERM);
+	cr_expect_eq(HOLD(a, 1, o, CAP_R_DERIVE, r), E_PERM);
+	cr_expect_null(r->h.slot.obj);
+	cr_expect_eq(cap_count(), caps);
+	cr_expect_eq(cap_held_count(), 0);
+	cr_expect_eq(o->hdr.caps, 1);
+	cr_expect_eq(o->hdr.refs, orefs);
+	cr_expect_eq(r->revoked, 0);
+	TREE_OK(a);
+	cr_expect_not(cap_unhold(&r->h), "unhold of a capability never held");
+
+	kobj_put(OBJ(o));
+	kobj_put(OBJ(other));
+	space_free(a);
+	free(r);
+	cr_expect_eq(kobj_count(), 0);
+}
+
+Test(cap, hold_is_a_child_outside_every_space)
+{
+	struct cspace *a = space(16);
+	struct tobj *n = new_obj(OBJ_NOTIFICATION);
+	struct ostat *sn = st(n);
+	struct hrec *r = hrec_new();
+
+	/* No DERIVE on the source: holding is using, not giving away. */
+	cr_assert_eq(cap_insert_root(a, 1, OBJ(n), CAP_R_ALL, 0), E_OK);
+	cr_assert_eq(cap_mint(a, 1, a, 2, CAP_R_SIGNAL | CAP_R_WAIT, 0x77), E_OK);
+	kobj_put(OBJ(n));
+	uint64_t caps = cap_count();
+	uint32_t used = a->used;
+	cr_assert_eq(HOLD(a, 2, n, CAP_R_SIGNAL, r), E_OK);
+	cr_expect_eq(r->h.slot.obj, OBJ(n));
+	cr_expect_eq(r->h.slot.rights, CAP_R_SIGNAL, "exactly the rights asked for");
+	cr_expect_eq(r->h.slot.type, OBJ_NOTIFICATION);
+	cr_expect_eq(r->h.slot.badge, 0x77, "the badge is kept");
+	cr_expect_eq(r->h.slot.parent, SL(a, 2));
+	cr_expect_eq(SL(a, 2)->first_child, &r->h.slot);
+	cr_expect_neq(r->h.slot.owner, a);
+	cr_expect_eq(a->used, used, "a held capability takes no slot of a space");
+	cr_expect_eq(cap_count(), caps + 1);
+	cr_expect_eq(cap_held_count(), 1);
+	cr_expect_eq(n->hdr.caps, 3);
+	cr_expect_eq(n->hdr.refs, 3);
+	cr_expect_eq(cspace_find_free(a), 3);
+	TREE_OK(a);
+	/* Nothing can be derived from it: no space names it; a copy of its parent is a
+	 * sibling. */
+	cr_assert_eq(cap_copy(a, 1, a, 3, CAP_R_ALL), E_OK);
+	TREE_OK(a);
+
+	/* Let go: the caller's teardown, not the hook; a second time finds nothing. */
+	cr_expect(cap_unhold(&r->h));
+	cr_expect_eq(r->revoked, 0, "the hook ran for a capability its holder let go");
+	cr_expect_null(r->h.slot.obj);
+	cr_expect_eq(cap_held_count(), 0);
+	cr_expect_eq(cap_count(), caps + 1);    /* slot 3's copy */
+	cr_expect_eq(n->hdr.caps, 3);
+	cr_expect_not(cap_unhold(&r->h));
+	TREE_OK(a);
+	/* The record can be used again. */
+	cr_assert_eq(HOLD(a, 1, n, CAP_R_WAIT, r), E_OK);
+	cr_expect_eq(r->h.slot.parent, SL(a, 1));
+	TREE_OK(a);
+	cr_expect(cap_unhold(&r->h));
+	cr_expect_eq(sn->last_cap, 0);
+	space_free(a);
+	cr_expect_eq(sn->destroy, 1);
+	free(r);
+}
+
+Test(cap, revoke_runs_each_held_hook_once_after_the_lock)
+{
+	struct cspace *a = space(16), *b = space(16);
+	struct tobj *o = new_obj(OBJ_MEMORY);
+	struct ostat *so = st(o);
+	struct hrec *r1 = hrec_new(), *r2 = hrec_new(), *r3 = hrec_new();
+	uint32_t freed = 0;
+
+	/* a1 -> b1 -> r1 (freed by its hook), a1 -> r2, b1 -> b2 -> r3 */
+	cr_assert_eq(cap_insert_root(a, 1, OBJ(o), CAP_R_ALL, 0), E_OK);
+	cr_assert_eq(cap_copy(a, 1, b, 1, CAP_R_ALL), E_OK);
+	cr_assert_eq(cap_copy(b, 1, b, 2, CAP_R_ALL), E_OK);
+	cr_assert_eq(HOLD(b, 1, o, CAP_R_READ, r1), E_OK);
+	cr_assert_eq(HOLD(a, 1, o, CAP_R_READ | CAP_R_WRITE, r2), E_OK);
+	cr_assert_eq(HOLD(b, 2, o, CAP_R_EXEC, r3), E_OK);
+	kobj_put(OBJ(o));
+	r1->free_in_hook = true;
+	r1->freed_count = &freed;
+	cr_expect_eq(cap_held_count(), 3);
+	TREE_OK(a, b);
+
+	/* Revoking b1 reaches r1 and, through b2, r3; not r2. */
+	cr_assert_eq(cap_revoke(b, 1), E_OK);
+	cr_expect_eq(freed, 1);
+	cr_expect_eq(r3->revoked, 1);
+	cr_expect(r3->empty_in_hook);
+	cr_expect_eq(r2->revoked, 0);
+	cr_expect_not_null(r2->h.slot.obj);
+	cr_expect_eq(cap_held_count(), 1);
+	cr_expect_not(cap_unhold(&r3->h), "a revoked capability was let go again");
+	cr_expect_eq(r3->revoked, 1);
+	TREE_OK(a, b);
+
+	/* Revoking the root reaches the rest; the object lives on in a1. */
+	cr_assert_eq(cap_revoke(a, 1), E_OK);
+	cr_expect_eq(r2->revoked, 1);
+	cr_expect(r2->empty_in_hook);
+	cr_expect_eq(cap_held_count(), 0);
+	cr_expect_eq(so->last_cap, 0);
+	cr_expect_eq(o->hdr.caps, 1);
+	cr_expect_eq(o->hdr.refs, 1);
+	cr_expect_eq(cap_count(), 1);
+	TREE_OK(a, b);
+	space_free(a);
+	space_free(b);
+	cr_expect_eq(so->destroy, 1);
+	cr_expect_lt(r2->seq, so->last_cap_seq);
+	free(r2);
+	free(r3);
+}
+
+/* cap_delete, cap_move and cspace_destroy treat a held child like any other child. */
+Test(cap, held_children_move_up_and_follow_moves)
+{
+	struct cspace *a = space(16), *b = space(16);
+	struct tobj *o = new_obj(OBJ_MEMORY);
+	struct ostat *so = st(o);
+	struct hrec *r = hrec_new(), *r2 = hrec_new();
+
+	cr_assert_eq(cap_insert_root(a, 1, OBJ(o), CAP_R_ALL, 0), E_OK);
+	cr_assert_eq(cap_copy(a, 1, b, 1, CAP_R_ALL), E_OK);
+	cr_assert_eq(HOLD(b, 1, o, CAP_R_READ, r), E_OK);
+	kobj_put(OBJ(o));
+
+	cr_assert_eq(cap_move(b, 1, b, 5), E_OK);
+	cr_expect_eq(r->h.slot.parent, SL(b, 5));
+	TREE_OK(a, b);
+	cr_assert_eq(cap_delete(b, 5), E_OK);
+	cr_expect_eq(r->revoked, 0, "a delete of its parent is no revoke");
+	cr_expect_eq(r->h.slot.parent, SL(a, 1), "the held child moved up");
+	TREE_OK(a, b);
+	cr_assert_eq(cap_revoke(a, 1), E_OK);
+	cr_expect_eq(r->revoked, 1, "a revoke of the new parent reaches it");
+
+	/* Destroying the parent's space moves the held child up too. */
+	r->revoked = 0;
+	cr_assert_eq(cap_copy(a, 1, b, 2, CAP_R_ALL), E_OK);
+	cr_assert_eq(HOLD(b, 2, o, CAP_R_READ, r), E_OK);
+	space_free(b);
+	cr_expect_eq(r->h.slot.parent, SL(a, 1));
+	TREE_OK(a);
+
+	/* Deleting the root leaves the held capability a root, which only its holder can
+	 * let go of; if it was the last capability, last_cap runs then. */
+	cr_assert_eq(HOLD(a, 1, o, CAP_R_WRITE, r2), E_OK);
+	cr_assert_eq(cap_delete(a, 1), E_OK);
+	cr_expect_null(r->h.slot.parent);
+	cr_expect_null(r2->h.slot.parent);
+	cr_expect_eq(o->hdr.caps, 2);
+	cr_expect_eq(cap_held_count(), 2);
+	cr_expect_eq(so->last_cap, 0);
+	TREE_OK(a);
+	cr_expect(cap_unhold(&r->h));
+	cr_expect_eq(so->last_cap, 0);
+	cr_expect(cap_unhold(&r2->h));
+	cr_expect_eq(so->last_cap, 1);
+	cr_expect_eq(so->destroy, 1);
+	cr_expect_eq(r->revoked + r2->revoked, 0);
+	cr_expect_eq(cap_count(), 0);
+	space_free(a);
+	free(r);
+	free(r2);
+}
+
+/* Far more held capabilities than one revoke batch, in a wide and a deep tree. */
+Test(cap, revoke_many_held)
+{
+	const uint32_t n = 1000;
+	struct cspace *a = space(512);
+	struct tobj *o = new_obj(OBJ_MEMORY);
+	struct ostat *so = st(o);
+	uint32_t freed = 0;
+
+	cr_assert_eq(cap_insert_root(a, 1, OBJ(o), CAP_R_ALL, 0), E_OK);
+	for (uint32_t i = 2; i < 512; i++)
+		cr_assert_eq(cap_copy(a, i - 1, a, i, CAP_R_ALL), E_OK);       /* deep */
+	for (uint32_t i = 0; i < n; i++) {
+		struct hrec *r = hrec_new();
+		r->free_in_hook = true;
+		r->freed_count = &freed;
+		cr_assert_eq(HOLD(a, 1 + i % 511, o, CAP_R_READ, r), E_OK);
+	}
+	cr_expect_eq(cap_held_count(), n);
+	TREE_OK(a);
+	cr_assert_eq(cap_revoke(a, 1), E_OK);
+	cr_expect_eq(freed, n);
+	cr_expect_eq(cap_held_count(), 0);
+	cr_expect_eq(cap_count(), 1);
+	cr_expect_eq(o->hdr.refs, 2);
+	TREE_OK(a);
+	kobj_put(OBJ(o));
+	space_free(a);
+	cr_expect_eq(so->destroy, 1);
+}
+
+Test(cap, tree_check_sees_held_children)
+{
+	struct cspace *a = space(16);
+	struct tobj *o = new_obj(OBJ_MEMORY);
+	struct hrec *r = hrec_new();
+
+	cr_assert_eq(cap_insert_root(a, 1, OBJ(o), CAP_R_READ | CAP_R_WRITE, 0), E_OK);
+	cr_assert_eq(cap_insert_root(a, 2, OBJ(o), CAP_R_READ, 0), E_OK);
+	cr_assert_eq(HOLD(a, 1, o, CAP_R_READ, r), E_OK);
+	TREE_OK(a);
+	r->h.slot.rights |= CAP_R_EXEC;
+	cr_expect_not(cap_tree_check((struct cspace *const[]){ a }, 1),
+		      "held child with rights its parent lacks");
+	r->h.slot.rights &= ~CAP_R_EXEC;
+	r->h.slot.first_child = SL(a, 2);
+	cr_expect_not(cap_tree_check((struct cspace *const[]){ a }, 1), "held child with a child");
+	r->h.slot.first_child = NULL;
+	TREE_OK(a);
+	cr_expect(cap_unhold(&r->h));
+	kobj_put(OBJ(o));
+	space_free(a);
+	free(r);
 }
 
 /* ---------------------------------------------------------------------------------------
