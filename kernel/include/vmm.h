@@ -60,8 +60,9 @@ bool vmm_translate(struct addr_space *as, vaddr_t va, paddr_t *pa, unsigned *fla
  * the address that corresponds to pa (pa need not be page aligned), or NULL. */
 void *vmm_map_phys(paddr_t pa, size_t size, unsigned flags);
 
-/* Is [p, p+len) inside the direct map (RAM, ACPI tables)? */
+/* Is [p, p+len) inside the direct map (RAM, ACPI tables)? Does any of it overlap it? */
 bool vmm_in_direct_map(paddr_t p, size_t len);
+bool vmm_overlaps_direct_map(paddr_t p, size_t len);
 
 /* Count leaf mappings that are both writable and executable (the W^X audit); also
  * returns the number of leaf mappings checked. */

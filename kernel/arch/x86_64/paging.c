@@ -660,6 +660,16 @@ bool vmm_in_direct_map(paddr_t p, size_t len)
 	return false;
 }
 
+bool vmm_overlaps_direct_map(paddr_t p, size_t len)
+{
+	if (p.raw + len < p.raw)
+		return true;
+	for (size_t i = 0; i < ram_count; i++)
+		if (p.raw < ram[i].end && p.raw + len > ram[i].base)
+			return true;
+	return false;
+}
+
 static void map_image(const char *start, const char *end, unsigned flags, const char *what)
 {
 	uint64_t s = (uint64_t)(uintptr_t)start, e = (uint64_t)(uintptr_t)end;
