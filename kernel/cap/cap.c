@@ -15,7 +15,9 @@
 #include <panic.h>
 #include <spinlock.h>
 
-/* cap.h: guards every slot of every space, the tree, and IPC objects' state. */
+/* cap.h: guards every slot of every space, the tree, and IPC objects' state. After a
+ * mem_space lock, before the scheduler's locks, the heap's and the VMM's in the lock
+ * order; held capabilities' hooks never run under it. */
 struct spinlock cap_lock = SPINLOCK_INIT("cap");
 static const struct kobj_ops *type_ops[OBJ_TYPES];     /* [I] after registration */
 static uint64_t ncaps;                  /* [cap_lock] */

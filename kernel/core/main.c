@@ -30,6 +30,7 @@
 #include <endpoint.h>
 #include <ioport.h>
 #include <irq.h>
+#include <memobj.h>
 #include <serial_in.h>
 #include <vmm.h>
 #include <arch/cpu.h>
@@ -127,6 +128,7 @@ static unsigned phase_smp(void)
 	endpoint_init();
 	irq_line_init();
 	ioport_init();
+	memobj_init();
 	return smp_start_aps(ids, MIN(n, limit));
 }
 

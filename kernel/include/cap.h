@@ -29,8 +29,10 @@
  * Revoke does its work in batches of CAP_REVOKE_BATCH deletions, releasing the lock and
  * letting interrupts in between, so revoking a capability with a million descendants
  * never holds interrupts off for long (docs/CAPABILITIES.md). The last_cap and destroy
- * operations run outside cap_lock (they may take it). Lock order: cap_lock comes before
- * the scheduler's, the VMM's and the heap's locks; nothing allocates under it.
+ * operations run outside cap_lock (they may take it). Lock order: cap_lock comes after
+ * a process's mem_space lock (memobj.c holds and lets go of capabilities under it) and
+ * an IRQ line's lock, and before the scheduler's, the VMM's and the heap's locks;
+ * nothing allocates under it.
  */
 #ifndef CAP_H
 #define CAP_H

@@ -35,9 +35,13 @@ enum thread_state {
 	THREAD_DEAD,            /* exited, not yet reaped */
 };
 
+struct mem_space;
+
 struct process {
 	struct addr_space *as;          /* [I] &own_as, or &kernel_as */
 	struct addr_space own_as;       /* [I] */
+	struct mem_space *mem;          /* [I] its memory grants (memobj.h); NULL for the
+					 * kernel's, which has none */
 	uint64_t id;                    /* [I] */
 	char name[16];                  /* [I] */
 	uint32_t refs;                  /* [a] threads plus holders */

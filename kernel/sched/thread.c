@@ -8,6 +8,7 @@
 #include <kstack.h>
 #include <klib.h>
 #include <kformat.h>
+#include <memobj.h>
 #include <log.h>
 #include <panic.h>
 #include <arch/fpu.h>
@@ -54,6 +55,12 @@ kerr_t process_create(const char *name, struct process **out)
 		kfree(p);
 		return e;
 	}
+	e = mem_space_create(&p->own_as, &p->mem);
+	if (e) {
+		as_destroy(&p->own_as);
+		kfree(p);
+		return e;
+	}
 	p->as = &p->own_as;
 	p->id = __atomic_fetch_add(&next_process_id, 1, __ATOMIC_RELAXED);
 	strlcpy(p->name, name, sizeof(p->name));
@@ -69,6 +76,7 @@ void process_put(struct process *p)
 		return;
 	if (__atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	mem_space_destroy(p->mem);      /* unmaps every grant, while the tables exist */
 	as_destroy(&p->own_as);
 	kfree(p);
 	__atomic_fetch_sub(&processes_alive, 1, __ATOMIC_RELAXED);

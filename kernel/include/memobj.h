@@ -1,0 +1,95 @@
+/*
+ * Memory objects and memory grants (DESIGN.md §5, §6; docs/CAPABILITIES.md, "Memory
+ * objects and grants").
+ *
+ * A memory object is a run of pages, of one of two kinds:
+ * - anonymous: zeroed frames from the PMM, charged with the object to its creator's
+ *   quota (so no process can use up RAM), freed when the object is;
+ * - device: a physical range outside RAM, for drivers; mapped uncached, never freed.
+ *
+ * A memory grant maps a whole object into a process's address space through a
+ * capability, with rights no wider than the capability's; processes mapping one object
+ * share its frames, with no copy. Each mapping is a capability the kernel holds (cap.h,
+ * struct cap_held), a child in the derivation tree of the capability it was mapped
+ * through: revoking that capability or any ancestor unmaps it, with a TLB shootdown to
+ * every CPU that has the address space loaded. Deleting the capability itself moves the
+ * mapping up to its parent, like any child, so an ancestor's revoke still reaches it.
+ *
+ * A mapping holds a reference on its object: frames are freed only after the last
+ * mapping and the last capability are gone, so no process can reach a freed frame.
+ */
+#ifndef MEMOBJ_H
+#define MEMOBJ_H
+
+#include <cap.h>
+#include <thread.h>
+
+#define MEMOBJ_MAX_PAGES        (1ull << 20)    /* 4 GiB */
+
+/* The rights a mapping can have. */
+#define MEM_MAP_RIGHTS          (CAP_R_READ | CAP_R_WRITE | CAP_R_EXEC)
+
+struct memobj {
+	struct kobj obj;
+	uint64_t npages;                /* [I] */
+	bool device;                    /* [I] */
+	paddr_t base;                   /* [I] device: the first byte of the range */
+	paddr_t frames[];               /* [I] anonymous: one per page */
+};
+
+/* A process's memory grants: its address space and the mappings made in it. */
+struct mem_space;
+
+/* Boot: register the type's operations. */
+void memobj_init(void);
+
+/*
+ * An anonymous object of npages zeroed frames, charged to q (the object, its frame
+ * list and the frames themselves), with one reference for the caller (who usually
+ * gives it a first capability with cap_insert_root and then kobj_put()s it).
+ * E_INVAL: npages is 0; E_RANGE: above MEMOBJ_MAX_PAGES; E_NO_MEMORY: the quota or the
+ * PMM ran out (nothing is left allocated or charged).
+ */
+kerr_t memobj_create(struct quota *q, uint64_t npages, struct memobj **out);
+
+/*
+ * A device object over the physical range [base, base + size). E_INVAL: base or size
+ * not page aligned, or size 0, or above MEMOBJ_MAX_PAGES pages; E_RANGE: the range
+ * wraps, passes the physical address limit, or overlaps RAM (anything the direct map
+ * covers: frames the PMM hands out, the kernel, ACPI tables) — RAM is never a device's;
+ * E_NO_MEMORY: the quota or the heap cannot pay for the object.
+ */
+kerr_t memobj_create_device(struct quota *q, paddr_t base, uint64_t size,
+			    struct memobj **out);
+
+/*
+ * Map the whole object that (cs, slot) names into p (the caller holds a reference on
+ * p) at va, with rights (READ, and optionally WRITE or EXEC). Everything is checked
+ * before anything changes:
+ * E_INVAL: rights without READ, with WRITE and EXEC together (W^X), or with bits that
+ *   are not mapping rights; va not page aligned; p is the kernel process;
+ * E_RANGE, E_NOT_FOUND, E_TYPE: the capability (cap_lookup);
+ * E_PERM: rights not all in the capability's;
+ * E_RANGE: [va, va + size) not inside user space [USER_BASE, USER_TOP), or wrapping;
+ * E_EXISTS: something is mapped there already;
+ * E_NO_MEMORY: cs's quota cannot pay for the mapping's record, or no memory for it or
+ *   for page tables.
+ * The mapping record is charged to cs's quota. Pages are user pages, writable only
+ * with WRITE, executable only with EXEC, uncached for a device object.
+ */
+kerr_t mem_map(struct cspace *cs, uint32_t slot, struct process *p, vaddr_t va,
+	       uint32_t rights);
+
+/* Remove the mapping that starts at va. E_INVAL: va not page aligned; E_NOT_FOUND: no
+ * mapping starts there (a revoke may just have removed it). */
+kerr_t mem_unmap(struct process *p, vaddr_t va);
+
+/* For process_create and process_put: a process's (empty) grants over as, and their
+ * end — every mapping removed — before the address space is destroyed. */
+kerr_t mem_space_create(struct addr_space *as, struct mem_space **out);
+void mem_space_destroy(struct mem_space *ms);
+
+/* Mappings not yet freed, in all processes (leak checks). */
+uint64_t mem_mapping_count(void);
+
+#endif

@@ -1,0 +1,386 @@
+/*
+ * Memory objects and memory grants (memobj.h).
+ *
+ * A mapping is a record (struct mapping) that embeds the capability the kernel holds
+ * for it, and sits on its process's list (struct mem_space) while its pages are in the
+ * address space. Two rules make a mapping's end happen exactly once, however an unmap,
+ * a revoke on another CPU and the process's end interleave:
+ *
+ * - Whoever takes the record off the list, under the space's lock, unmaps its pages:
+ *   mem_unmap, mem_space_destroy, or the revoked hook — whichever gets the lock first.
+ *   A record is put on the list only after its pages are mapped, so the pages are
+ *   in the address space exactly while the record is listed.
+ * - Whoever empties the held capability under cap_lock frees the record: mem_unmap or
+ *   mem_space_destroy when cap_unhold returns true, else the hook of the revoke that
+ *   emptied it (cap.h).
+ *
+ * The hook may run after its process began to end, so a record keeps its mem_space
+ * alive with a reference, never the process: mem_space_destroy takes every record off
+ * the list, unmapping it, and leaves the records a revoke owns to their hooks, which
+ * then find them off the list and only free them. Nothing ever waits for a hook — the
+ * process may end in the scheduler, with interrupts off (thread_reap).
+ *
+ * Locks: a space's lock comes before cap_lock (cap_unhold and cap_hold are called
+ * under it) and before the address space's; the hook takes it after cap_lock is
+ * released (docs/ARCHITECTURE.md).
+ */
+#include <memobj.h>
+#include <heap.h>
+#include <klib.h>
+#include <memmap.h>
+#include <pmm.h>
+#include <panic.h>
+#include <vmm.h>
+
+struct mem_space {
+	struct spinlock lock;           /* before cap_lock and the address space's lock */
+	struct addr_space *as;          /* [I] */
+	struct mapping *maps;           /* [lock] mapped: pages in as */
+	uint32_t refs;                  /* [a] the process, plus one per record */
+};
+
+struct mapping {
+	struct cap_held held;           /* its capability (rights: held.slot.rights) */
+	struct mem_space *ms;           /* [I] a reference */
+	struct memobj *mo;              /* [I] a reference */
+	struct quota *quota;            /* [I] charged for the record */
+	vaddr_t va;                     /* [I] */
+	bool listed;                    /* [ms->lock] on ms->maps, pages mapped */
+	struct mapping *next, *prev;    /* [ms->lock] */
+};
+
+static uint64_t nmappings;              /* [a] records not yet freed */
+
+uint64_t mem_mapping_count(void)
+{
+	return __atomic_load_n(&nmappings, __ATOMIC_RELAXED);
+}
+
+/* ---- objects ---- */
+
+static uint64_t frames_charge(const struct memobj *mo)
+{
+	return mo->device ? 0 : mo->npages * PAGE_SIZE;
+}
+
+static void memobj_destroy(struct kobj *o)
+{
+	struct memobj *mo = container_of(o, struct memobj, obj);
+
+	if (!mo->device) {
+		for (uint64_t i = 0; i < mo->npages; i++)
+			pmm_free(mo->frames[i]);
+		/* kobj_put credits the object's own charge; the frames' is ours. */
+		quota_credit(o->quota, frames_charge(mo));
+	}
+	kfree(mo);
+}
+
+static const struct kobj_ops memobj_ops = { .destroy = memobj_destroy };
+
+void memobj_init(void)
+{
+	kobj_register_type(OBJ_MEMORY, &memobj_ops);
+}
+
+/* The object's header and heap block, charged to q; frames_bytes more is charged with
+ * it (all or nothing). */
+static kerr_t memobj_alloc(struct quota *q, uint64_t npages, bool device,
+			   uint64_t frames_bytes, struct memobj **out)
+{
+	size_t bytes = sizeof(struct memobj) + (device ? 0 : npages * sizeof(paddr_t));
+
+	if (quota_charge(q, bytes + frames_bytes) != E_OK)
+		return E_NO_MEMORY;
+	struct memobj *mo = kmalloc(bytes);
+	if (!mo) {
+		quota_credit(q, bytes + frames_bytes);
+		return E_NO_MEMORY;
+	}
+	kobj_init(&mo->obj, OBJ_MEMORY, q, (uint32_t)bytes);
+	mo->npages = npages;
+	mo->device = device;
+	mo->base = PADDR_NULL;
+	*out = mo;
+	return E_OK;
+}
+
+/* Undo memobj_alloc before the object was published. */
+static void memobj_unalloc(struct memobj *mo, uint64_t frames_bytes)
+{
+	quota_credit(mo->obj.quota, frames_bytes);
+	mo->npages = 0;                 /* no frames for destroy to free or credit */
+	kobj_put(&mo->obj);
+}
+
+kerr_t memobj_create(struct quota *q, uint64_t npages, struct memobj **out)
+{
+	if (npages == 0)
+		return E_INVAL;
+	if (npages > MEMOBJ_MAX_PAGES)
+		return E_RANGE;
+	struct memobj *mo;
+	kerr_t e = memobj_alloc(q, npages, false, npages * PAGE_SIZE, &mo);
+	if (e != E_OK)
+		return e;
+	for (uint64_t i = 0; i < npages; i++) {
+		mo->frames[i] = pmm_alloc_zeroed();
+		if (!mo->frames[i].raw) {
+			while (i--)
+				pmm_free(mo->frames[i]);
+			memobj_unalloc(mo, npages * PAGE_SIZE);
+			return E_NO_MEMORY;
+		}
+	}
+	*out = mo;
+	return E_OK;
+}
+
+kerr_t memobj_create_device(struct quota *q, paddr_t base, uint64_t size,
+			    struct memobj **out)
+{
+	if (!IS_ALIGNED(base.raw, PAGE_SIZE) || !IS_ALIGNED(size, PAGE_SIZE) || size == 0 ||
+	    size / PAGE_SIZE > MEMOBJ_MAX_PAGES)
+		return E_INVAL;
+	if (base.raw + size < base.raw || base.raw + size > MEMMAP_PHYS_LIMIT)
+		return E_RANGE;
+	/* Not only the frames the PMM hands out: the kernel image, its bitmaps and the
+	 * ACPI tables are RAM too, and mapping RAM uncached beside the direct map's
+	 * write-back alias would mix memory types. */
+	if (vmm_overlaps_direct_map(base, size))
+		return E_RANGE;
+	struct memobj *mo;
+	kerr_t e = memobj_alloc(q, size / PAGE_SIZE, true, 0, &mo);
+	if (e != E_OK)
+		return e;
+	mo->base = base;
+	*out = mo;
+	return E_OK;
+}
+
+/* Where page i of the object is, and how many pages from i on follow it contiguously
+ * (up to the end): mapped with one vmm_map each run. */
+static paddr_t page_run(const struct memobj *mo, uint64_t i, uint64_t *run)
+{
+	if (mo->device) {
+		*run = mo->npages - i;
+		return pa(mo->base.raw + i * PAGE_SIZE);
+	}
+	uint64_t n = 1;
+	while (i + n < mo->npages &&
+	       mo->frames[i + n].raw == mo->frames[i].raw + n * PAGE_SIZE)
+		n++;
+	*run = n;
+	return mo->frames[i];
+}
+
+/* Map every page of mo at start; on failure, nothing this call mapped stays. */
+static kerr_t map_pages(struct addr_space *as, vaddr_t start, const struct memobj *mo,
+			unsigned flags)
+{
+	uint64_t done = 0, run;
+
+	while (done < mo->npages) {
+		paddr_t p = page_run(mo, done, &run);
+		kerr_t e = vmm_map(as, va(start.raw + done * PAGE_SIZE), p, run * PAGE_SIZE,
+				   flags);
+		if (e != E_OK) {
+			if (done)
+				vmm_unmap(as, start, done * PAGE_SIZE);
+			return e;
+		}
+		done += run;
+	}
+	return E_OK;
+}
+
+/* ---- mappings ---- */
+
+static void space_put(struct mem_space *ms)
+{
+	if (__atomic_sub_fetch(&ms->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		kfree(ms);
+}
+
+static uint64_t mapping_size(const struct mapping *m)
+{
+	return m->mo->npages * PAGE_SIZE;
+}
+
+/* Take m off its space's list and its pages out of the address space (with the TLB
+ * shootdown vmm_unmap does); the caller holds the space's lock. */
+static void mapping_unlist(struct mapping *m)
+{
+	struct mem_space *ms = m->ms;
+
+	spin_assert_held(&ms->lock);
+	vmm_unmap(ms->as, m->va, mapping_size(m));
+	if (m->prev)
+		m->prev->next = m->next;
+	else
+		ms->maps = m->next;
+	if (m->next)
+		m->next->prev = m->prev;
+	m->next = m->prev = NULL;
+	m->listed = false;
+}
+
+/* The end of a record whose capability is gone and which is off the list. */
+static void mapping_free(struct mapping *m)
+{
+	struct mem_space *ms = m->ms;
+	struct quota *q = m->quota;
+
+	kobj_put(&m->mo->obj);
+	kfree(m);
+	quota_credit(q, sizeof(struct mapping));
+	__atomic_fetch_sub(&nmappings, 1, __ATOMIC_RELAXED);
+	space_put(ms);
+}
+
+/* A revoke deleted the mapping's capability: it owns the record. */
+static void mapping_revoked(struct cap_held *h)
+{
+	struct mapping *m = container_of(h, struct mapping, held);
+	struct mem_space *ms = m->ms;
+	irqflags_t f = spin_lock_irqsave(&ms->lock);
+
+	if (m->listed)
+		mapping_unlist(m);
+	spin_unlock_irqrestore(&ms->lock, f);
+	mapping_free(m);
+}
+
+static unsigned vm_flags(uint32_t rights, const struct memobj *mo)
+{
+	return VM_USER | (rights & CAP_R_WRITE ? VM_WRITE : 0) |
+	       (rights & CAP_R_EXEC ? VM_EXEC : 0) | (mo->device ? VM_UC : 0);
+}
+
+static kerr_t check_map_args(struct process *p, vaddr_t va, uint32_t rights)
+{
+	if ((rights & ~MEM_MAP_RIGHTS) || !(rights & CAP_R_READ) ||
+	    (rights & (CAP_R_WRITE | CAP_R_EXEC)) == (CAP_R_WRITE | CAP_R_EXEC))
+		return E_INVAL;
+	if (!IS_ALIGNED(va.raw, PAGE_SIZE) || !p->mem)
+		return E_INVAL;
+	return E_OK;
+}
+
+kerr_t mem_map(struct cspace *cs, uint32_t slot, struct process *p, vaddr_t va,
+	       uint32_t rights)
+{
+	kerr_t e = check_map_args(p, va, rights);
+	if (e != E_OK)
+		return e;
+	struct cap c;
+	e = cap_lookup(cs, slot, OBJ_MEMORY, rights, &c);
+	if (e != E_OK)
+		return e;
+	struct memobj *mo = container_of(c.obj, struct memobj, obj);
+	uint64_t size = mo->npages * PAGE_SIZE;
+	if (va.raw < USER_BASE || va.raw > USER_TOP || size > USER_TOP - va.raw) {
+		e = E_RANGE;
+		goto out_put;
+	}
+
+	struct mem_space *ms = p->mem;
+	struct mapping *m = NULL;
+	if (quota_charge(cs->quota, sizeof(*m)) != E_OK) {
+		e = E_NO_MEMORY;
+		goto out_put;
+	}
+	m = kcalloc(1, sizeof(*m));     /* zeroed: cap_hold wants an empty held slot */
+	if (!m) {
+		e = E_NO_MEMORY;
+		goto out_uncharge;
+	}
+	m->mo = mo;                     /* the lookup's reference becomes the record's */
+	m->ms = ms;
+	m->quota = cs->quota;
+	m->va = va;
+	e = map_pages(ms->as, va, mo, vm_flags(rights, mo));
+	if (e != E_OK)
+		goto out_free;
+
+	/* Publish: from cap_hold on a revoke can reach the record, and its hook will wait
+	 * for this lock and find the record listed, pages mapped. */
+	irqflags_t f = spin_lock_irqsave(&ms->lock);
+	e = cap_hold(cs, slot, &mo->obj, rights, &m->held, mapping_revoked);
+	if (e == E_OK) {
+		m->listed = true;
+		m->next = ms->maps;
+		if (m->next)
+			m->next->prev = m;
+		ms->maps = m;
+		__atomic_fetch_add(&ms->refs, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&nmappings, 1, __ATOMIC_RELAXED);
+	}
+	spin_unlock_irqrestore(&ms->lock, f);
+	if (e == E_OK)
+		return E_OK;
+	/* The capability went away (or lost the rights) since the lookup. */
+	vmm_unmap(ms->as, va, size);
+out_free:
+	kfree(m);
+out_uncharge:
+	quota_credit(cs->quota, sizeof(*m));
+out_put:
+	kobj_put(c.obj);
+	return e;
+}
+
+kerr_t mem_unmap(struct process *p, vaddr_t va)
+{
+	struct mem_space *ms = p->mem;
+
+	if (!IS_ALIGNED(va.raw, PAGE_SIZE) || !ms)
+		return E_INVAL;
+	irqflags_t f = spin_lock_irqsave(&ms->lock);
+	struct mapping *m = ms->maps;
+	while (m && m->va.raw != va.raw)
+		m = m->next;
+	bool mine = false;
+	if (m) {
+		/* A revoke may have emptied the capability and be waiting for this lock;
+		 * its hook will find the record off the list and only free it. */
+		mine = cap_unhold(&m->held);
+		mapping_unlist(m);
+	}
+	spin_unlock_irqrestore(&ms->lock, f);
+	if (mine)
+		mapping_free(m);
+	return m ? E_OK : E_NOT_FOUND;
+}
+
+kerr_t mem_space_create(struct addr_space *as, struct mem_space **out)
+{
+	struct mem_space *ms = kcalloc(1, sizeof(*ms));
+
+	if (!ms)
+		return E_NO_MEMORY;
+	spin_init(&ms->lock, "mem_space");
+	ms->as = as;
+	ms->refs = 1;
+	*out = ms;
+	return E_OK;
+}
+
+void mem_space_destroy(struct mem_space *ms)
+{
+	for (;;) {
+		irqflags_t f = spin_lock_irqsave(&ms->lock);
+		struct mapping *m = ms->maps;
+		bool mine = false;
+		if (m) {
+			mine = cap_unhold(&m->held);
+			mapping_unlist(m);
+		}
+		spin_unlock_irqrestore(&ms->lock, f);
+		if (!m)
+			break;
+		if (mine)
+			mapping_free(m);
+	}
+	space_put(ms);
+}
