@@ -67,7 +67,9 @@ static inline unsigned popcount64(uint64_t x)
 #define __used          __attribute__((used))
 #define __printf(a, b)  __attribute__((format(printf, a, b)))
 #define __noinline      __attribute__((noinline))
+#ifndef __always_inline        /* the C library defines it for host tests */
 #define __always_inline inline __attribute__((always_inline))
+#endif
 #define likely(x)       __builtin_expect(!!(x), 1)
 #define unlikely(x)     __builtin_expect(!!(x), 0)
 
