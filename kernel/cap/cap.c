@@ -98,6 +98,19 @@ void kobj_init(struct kobj *o, enum obj_type type, struct quota *q, uint32_t cha
 	__atomic_fetch_add(&nobjs, 1, __ATOMIC_RELAXED);
 }
 
+void *kobj_alloc(struct quota *q, size_t size, enum obj_type type)
+{
+	if (quota_charge(q, size) != E_OK)
+		return NULL;
+	struct kobj *o = kcalloc(1, size);
+	if (!o) {
+		quota_credit(q, size);
+		return NULL;
+	}
+	kobj_init(o, type, q, (uint32_t)size);
+	return o;
+}
+
 void kobj_get(struct kobj *o)
 {
 	__atomic_fetch_add(&o->refs, 1, __ATOMIC_RELAXED);

@@ -114,15 +114,12 @@ kerr_t ioport_create(struct quota *q, uint32_t base, uint32_t count,
 	spin_unlock_irqrestore(&reserved_lock, f);
 	if (taken)
 		return E_EXISTS;
-	if (quota_charge(q, sizeof(struct ioport_range)) != E_OK)
+	struct ioport_range *r = kobj_alloc(q, sizeof(*r), OBJ_IOPORT);
+
+	if (!r)
 		return E_NO_MEMORY;
-	struct ioport_range *r = kmalloc(sizeof(*r));
-	if (!r) {
-		quota_credit(q, sizeof(struct ioport_range));
-		return E_NO_MEMORY;
-	}
-	*r = (struct ioport_range){ .base = base, .count = count };
-	kobj_init(&r->obj, OBJ_IOPORT, q, sizeof(struct ioport_range));
+	r->base = base;
+	r->count = count;
 	*out = r;
 	return E_OK;
 }

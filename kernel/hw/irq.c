@@ -171,15 +171,12 @@ kerr_t irq_line_create(struct quota *q, uint32_t gsi, enum irq_polarity pol,
 {
 	if (!ioapic_serves(gsi))
 		return E_RANGE;
-	if (quota_charge(q, sizeof(struct irq_line)) != E_OK)
+	struct irq_line *l = kobj_alloc(q, sizeof(*l), OBJ_IRQ);
+
+	if (!l)
 		return E_NO_MEMORY;
-	struct irq_line *l = kmalloc(sizeof(*l));
-	if (!l) {
-		quota_credit(q, sizeof(struct irq_line));
-		return E_NO_MEMORY;
-	}
-	*l = (struct irq_line){ .gsi = gsi, .lock = SPINLOCK_INIT("irq_line") };
-	kobj_init(&l->obj, OBJ_IRQ, q, sizeof(struct irq_line));
+	l->gsi = gsi;
+	spin_init(&l->lock, "irq_line");
 
 	/* From here a failure is undone by the last kobj_put: destroy releases whatever
 	 * was claimed, allocated and routed. */

@@ -123,6 +123,10 @@ void kobj_register_type(enum obj_type type, const struct kobj_ops *ops);
 
 /* A new object's header: no capabilities, one reference (the creator's). */
 void kobj_init(struct kobj *o, enum obj_type type, struct quota *q, uint32_t charge);
+/* A zeroed object of size bytes (its struct kobj first) charged to q, initialised with
+ * kobj_init: NULL if q cannot pay or the heap is out of memory (nothing charged). It is
+ * freed with kfree by the type's destroy. */
+void *kobj_alloc(struct quota *q, size_t size, enum obj_type type);
 void kobj_get(struct kobj *o);
 void kobj_put(struct kobj *o);
 
