@@ -28,6 +28,7 @@
 #include <sched.h>
 #include <notify.h>
 #include <endpoint.h>
+#include <taskcap.h>
 #include <ioport.h>
 #include <irq.h>
 #include <memobj.h>
@@ -126,6 +127,7 @@ static unsigned phase_smp(void)
 	sched_init();
 	notify_init();
 	endpoint_init();
+	taskcap_init();
 	irq_line_init();
 	ioport_init();
 	memobj_init();

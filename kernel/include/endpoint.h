@@ -122,4 +122,8 @@ kerr_t ep_reply(uint32_t reply, const struct ipc_msg *m);
  * reply object (E_INVAL for slot 0). */
 kerr_t ep_reply_recv(uint32_t ep, uint32_t reply, struct ipc_msg *m, uint64_t *badge);
 
+/* Take t off whatever IPC queue it waits on (endpoint, reply object, notification) and
+ * wake it with E_CANCELED: false if it waits on none (taskcap.h). */
+bool ipc_cancel(struct thread *t);
+
 #endif

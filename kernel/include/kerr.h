@@ -17,6 +17,7 @@ typedef enum {
 	E_DELETED,      /* the object went away while the caller waited on it */
 	E_TIMEOUT,      /* the time allowed for a wait ran out */
 	E_WOULD_BLOCK,  /* a non-blocking operation found nobody to rendezvous with */
+	E_CANCELED,     /* the wait was cancelled through the thread's capability */
 } kerr_t;
 
 const char *kerr_name(kerr_t e);

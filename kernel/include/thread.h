@@ -55,6 +55,9 @@ struct ipc_msg;
 struct ipc_buffer;
 struct reply;
 
+/* What a thread waits to do in IPC (ipc_op). */
+enum ipc_op { IPC_NONE, IPC_SEND, IPC_CALL, IPC_RECV, IPC_REPLY_WAIT, IPC_NOTIFY_WAIT };
+
 struct thread {
 	uint64_t saved_rsp;             /* [rq] switched-out stack pointer; offset 0 */
 	void *kstack_top;               /* [I] */
@@ -82,7 +85,7 @@ struct thread {
 	struct ipc_buffer *ipc_buf;     /* [this thread] words past the registers, caps */
 	struct reply *ipc_reply;        /* receiving: reply object for a caller */
 	uint64_t ipc_badge;             /* sending: its badge; received: the sender's */
-	uint8_t ipc_op;                 /* what it waits to do (endpoint.c) */
+	uint8_t ipc_op;                 /* enum ipc_op: what it waits to do */
 	int8_t ipc_result;              /* kerr_t its waker leaves */
 
 	void *fpu;                      /* [this thread] FPU area or NULL */
@@ -102,6 +105,7 @@ extern struct process kernel_process;
 
 /* A process with a fresh address space (sharing the kernel half). */
 kerr_t process_create(const char *name, struct process **out);
+void process_get(struct process *p);
 void process_put(struct process *p);
 
 /* A new thread in p, runnable at once: entry(arg) runs at priority prio on one of the
@@ -116,6 +120,10 @@ __noreturn void thread_exit(void);
 void thread_join(struct thread *t);
 /* Drop the creator's reference without waiting. */
 void thread_detach(struct thread *t);
+
+/* More references, for holders such as thread capabilities (taskcap.h). */
+void thread_get(struct thread *t);
+void thread_put(struct thread *t);
 
 #ifndef MNOS_HOST_TEST
 static inline struct thread *thread_current(void)

@@ -29,7 +29,6 @@
 #include <time.h>
 #include <arch/cpu.h>
 
-enum ipc_op { IPC_NONE, IPC_SEND, IPC_CALL, IPC_RECV, IPC_REPLY_WAIT };
 
 struct endpoint {
 	struct kobj obj;
@@ -124,23 +123,9 @@ void endpoint_init(void)
 	kobj_register_type(OBJ_REPLY, &reply_ops);
 }
 
-/* Allocate size bytes charged to q for a new object of type. */
-static void *obj_alloc(struct quota *q, size_t size, enum obj_type type)
-{
-	if (quota_charge(q, size) != E_OK)
-		return NULL;
-	struct kobj *o = kmalloc(size);
-	if (!o) {
-		quota_credit(q, size);
-		return NULL;
-	}
-	kobj_init(o, type, q, (uint32_t)size);
-	return o;
-}
-
 kerr_t endpoint_create(struct quota *q, struct endpoint **out)
 {
-	struct endpoint *e = obj_alloc(q, sizeof(*e), OBJ_ENDPOINT);
+	struct endpoint *e = kobj_alloc(q, sizeof(*e), OBJ_ENDPOINT);
 
 	if (!e)
 		return E_NO_MEMORY;
@@ -153,7 +138,7 @@ kerr_t endpoint_create(struct quota *q, struct endpoint **out)
 
 kerr_t reply_create(struct quota *q, struct reply **out)
 {
-	struct reply *r = obj_alloc(q, sizeof(*r), OBJ_REPLY);
+	struct reply *r = kobj_alloc(q, sizeof(*r), OBJ_REPLY);
 
 	if (!r)
 		return E_NO_MEMORY;
@@ -590,4 +575,24 @@ kerr_t ep_reply_recv(uint32_t ep, uint32_t reply, struct ipc_msg *m, uint64_t *b
 		return (kerr_t)me->ipc_result;
 	}
 	return do_recv(e, rp, m, badge, IPC_FOREVER, answer(rp, m), f);
+}
+
+bool ipc_cancel(struct thread *t)
+{
+	irqflags_t f = spin_lock_irqsave(&cap_lock);
+	struct waitq *q = t->waiting_on;
+	/* Only queues cap_lock guards are IPC waits (a thread joining another waits on
+	 * an exit queue with its own lock, and is left alone). */
+	bool ipc = q && q->guard == &cap_lock;
+
+	if (ipc) {
+		waitq_remove(q, t);
+		if (t->ipc_op == IPC_RECV)
+			release_reply(t);
+		else if (t->ipc_op == IPC_REPLY_WAIT)
+			container_of(q, struct reply, wq)->caller = NULL;
+		wake_with(t, E_CANCELED);
+	}
+	spin_unlock_irqrestore(&cap_lock, f);
+	return ipc;
 }

@@ -37,14 +37,10 @@ void notify_init(void)
 
 kerr_t notification_create(struct quota *q, struct notification **out)
 {
-	if (quota_charge(q, sizeof(struct notification)) != E_OK)
+	struct notification *n = kobj_alloc(q, sizeof(*n), OBJ_NOTIFICATION);
+
+	if (!n)
 		return E_NO_MEMORY;
-	struct notification *n = kmalloc(sizeof(*n));
-	if (!n) {
-		quota_credit(q, sizeof(struct notification));
-		return E_NO_MEMORY;
-	}
-	kobj_init(&n->obj, OBJ_NOTIFICATION, q, sizeof(struct notification));
 	waitq_init_guarded(&n->wq, &cap_lock);
 	n->word = 0;
 	n->dead = false;
@@ -114,6 +110,7 @@ static kerr_t take(struct cspace *cs, uint32_t slot, uint64_t *bits, bool block)
 	}
 	/* The signaller or the last capability's deletion completes the wait. */
 	struct thread *me = thread_current();
+	me->ipc_op = IPC_NOTIFY_WAIT;
 	sched_block(&n->wq, NULL, 0, f);
 	*bits = me->ipc_result == E_OK ? me->ipc_badge : 0;
 	return (kerr_t)me->ipc_result;

@@ -9,6 +9,7 @@ const char *kerr_name(kerr_t e)
 		[E_RANGE] = "out of range", [E_PERM] = "right missing",
 		[E_TYPE] = "wrong object type", [E_DELETED] = "object deleted",
 		[E_TIMEOUT] = "timed out", [E_WOULD_BLOCK] = "would block",
+		[E_CANCELED] = "cancelled",
 	};
 
 	if ((unsigned)e < sizeof(names) / sizeof(names[0]) && names[e])

@@ -70,6 +70,12 @@ kerr_t process_create(const char *name, struct process **out)
 	return E_OK;
 }
 
+void process_get(struct process *p)
+{
+	if (p != &kernel_process)
+		__atomic_fetch_add(&p->refs, 1, __ATOMIC_RELAXED);
+}
+
 void process_put(struct process *p)
 {
 	if (p == &kernel_process)
@@ -82,7 +88,12 @@ void process_put(struct process *p)
 	__atomic_fetch_sub(&processes_alive, 1, __ATOMIC_RELAXED);
 }
 
-static void thread_put(struct thread *t)
+void thread_get(struct thread *t)
+{
+	__atomic_fetch_add(&t->refs, 1, __ATOMIC_RELAXED);
+}
+
+void thread_put(struct thread *t)
 {
 	if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;

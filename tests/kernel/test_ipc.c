@@ -9,6 +9,7 @@
 #include <cap.h>
 #include <endpoint.h>
 #include <notify.h>
+#include <taskcap.h>
 #include <sched.h>
 #include <thread.h>
 #include <time.h>
@@ -869,4 +870,145 @@ KTEST(ipc, call_chain_shares_one_slice)
 	KT_EXPECT(spin.calls_seen < 30000);
 	env_fini(&cl);
 	env_fini(&srv);
+}
+
+/* ---- thread and process capabilities ---- */
+
+static bool make_thread_cap(struct env *e, uint32_t slot, struct thread *t)
+{
+	struct kobj *o;
+
+	if (thread_obj_create(&e->q, t, &o) != E_OK)
+		return false;
+	kerr_t r = cap_insert_root(&e->cs, slot, o, CAP_R_ALL, 0);
+	kobj_put(o);
+	return r == E_OK;
+}
+
+static void wait_notification(void *p)
+{
+	struct actor *a = p;
+	struct cspace *cs = thread_current()->proc->cspace;
+
+	a->result = notify_wait(cs, a->ep, &a->badge);
+}
+
+/* A thread capability with CONTROL cancels the thread's IPC wait, whatever it waits
+ * for, and leaves no trace on the objects: a receiver's reply object is free again, a
+ * caller's reply object has no caller, the endpoint's queue is empty. */
+KTEST(taskcap, cancel_ends_every_kind_of_ipc_wait)
+{
+	static struct env srv, cl;
+	static struct actor rcv, caller, w, tmp;
+	struct thread *t;
+	struct notification *n;
+
+	KT_ASSERT(env_init(&srv, "server") && env_init(&cl, "client"));
+	KT_ASSERT(make_ep(&srv, 1));
+	KT_ASSERT(make_reply(&srv, 2));
+	KT_ASSERT_EQ(cap_copy(&srv.cs, 1, &cl.cs, 1, CAP_R_SEND), E_OK);
+
+	/* A receiver, with a reply object offered and a timeout it will not reach. */
+	rcv = (struct actor){ .ep = 1, .reply = 2, .timeout = 10000000000ull,
+			      .result = (kerr_t)-1 };
+	t = spawn(&srv, do_recv, &rcv);
+	KT_ASSERT(t != NULL);
+	sched_sleep_ns(5000000);
+	KT_ASSERT(make_thread_cap(&srv, 10, t));
+	KT_ASSERT_EQ(cap_copy(&srv.cs, 10, &srv.cs, 11, CAP_R_DERIVE), E_OK);
+	KT_EXPECT_EQ(thread_cap_cancel_ipc(&srv.cs, 11), E_PERM);      /* no CONTROL */
+	KT_EXPECT_EQ(thread_cap_cancel_ipc(&srv.cs, 1), E_TYPE);
+	KT_EXPECT_EQ(thread_cap_cancel_ipc(&srv.cs, 12), E_NOT_FOUND);
+	KT_EXPECT_EQ(thread_cap_cancel_ipc(&srv.cs, 0), E_RANGE);
+	KT_EXPECT_EQ(rcv.result, (kerr_t)-1);           /* none of those touched it */
+	KT_EXPECT_EQ(thread_cap_cancel_ipc(&srv.cs, 10), E_OK);
+	thread_join(t);
+	KT_EXPECT_EQ(rcv.result, E_CANCELED);
+	KT_EXPECT(rcv.t_ns < 10000000000ull);
+	KT_EXPECT_EQ(thread_cap_cancel_ipc(&srv.cs, 10), E_NOT_FOUND); /* not waiting now */
+	KT_EXPECT_EQ(cap_delete(&srv.cs, 10), E_OK);
+	KT_EXPECT_EQ(cap_delete(&srv.cs, 11), E_OK);
+	tmp = (struct actor){ .ep = 1, .timeout = IPC_POLL, .m.info = ipc_info(1, 0, 0) };
+	run_in(&cl, do_send, &tmp);
+	KT_EXPECT_EQ(tmp.result, E_WOULD_BLOCK);        /* the queue is empty */
+
+	/* A caller waiting for its answer. */
+	caller = (struct actor){ .ep = 1, .m.info = ipc_info(1, 0, 0), .result = (kerr_t)-1 };
+	t = spawn(&cl, do_call, &caller);
+	KT_ASSERT(t != NULL);
+	rcv = (struct actor){ .ep = 1, .reply = 2, .timeout = IPC_FOREVER };
+	run_in(&srv, do_recv, &rcv);                    /* binds the caller to reply 2 */
+	KT_ASSERT_EQ(rcv.result, E_OK);
+	KT_ASSERT(make_thread_cap(&srv, 10, t));
+	KT_EXPECT_EQ(thread_cap_cancel_ipc(&srv.cs, 10), E_OK);
+	thread_join(t);
+	KT_EXPECT_EQ(caller.result, E_CANCELED);
+	tmp = (struct actor){ .reply = 2, .m.info = ipc_info(2, 0, 0) };
+	run_in(&srv, do_reply, &tmp);
+	KT_EXPECT_EQ(tmp.result, E_NOT_FOUND);          /* nobody is bound any more */
+	/* The reply object was left free: a receive may offer it again. */
+	tmp = (struct actor){ .ep = 1, .reply = 2, .timeout = 1000000 };
+	run_in(&srv, do_recv, &tmp);
+	KT_EXPECT_EQ(tmp.result, E_TIMEOUT);
+	KT_EXPECT_EQ(cap_delete(&srv.cs, 10), E_OK);
+
+	/* A notification wait; a signal after it stays pending. */
+	KT_ASSERT_EQ(notification_create(&srv.q, &n), E_OK);
+	KT_ASSERT_EQ(cap_insert_root(&srv.cs, 5, &n->obj, CAP_R_ALL, 0), E_OK);
+	kobj_put(&n->obj);
+	w = (struct actor){ .ep = 5, .result = (kerr_t)-1 };
+	t = spawn(&srv, wait_notification, &w);
+	KT_ASSERT(t != NULL);
+	sched_sleep_ns(5000000);
+	KT_ASSERT(make_thread_cap(&srv, 10, t));
+	KT_EXPECT_EQ(thread_cap_cancel_ipc(&srv.cs, 10), E_OK);
+	thread_join(t);
+	KT_EXPECT_EQ(w.result, E_CANCELED);
+	uint64_t bits;
+	KT_EXPECT_EQ(notify_signal(&srv.cs, 5, 0x8), E_OK);
+	KT_EXPECT_EQ(notify_poll(&srv.cs, 5, &bits), E_OK);
+	KT_EXPECT_EQ(bits, 0x8);
+	env_fini(&cl);
+	env_fini(&srv);
+	KT_EXPECT_EQ(srv.q.used, 0);
+}
+
+/* A thread or process capability holds its thread or process: both outlive the thread's
+ * exit until the last capability goes, then nothing is left. */
+KTEST(taskcap, capabilities_keep_threads_and_processes_alive)
+{
+	static struct env e;
+	static struct actor a;
+	uint64_t threads = thread_count(), procs = process_count(), objs = kobj_count();
+	struct kobj *o;
+	struct thread *t;
+	struct process *p;
+
+	KT_ASSERT(env_init(&e, "holder"));
+	a = (struct actor){ .ep = 1, .timeout = IPC_POLL };
+	t = spawn(&e, do_recv, &a);
+	KT_ASSERT(t != NULL);
+	KT_ASSERT(make_thread_cap(&e, 1, t));
+	KT_ASSERT_EQ(process_obj_create(&e.q, e.p, &o), E_OK);
+	KT_ASSERT_EQ(cap_insert_root(&e.cs, 2, o, CAP_R_CONTROL | CAP_R_DERIVE, 0), E_OK);
+	kobj_put(o);
+	thread_join(t);
+	settle_threads(threads + 1);
+	KT_EXPECT_EQ(thread_count(), threads + 1);      /* exited, still named */
+	struct thread *got;
+	KT_ASSERT_EQ(thread_cap_get(&e.cs, 1, CAP_R_CONTROL, &got), E_OK);
+	KT_EXPECT(got == t);
+	thread_put(got);
+	KT_ASSERT_EQ(process_cap_get(&e.cs, 2, CAP_R_CONTROL, &p), E_OK);
+	KT_EXPECT(p == e.p);
+	process_put(p);
+	KT_EXPECT_EQ(process_cap_get(&e.cs, 1, 0, &p), E_TYPE);
+	KT_ASSERT_EQ(cap_copy(&e.cs, 2, &e.cs, 3, 0), E_OK);
+	KT_EXPECT_EQ(process_cap_get(&e.cs, 3, CAP_R_CONTROL, &p), E_PERM);
+	KT_EXPECT_EQ(cap_delete(&e.cs, 1), E_OK);
+	KT_EXPECT_EQ(thread_count(), threads);
+	env_fini(&e);                   /* the process capability goes with the space */
+	KT_EXPECT_EQ(process_count(), procs);
+	KT_EXPECT_EQ(kobj_count(), objs);
+	KT_EXPECT_EQ(e.q.used, 0);
 }

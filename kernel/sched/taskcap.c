@@ -1,0 +1,101 @@
+/* Thread and process capabilities (taskcap.h). */
+#include <taskcap.h>
+#include <endpoint.h>
+#include <heap.h>
+
+struct thread_obj {
+	struct kobj obj;
+	struct thread *t;               /* [I] with a reference */
+};
+
+struct process_obj {
+	struct kobj obj;
+	struct process *p;              /* [I] with a reference */
+};
+
+static void thread_obj_destroy(struct kobj *o)
+{
+	struct thread_obj *to = container_of(o, struct thread_obj, obj);
+
+	thread_put(to->t);
+	kfree(to);
+}
+
+static void process_obj_destroy(struct kobj *o)
+{
+	struct process_obj *po = container_of(o, struct process_obj, obj);
+
+	process_put(po->p);
+	kfree(po);
+}
+
+static const struct kobj_ops thread_obj_ops = { .destroy = thread_obj_destroy };
+static const struct kobj_ops process_obj_ops = { .destroy = process_obj_destroy };
+
+void taskcap_init(void)
+{
+	kobj_register_type(OBJ_THREAD, &thread_obj_ops);
+	kobj_register_type(OBJ_PROCESS, &process_obj_ops);
+}
+
+kerr_t thread_obj_create(struct quota *q, struct thread *t, struct kobj **out)
+{
+	struct thread_obj *to = kobj_alloc(q, sizeof(*to), OBJ_THREAD);
+
+	if (!to)
+		return E_NO_MEMORY;
+	thread_get(t);
+	to->t = t;
+	*out = &to->obj;
+	return E_OK;
+}
+
+kerr_t process_obj_create(struct quota *q, struct process *p, struct kobj **out)
+{
+	struct process_obj *po = kobj_alloc(q, sizeof(*po), OBJ_PROCESS);
+
+	if (!po)
+		return E_NO_MEMORY;
+	process_get(p);
+	po->p = p;
+	*out = &po->obj;
+	return E_OK;
+}
+
+kerr_t thread_cap_get(struct cspace *cs, uint32_t slot, uint32_t need, struct thread **t)
+{
+	struct cap c;
+	kerr_t e = cap_lookup(cs, slot, OBJ_THREAD, need, &c);
+
+	if (e != E_OK)
+		return e;
+	*t = container_of(c.obj, struct thread_obj, obj)->t;
+	thread_get(*t);
+	kobj_put(c.obj);
+	return E_OK;
+}
+
+kerr_t process_cap_get(struct cspace *cs, uint32_t slot, uint32_t need, struct process **p)
+{
+	struct cap c;
+	kerr_t e = cap_lookup(cs, slot, OBJ_PROCESS, need, &c);
+
+	if (e != E_OK)
+		return e;
+	*p = container_of(c.obj, struct process_obj, obj)->p;
+	process_get(*p);
+	kobj_put(c.obj);
+	return E_OK;
+}
+
+kerr_t thread_cap_cancel_ipc(struct cspace *cs, uint32_t slot)
+{
+	struct thread *t;
+	kerr_t e = thread_cap_get(cs, slot, CAP_R_CONTROL, &t);
+
+	if (e != E_OK)
+		return e;
+	e = ipc_cancel(t) ? E_OK : E_NOT_FOUND;
+	thread_put(t);
+	return e;
+}
