@@ -32,6 +32,7 @@ struct rq {
 	struct thread *dead;                    /* [lock] switched away for good: reap */
 	struct thread *migrate;                 /* [lock] left this CPU: place elsewhere */
 	uint64_t armed;                         /* [lock] timer deadline armed, 0 none */
+	bool armed_slice;                       /* [lock] armed for a slice's end */
 	bool need_resched;                      /* [a] */
 	bool direct;                            /* [lock] the switch under way is direct:
 						 * nothing to re-arm or reap after it */
@@ -121,7 +122,10 @@ static void arm_timer(struct rq *rq)
 	if (cur != rq->idle && top_level(rq) >= cur->priority && cur->slice_end < d)
 		d = cur->slice_end;
 	if (d == UINT64_MAX) {
-		if (rq->armed) {
+		/* A slice end left armed is at most a slice away: letting it fire once
+		 * costs less than cancelling and re-arming it at every switch between
+		 * threads that take turns. A sleeper's deadline may be far off: cancel. */
+		if (rq->armed && !rq->armed_slice) {
 			lapic_timer_cancel();
 			rq->armed = 0;
 		}
@@ -130,6 +134,7 @@ static void arm_timer(struct rq *rq)
 	if (!rq->armed || d < rq->armed) {
 		lapic_timer_arm(d);
 		rq->armed = d;
+		rq->armed_slice = d == cur->slice_end;
 		rq->timer_arms++;
 	}
 }
@@ -373,49 +378,77 @@ static unsigned choose_cpu(struct thread *t)
 	return t->cpu;          /* no allowed CPU online: stay put */
 }
 
+/* What place_locked() leaves to do once the run-queue lock is released. */
+enum { PLACE_KICK = 1, PLACE_SLICE_IPI = 2 };
+
+/* Queue the runnable t on cpu's run queue (its lock held) and work out how to get it
+ * run: more urgent than what runs there, that CPU must reschedule; as urgent, the
+ * running thread's slice must end, and its timer may not be armed for that (tickless:
+ * nothing else was waiting) — this CPU arms its own, another CPU is asked by IPI. */
+static unsigned place_locked(struct rq *rq, struct thread *t, unsigned cpu)
+{
+	struct thread *running = cpu_locals[cpu].current;
+	bool kick = !running || running == rq->idle || t->priority > running->priority;
+	bool slice = !kick && t->priority == running->priority &&
+		     (!rq->armed || rq->armed > running->slice_end);
+
+	t->cpu = cpu;
+	enqueue(rq, t);
+	if (kick) {
+		__atomic_store_n(&rq->need_resched, true, __ATOMIC_RELAXED);
+		return PLACE_KICK;
+	}
+	if (slice && cpu == arch_cpu_id()) {
+		arm_timer(rq);
+		return 0;
+	}
+	return slice ? PLACE_SLICE_IPI : 0;
+}
+
+/* The rest of a placement on cpu, with no lock held. */
+static void place_finish(unsigned cpu, unsigned todo)
+{
+	if (!todo)
+		return;
+	if (cpu != arch_cpu_id())
+		lapic_send_ipi(cpu_locals[cpu].apic_id, VEC_RESCHED);
+	else if ((todo & PLACE_KICK) && this_rq()->irq_depth == 0 && irq_enabled())
+		sched_preempt_point();
+}
+
 /* Queue a runnable thread that is in no queue, and preempt where it is more urgent. */
 static void place(struct thread *t)
 {
 	unsigned cpu = choose_cpu(t);
 	struct rq *rq = &rqs[cpu];
 	irqflags_t f = spin_lock_irqsave(&rq->lock);
-	struct thread *running = cpu_locals[cpu].current;
-	bool kick = !running || running == rq->idle || t->priority > running->priority;
-	/* An equal: the running thread's slice must end, and its timer may not be armed
-	 * for that (tickless: nothing else was waiting). */
-	bool slice = !kick && t->priority == running->priority &&
-		     (!rq->armed || rq->armed > running->slice_end);
+	unsigned todo = place_locked(rq, t, cpu);
 
-	t->cpu = cpu;
-	enqueue(rq, t);
-	if (kick)
-		__atomic_store_n(&rq->need_resched, true, __ATOMIC_RELAXED);
-	else if (slice && cpu == arch_cpu_id())
-		arm_timer(rq);
 	spin_unlock_irqrestore(&rq->lock, f);
-	if (slice && cpu != arch_cpu_id())
-		lapic_send_ipi(cpu_locals[cpu].apic_id, VEC_RESCHED);
-	if (kick) {
-		if (cpu != arch_cpu_id())
-			lapic_send_ipi(cpu_locals[cpu].apic_id, VEC_RESCHED);
-		else if (this_rq()->irq_depth == 0 && irq_enabled())
-			sched_preempt_point();
-	}
+	place_finish(cpu, todo);
 }
 
 void sched_wake(struct thread *t)
 {
-	struct rq *home = &rqs[t->cpu];
-	irqflags_t f = spin_lock_irqsave(&home->lock);
+	unsigned home = t->cpu;
+	struct rq *rq = &rqs[home];
+	irqflags_t f = spin_lock_irqsave(&rq->lock);
 
 	if (t->state != THREAD_BLOCKED) {
-		spin_unlock_irqrestore(&home->lock, f);
+		spin_unlock_irqrestore(&rq->lock, f);
 		return;                 /* already woken, or never slept */
 	}
 	if (t->wake_at)
-		sleeper_remove(home, t);
+		sleeper_remove(rq, t);
 	t->state = THREAD_RUNNABLE;
-	spin_unlock_irqrestore(&home->lock, f);
+	if (choose_cpu(t) == home) {
+		/* The usual case: back on the CPU it slept on, under the lock already held. */
+		unsigned todo = place_locked(rq, t, home);
+		spin_unlock_irqrestore(&rq->lock, f);
+		place_finish(home, todo);
+		return;
+	}
+	spin_unlock_irqrestore(&rq->lock, f);
 	place(t);
 }
 
