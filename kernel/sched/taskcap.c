@@ -62,30 +62,36 @@ kerr_t process_obj_create(struct quota *q, struct process *p, struct kobj **out)
 	return E_OK;
 }
 
-kerr_t thread_cap_get(struct cspace *cs, uint32_t slot, uint32_t need, struct thread **t)
+/* The thread or process the capability in (cs, slot) names, with a reference. */
+static kerr_t named(struct cspace *cs, uint32_t slot, enum obj_type type, uint32_t need,
+		    void **out)
 {
 	struct cap c;
-	kerr_t e = cap_lookup(cs, slot, OBJ_THREAD, need, &c);
+	kerr_t e = cap_lookup(cs, slot, type, need, &c);
 
 	if (e != E_OK)
 		return e;
-	*t = container_of(c.obj, struct thread_obj, obj)->t;
-	thread_get(*t);
+	if (type == OBJ_THREAD) {
+		struct thread *t = container_of(c.obj, struct thread_obj, obj)->t;
+		thread_get(t);
+		*out = t;
+	} else {
+		struct process *p = container_of(c.obj, struct process_obj, obj)->p;
+		process_get(p);
+		*out = p;
+	}
 	kobj_put(c.obj);
 	return E_OK;
 }
 
+kerr_t thread_cap_get(struct cspace *cs, uint32_t slot, uint32_t need, struct thread **t)
+{
+	return named(cs, slot, OBJ_THREAD, need, (void **)t);
+}
+
 kerr_t process_cap_get(struct cspace *cs, uint32_t slot, uint32_t need, struct process **p)
 {
-	struct cap c;
-	kerr_t e = cap_lookup(cs, slot, OBJ_PROCESS, need, &c);
-
-	if (e != E_OK)
-		return e;
-	*p = container_of(c.obj, struct process_obj, obj)->p;
-	process_get(*p);
-	kobj_put(c.obj);
-	return E_OK;
+	return named(cs, slot, OBJ_PROCESS, need, (void **)p);
 }
 
 kerr_t thread_cap_cancel_ipc(struct cspace *cs, uint32_t slot)
