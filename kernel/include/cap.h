@@ -32,7 +32,7 @@
  * operations run outside cap_lock (they may take it). Lock order: cap_lock comes after
  * a process's mem_space lock (memobj.c holds and lets go of capabilities under it) and
  * an IRQ line's lock, and before the scheduler's, the VMM's and the heap's locks;
- * nothing allocates under it.
+ * no operation allocates under it (only the test-only cap_tree_check does).
  */
 #ifndef CAP_H
 #define CAP_H

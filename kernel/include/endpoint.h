@@ -23,12 +23,13 @@
  * has. reply_recv replies and receives again in one operation, the server loop.
  *
  * The fast path: when call or reply_recv hands the message to a thread that waits on
- * this CPU and nothing more urgent is queued here, this CPU switches straight to it
- * (sched_block with a next thread): no run-queue round trip. sched_get_stats() counts
- * these direct switches.
+ * this CPU and nothing more urgent is queued here, this CPU switches straight to it:
+ * no run-queue round trip, and between threads of one priority not even the run-queue
+ * lock (sched_switch_ipc; cap_lock, held across the switch, excludes every other
+ * waker). sched_get_stats() counts these direct switches.
  *
- * Lock order: an endpoint's lock, then a reply object's lock, then cap_lock (for
- * capabilities carried in messages), then the run-queue locks.
+ * Locking: all IPC state is guarded by cap_lock (cap.h), which comes before the
+ * run-queue locks.
  */
 #ifndef ENDPOINT_H
 #define ENDPOINT_H

@@ -101,6 +101,40 @@ static inline struct thread *waitq_pop(struct waitq *q)
 	return t;
 }
 
+/*
+ * The IPC fast path's switch, with no run-queue lock: the current thread, already on a
+ * wait queue guarded by held (taken with flags f), blocks and next runs. held must also
+ * have guarded the queue next was taken off, and every waker of a thread on such a
+ * queue must hold it; it is released by the thread that runs next, after the switch.
+ * Only when sched_can_switch_ipc() says so.
+ */
+void sched_switch_ipc(struct thread *next, struct spinlock *held, irqflags_t f);
+
+#ifndef MNOS_HOST_TEST
+/* This CPU's non-empty priority levels (a racy read: a thread queued here meanwhile by
+ * another CPU makes that CPU send a reschedule IPI if it is more urgent). */
+static inline uint32_t sched_queued_levels(void)
+{
+	return __atomic_load_n((uint32_t *)this_cpu()->sched, __ATOMIC_RELAXED);
+}
+
+/*
+ * May the running thread me switch to next with sched_switch_ipc? next must be blocked
+ * on this CPU with no deadline (so only holders of the IPC lock can wake it), allowed
+ * here, of me's priority (so other CPUs deciding whether to preempt this one decide
+ * the same whether they see me or next running, and next can run on me's slice), and
+ * nothing more urgent may be queued here.
+ */
+static __always_inline bool sched_can_switch_ipc(struct thread *me, struct thread *next)
+{
+	unsigned cpu = me->cpu;
+
+	return next->cpu == cpu && next->state == THREAD_BLOCKED && !next->wake_at &&
+	       next->priority == me->priority && ((next->affinity >> cpu) & 1) &&
+	       (sched_queued_levels() >> me->priority) <= 1;
+}
+#endif
+
 /* Take t off q if it is still there (its lock held). */
 bool waitq_remove(struct waitq *q, struct thread *t);
 

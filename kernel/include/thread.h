@@ -69,6 +69,7 @@ struct thread {
 	int priority;                   /* [rq of cpu] */
 	uint64_t affinity;              /* [rq of cpu] CPUs it may run on */
 	unsigned cpu;                   /* [rq of cpu] run queue it belongs to */
+	bool on_rq;                     /* [rq of cpu] in a run queue */
 	struct thread *rq_next;         /* [rq of cpu] run queue, sleep list links */
 	struct thread *rq_prev;
 	uint64_t wake_at;               /* [rq of cpu] sleep deadline, 0 if not sleeping */

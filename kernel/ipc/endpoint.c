@@ -382,7 +382,12 @@ kerr_t ep_call(uint32_t ep, struct ipc_msg *m)
 			rp->caller = me;
 			me->ipc_op = IPC_REPLY_WAIT;
 			me->ipc_msg = m;
-			sched_block(&rp->wq, r, 0, f);
+			if (likely(sched_can_switch_ipc(me, r))) {
+				waitq_add(&rp->wq, me);
+				sched_switch_ipc(r, &cap_lock, f);
+			} else {
+				sched_block(&rp->wq, r, 0, f);
+			}
 			return (kerr_t)me->ipc_result;
 		}
 	} else if (e == E_OK) {
@@ -569,7 +574,12 @@ kerr_t ep_reply_recv(uint32_t ep, uint32_t reply, struct ipc_msg *m, uint64_t *b
 		e->receivers = true;
 		me->ipc_op = IPC_RECV;
 		me->ipc_msg = m;
-		sched_block(&e->wq, c, 0, f);
+		if (likely(sched_can_switch_ipc(me, c))) {
+			waitq_add(&e->wq, me);
+			sched_switch_ipc(c, &cap_lock, f);
+		} else {
+			sched_block(&e->wq, c, 0, f);
+		}
 		if (likely(me->ipc_result == E_OK))
 			*badge = me->ipc_badge;
 		return (kerr_t)me->ipc_result;

@@ -22,8 +22,9 @@
 #include <arch/trap.h>
 
 struct rq {
+	uint32_t bitmap;                        /* [lock, read racily] non-empty priority
+						 * levels; first: sched_queued_levels() */
 	struct spinlock lock;
-	uint32_t bitmap;                        /* [lock] non-empty priority levels */
 	struct thread *head[PRIO_LEVELS];       /* [lock] */
 	struct thread *tail[PRIO_LEVELS];       /* [lock] */
 	unsigned nr;                            /* [lock, read racily] queued threads */
@@ -34,8 +35,10 @@ struct rq {
 	uint64_t armed;                         /* [lock] timer deadline armed, 0 none */
 	bool armed_slice;                       /* [lock] armed for a slice's end */
 	bool need_resched;                      /* [a] */
-	bool direct;                            /* [lock] the switch under way is direct:
-						 * nothing to re-arm or reap after it */
+	struct spinlock *release;               /* [this CPU] set by a direct switch: the
+						 * lock the incoming thread releases (this
+						 * run queue's, or the IPC lock held across
+						 * it); nothing to reap or place after it */
 	bool online;                            /* [I] after sched_init_cpu */
 	uint32_t irq_depth;                     /* [this CPU] nested interrupt handlers */
 	uint64_t switches, steals, preemptions, timer_arms, idle_halts;  /* [lock] */
@@ -43,6 +46,8 @@ struct rq {
 };
 
 static struct rq rqs[MAX_CPUS];
+
+_Static_assert(offsetof(struct rq, bitmap) == 0, "sched_queued_levels() reads it first");
 static unsigned cpus_online;                    /* [a] */
 
 
@@ -72,6 +77,7 @@ static void enqueue(struct rq *rq, struct thread *t)
 	rq->tail[p] = t;
 	rq->bitmap |= 1u << p;
 	rq->nr++;
+	t->on_rq = true;
 }
 
 static void dequeue(struct rq *rq, struct thread *t)
@@ -90,6 +96,7 @@ static void dequeue(struct rq *rq, struct thread *t)
 	if (!rq->head[p])
 		rq->bitmap &= ~(1u << p);
 	rq->nr--;
+	t->on_rq = false;
 }
 
 static inline int top_level(const struct rq *rq)
@@ -277,12 +284,21 @@ static void sched_finish_slow(struct rq *rq);
 static __always_inline void sched_finish(void)
 {
 	struct rq *rq = this_rq();
+	struct spinlock *l = rq->release;
 
-	if (rq->direct) {
-		/* A direct switch (switch_direct) changed no queue and moved no slice end
-		 * earlier: a timer armed before is still early enough. */
-		rq->direct = false;
-		spin_unlock(&rq->lock);
+	if (l) {
+		/* A direct switch changed no queue. One to a less urgent thread under the
+		 * run-queue lock may leave that thread's equals queued with no slice timer
+		 * armed (none was needed above them): arm it. The lock-free direct switch
+		 * (sched_switch_ipc) is between equals sharing one slice: nothing to do. */
+		rq->release = NULL;
+		if (l == &rq->lock) {
+			struct thread *cur = current();
+			if (unlikely(top_level(rq) >= cur->priority) &&
+			    (!rq->armed || rq->armed > cur->slice_end))
+				arm_timer(rq);
+		}
+		spin_unlock(l);
 		return;
 	}
 	sched_finish_slow(rq);
@@ -410,10 +426,17 @@ static void place_finish(unsigned cpu, unsigned todo)
 {
 	if (!todo)
 		return;
-	if (cpu != arch_cpu_id())
+	if (cpu != arch_cpu_id()) {
 		lapic_send_ipi(cpu_locals[cpu].apic_id, VEC_RESCHED);
-	else if ((todo & PLACE_KICK) && this_rq()->irq_depth == 0 && irq_enabled())
-		sched_preempt_point();
+	} else if ((todo & PLACE_KICK) && this_rq()->irq_depth == 0) {
+		/* In an interrupt handler, the preemption happens on its way out. With
+		 * interrupts off (a waker under cap_lock), a reschedule IPI to this CPU
+		 * waits for them to come back on and preempts then. */
+		if (irq_enabled())
+			sched_preempt_point();
+		else
+			lapic_send_ipi(cpu_locals[cpu].apic_id, VEC_RESCHED);
+	}
 }
 
 /* Queue a runnable thread that is in no queue, and preempt where it is more urgent. */
@@ -485,7 +508,9 @@ void sched_set_affinity(struct thread *t, uint64_t mask)
 	bool requeue = false;
 
 	t->affinity = mask;
-	if (t->state == THREAD_RUNNABLE && !(mask & (1ull << t->cpu))) {
+	/* Only a thread queued here is moved: one runnable but on its way into a queue
+	 * (being woken, migrating) is placed with the new mask anyway. */
+	if (t->on_rq && rq == &rqs[t->cpu] && !(mask & (1ull << t->cpu))) {
 		dequeue(rq, t);
 		requeue = true;
 	}
@@ -533,8 +558,26 @@ static __always_inline void switch_direct(struct rq *rq, struct thread *t,
 	next->switches++;
 	rq->switches++;
 	rq->handoffs++;
-	rq->direct = true;
+	rq->release = &rq->lock;
 	switch_to(t, next);
+}
+
+void sched_switch_ipc(struct thread *next, struct spinlock *held, irqflags_t f)
+{
+	struct thread *t = current();
+	struct rq *rq = this_rq();
+
+	t->state = THREAD_BLOCKED;
+	next->state = THREAD_RUNNING;
+	next->run_start = t->run_start;
+	next->slice_end = t->slice_end;
+	next->switches++;
+	rq->switches++;
+	rq->handoffs++;
+	rq->release = held;
+	switch_to(t, next);
+	sched_finish();
+	irq_restore(f);
 }
 
 void sched_block(struct waitq *q, struct thread *next, uint64_t deadline_ns, irqflags_t f)
@@ -707,6 +750,7 @@ void sched_init_cpu(unsigned cpu)
 	char name[16];
 
 	spin_init(&rq->lock, "rq");
+	cpu_locals[cpu].sched = rq;
 	ksnprintf(name, sizeof(name), "idle/%u", cpu);
 	rq->idle = thread_create_idle(name, idle_entry, cpu);
 	if (!rq->idle)

@@ -872,6 +872,126 @@ KTEST(ipc, call_chain_shares_one_slice)
 	env_fini(&srv);
 }
 
+/* ---- preemption around IPC ---- */
+
+struct urgent {
+	uint64_t sent_at, ran_at, loop_end;
+	kerr_t recv_result;
+};
+
+static struct urgent urg;
+
+static void urgent_recv(void *p)
+{
+	struct ipc_msg m;
+	uint64_t badge;
+
+	urg.recv_result = ep_recv(1, 0, &m, &badge, IPC_FOREVER);
+	urg.ran_at = clock_ns();
+}
+
+static void busy_send(void *p)
+{
+	struct ipc_msg m = { .info = ipc_info(1, 0, 0) };
+
+	urg.sent_at = clock_ns();
+	ep_send(1, &m, IPC_FOREVER);
+	/* Keep the CPU (up to 100 ms) unless the receiver preempts. */
+	while (clock_ns() - urg.sent_at < 100000000ull &&
+	       !__atomic_load_n(&urg.ran_at, __ATOMIC_RELAXED))
+		;
+	urg.loop_end = clock_ns();
+}
+
+/* A send that wakes a more urgent receiver on its own CPU is preempted by it at once,
+ * although the wake-up happens with interrupts off (under cap_lock). */
+KTEST(ipc, waking_a_more_urgent_receiver_preempts)
+{
+	static struct env e;
+	unsigned cpu = arch_cpu_id();
+
+	KT_ASSERT(env_init(&e, "urgent") && make_ep(&e, 1));
+	urg = (struct urgent){ .recv_result = (kerr_t)-1 };
+	struct thread *h = thread_create(e.p, "high", urgent_recv, NULL, PRIO_DEFAULT + 5,
+					 1ull << cpu);
+	KT_ASSERT(h != NULL);
+	sched_sleep_ns(5000000);
+	struct thread *l = thread_create(e.p, "low", busy_send, NULL, PRIO_DEFAULT + 1,
+					 1ull << cpu);
+	KT_ASSERT(l != NULL);
+	thread_join(l);
+	thread_join(h);
+	KT_EXPECT_EQ(urg.recv_result, E_OK);
+	KT_EXPECT(urg.ran_at - urg.sent_at < 5000000ull);
+	env_fini(&e);
+}
+
+struct downswitch {
+	uint64_t peer_ran_at, answered_at;
+};
+
+static struct downswitch dsw;
+
+static void note_peer_ran(void *p)
+{
+	__atomic_store_n(&dsw.peer_ran_at, clock_ns(), __ATOMIC_RELAXED);
+}
+
+static void urgent_server(void *p)
+{
+	struct ipc_msg m;
+	uint64_t badge;
+
+	if (ep_recv(1, 2, &m, &badge, IPC_FOREVER) != E_OK)
+		return;
+	/* A thread of the client's priority becomes runnable while this one runs. */
+	struct thread *peer = thread_create(&kernel_process, "peer", note_peer_ran, NULL,
+					    PRIO_DEFAULT - 6, 1ull << arch_cpu_id());
+	if (peer)
+		thread_detach(peer);
+	m.info = ipc_info(2, 0, 0);
+	ep_reply_recv(1, 2, &m, &badge);        /* direct switch down to the client */
+}
+
+static void lowly_client(void *p)
+{
+	struct ipc_msg m = { .info = ipc_info(1, 0, 0) };
+
+	ep_call(1, &m);
+	dsw.answered_at = clock_ns();
+	while (clock_ns() - dsw.answered_at < 200000000ull &&
+	       !__atomic_load_n(&dsw.peer_ran_at, __ATOMIC_RELAXED))
+		;
+}
+
+/* After reply_recv switches directly to a less urgent caller, a thread of the caller's
+ * priority queued meanwhile still gets the CPU within a slice or so. */
+KTEST(ipc, direct_switch_down_keeps_slices)
+{
+	static struct env srv, cl;
+	unsigned cpu = arch_cpu_id();
+
+	KT_ASSERT(env_init(&srv, "server") && env_init(&cl, "client"));
+	KT_ASSERT(make_ep(&srv, 1) && make_reply(&srv, 2));
+	KT_ASSERT_EQ(cap_mint(&srv.cs, 1, &cl.cs, 1, CAP_R_SEND, 7), E_OK);
+	dsw = (struct downswitch){ 0 };
+	struct thread *s = thread_create(srv.p, "server", urgent_server, NULL, PRIO_DEFAULT + 4,
+					 1ull << cpu);
+	KT_ASSERT(s != NULL);
+	sched_sleep_ns(5000000);
+	struct thread *c = thread_create(cl.p, "client", lowly_client, NULL, PRIO_DEFAULT - 6,
+					 1ull << cpu);
+	KT_ASSERT(c != NULL);
+	thread_join(c);
+	KT_EXPECT(dsw.peer_ran_at != 0);
+	KT_EXPECT(dsw.peer_ran_at - dsw.answered_at < 30000000ull);
+	KT_EXPECT_EQ(cap_delete(&cl.cs, 1), E_OK);
+	KT_EXPECT_EQ(cap_delete(&srv.cs, 1), E_OK);     /* the server's wait ends */
+	thread_join(s);
+	env_fini(&cl);
+	env_fini(&srv);
+}
+
 /* ---- thread and process capabilities ---- */
 
 static bool make_thread_cap(struct env *e, uint32_t slot, struct thread *t)
