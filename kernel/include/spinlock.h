@@ -3,9 +3,9 @@
  *
  * A lock records the CPU that holds it, which makes taking a lock the same CPU already
  * holds a panic ("recursive lock") instead of a silent deadlock, and lets code assert
- * that the caller holds a lock (spin_assert_held). Both checks are made in debug builds
- * (the default, and what the tests run); the DEBUG=0 build that benchmarks measure
- * leaves them out of the hot paths.
+ * that the caller holds a lock (spin_assert_held). The holder is recorded and both
+ * checks are made in debug builds (the default, and what the tests run); the DEBUG=0
+ * build that benchmarks measure leaves them out of the hot paths.
  *
  * Lock order: each lock's definition says where it stands in the order. The global
  * order is written in docs/ARCHITECTURE.md ("Locks").
@@ -59,7 +59,8 @@ static inline void spin_lock(struct spinlock *l)
 	uint32_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
 	while (__atomic_load_n(&l->serving, __ATOMIC_ACQUIRE) != ticket)
 		arch_spin_relax();
-	__atomic_store_n(&l->holder, arch_cpu_id(), __ATOMIC_RELAXED);
+	if (SPIN_CHECKS)
+		__atomic_store_n(&l->holder, arch_cpu_id(), __ATOMIC_RELAXED);
 }
 
 static inline bool spin_trylock(struct spinlock *l)
@@ -70,13 +71,15 @@ static inline bool spin_trylock(struct spinlock *l)
 	if (!__atomic_compare_exchange_n(&l->next, &expected, serving + 1, false,
 					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 		return false;
-	__atomic_store_n(&l->holder, arch_cpu_id(), __ATOMIC_RELAXED);
+	if (SPIN_CHECKS)
+		__atomic_store_n(&l->holder, arch_cpu_id(), __ATOMIC_RELAXED);
 	return true;
 }
 
 static inline void spin_unlock(struct spinlock *l)
 {
-	__atomic_store_n(&l->holder, SPIN_NO_HOLDER, __ATOMIC_RELAXED);
+	if (SPIN_CHECKS)
+		__atomic_store_n(&l->holder, SPIN_NO_HOLDER, __ATOMIC_RELAXED);
 	/* Only the holder writes 'serving', so a plain increment with release order is
 	 * enough to publish the critical section to the next ticket holder. */
 	__atomic_store_n(&l->serving, l->serving + 1, __ATOMIC_RELEASE);

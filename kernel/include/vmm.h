@@ -76,7 +76,21 @@ uint64_t vmm_shootdown_count(void);
 /* User address spaces. */
 kerr_t as_create(struct addr_space *as);
 void as_destroy(struct addr_space *as);
-void as_activate(struct addr_space *as);
+
+#ifndef MNOS_HOST_TEST
+/* Switch this CPU (number cpu) from the address space it has loaded, from, to to:
+ * join to's CPU set before loading it, leave from's after, so a shootdown never misses
+ * a CPU that may hold either's entries. Inline: every switch between processes runs
+ * it. */
+static inline void as_switch(struct addr_space *from, struct addr_space *to, unsigned cpu)
+{
+	uint64_t bit = 1ull << cpu;
+
+	__atomic_fetch_or(&to->active_cpus, bit, __ATOMIC_ACQ_REL);
+	cpu_write_cr3(to->root.raw);
+	__atomic_fetch_and(&from->active_cpus, ~bit, __ATOMIC_ACQ_REL);
+}
+#endif
 
 /* Phase 3: build the kernel's page tables (direct map of RAM, W^X kernel image, boot
  * stack guard, no identity map); vmm_switch_to_kernel_tables() then loads them. Anything

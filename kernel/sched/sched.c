@@ -220,7 +220,7 @@ static __always_inline void switch_to(struct thread *prev, struct thread *next)
 		}
 	}
 	if (next->proc->as != prev->proc->as)
-		as_activate(next->proc->as);
+		as_switch(prev->proc->as, next->proc->as, cl->id);
 	if (next->kstack_top) {
 		tss_set_rsp0(cl->id, (uint64_t)(uintptr_t)next->kstack_top);
 		cl->kernel_rsp = (uint64_t)(uintptr_t)next->kstack_top;

@@ -4,6 +4,7 @@
  * tables, including TLB invalidation and the freeing of empty page tables.
  */
 #include <ktest.h>
+#include <thread.h>
 #include <pmm.h>
 #include <vmm.h>
 #include <klib.h>
@@ -228,10 +229,15 @@ KTEST(vmm, user_address_space_lifecycle)
 	KT_EXPECT(vmm_translate(&as, va((uint64_t)(uintptr_t)__text_start), NULL, &f));
 	KT_EXPECT(!vmm_translate(&kernel_as, va(0x400000), NULL, NULL));
 	/* Switch to it and back: the kernel keeps running on the shared half. */
-	uint64_t old = cpu_read_cr3();
-	as_activate(&as);
+	struct addr_space *mine = thread_current()->proc->as;
+	irqflags_t fl = irq_save();             /* no switch to another thread meanwhile */
+	as_switch(mine, &as, arch_cpu_id());
 	KT_EXPECT_EQ(cpu_read_cr3(), as.root.raw);
-	cpu_write_cr3(old);
+	KT_EXPECT(as.active_cpus & (1ull << arch_cpu_id()));
+	as_switch(&as, mine, arch_cpu_id());
+	irq_restore(fl);
+	KT_EXPECT_EQ(cpu_read_cr3(), mine->root.raw);
+	KT_EXPECT_EQ(as.active_cpus, 0);
 	KT_EXPECT_EQ(vmm_unmap(&as, va(USER_TOP - PAGE_SIZE), PAGE_SIZE), E_OK);
 	KT_EXPECT_EQ(as.table_pages, 3);
 	as_destroy(&as);                        /* frees the remaining tables */

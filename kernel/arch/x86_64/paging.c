@@ -35,7 +35,6 @@ struct addr_space kernel_as = {
 static bool nx_supported;                       /* [I] after vmm_init */
 
 static uint64_t mmio_next = KVA_MMIO_BASE;      /* [kernel_as.lock] bump pointer */
-static struct addr_space *this_cpu_as[MAX_CPUS]; /* [this CPU] loaded address space */
 
 static inline uint64_t *table_at(uint64_t entry)
 {
@@ -596,21 +595,6 @@ void as_destroy(struct addr_space *as)
 	assert(freed == as->table_pages);
 	pmm_free(as->root);
 	as->root = PADDR_NULL;
-}
-
-void as_activate(struct addr_space *as)
-{
-	if (cpu_read_cr3() == as->root.raw)
-		return;
-	uint64_t me = 1ull << arch_cpu_id();
-	struct addr_space *old = this_cpu_as[arch_cpu_id()];
-	/* Join the new address space's CPU set before loading it, leave the old one's
-	 * after: a shootdown then never misses a CPU that may hold its entries. */
-	__atomic_fetch_or(&as->active_cpus, me, __ATOMIC_ACQ_REL);
-	cpu_write_cr3(as->root.raw);
-	if (old && old != as)
-		__atomic_fetch_and(&old->active_cpus, ~me, __ATOMIC_ACQ_REL);
-	this_cpu_as[arch_cpu_id()] = as;
 }
 
 /* ---- phase 3: the kernel's page tables ---- */
