@@ -19,6 +19,7 @@
  * mem_space lock, before the scheduler's locks, the heap's and the VMM's in the lock
  * order; held capabilities' hooks never run under it. */
 struct spinlock cap_lock = SPINLOCK_INIT("cap");
+struct cspace cspace_empty = { .slots = NULL, .nslots = 0 };
 static const struct kobj_ops *type_ops[OBJ_TYPES];     /* [I] after registration */
 static uint64_t ncaps;                  /* [cap_lock] */
 static uint64_t nobjs;                  /* [a] */

@@ -167,6 +167,10 @@ struct cap {
 
 extern struct spinlock cap_lock;
 
+/* A space with no slots (every lookup is E_RANGE): what a process has until it is
+ * given its own, so that a thread's process always has one. Never destroyed. */
+extern struct cspace cspace_empty;
+
 /*
  * With cap_lock held: the checks every operation makes on a capability it uses, in this
  * order — the slot exists (E_RANGE), it is full (E_NOT_FOUND), it names an object of

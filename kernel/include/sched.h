@@ -16,6 +16,10 @@
 
 #include <types.h>
 #include <thread.h>
+#ifndef MNOS_HOST_TEST
+#include <arch/fpu.h>
+#include <arch/smp.h>
+#endif
 
 #define SCHED_SLICE_NS  10000000ull     /* 10 ms */
 
@@ -101,21 +105,83 @@ static inline struct thread *waitq_pop(struct waitq *q)
 	return t;
 }
 
-/*
- * The IPC fast path's switch, with no run-queue lock: the current thread, already on a
- * wait queue guarded by held (taken with flags f), blocks and next runs. held must also
- * have guarded the queue next was taken off, and every waker of a thread on such a
- * queue must hold it; it is released by the thread that runs next, after the switch.
- * Only when sched_can_switch_ipc() says so.
- */
-void sched_switch_ipc(struct thread *next, struct spinlock *held, irqflags_t f);
-
 #ifndef MNOS_HOST_TEST
 /* This CPU's non-empty priority levels (a racy read: a thread queued here meanwhile by
  * another CPU makes that CPU send a reschedule IPI if it is more urgent). */
 static inline uint32_t sched_queued_levels(void)
 {
 	return __atomic_load_n((uint32_t *)this_cpu()->sched, __ATOMIC_RELAXED);
+}
+
+/* ---- the switch itself, inline for the IPC fast path ---- */
+
+void arch_switch(uint64_t *save_rsp, uint64_t next_rsp);
+
+/* Switch this CPU (cl) from prev, given its new state, to next. */
+static __always_inline void sched_switch_to(struct cpu_local *cl, struct thread *prev,
+					    struct thread *next)
+{
+	/* Eager FPU switching: the outgoing thread's registers are saved now, and the
+	 * incoming thread either gets its own back or traps on first use. Between two
+	 * threads without FPU state there is nothing to do: CR0.TS is set already. */
+	if (prev->fpu || next->fpu) {
+		if (prev->fpu)
+			fpu_save(prev->fpu);
+		if (next->fpu) {
+			fpu_trap_on_use(false);
+			fpu_restore(next->fpu);
+		} else {
+			fpu_trap_on_use(true);
+		}
+	}
+	if (next->proc->as != prev->proc->as)
+		as_switch(prev->proc->as, next->proc->as, cl->id);
+	if (next->kstack_top)
+		arch_set_kernel_stack(cl, (uint64_t)(uintptr_t)next->kstack_top);
+	cl->current = next;
+	arch_switch(&prev->saved_rsp, next->saved_rsp);
+}
+
+/* The second half of every switch, in the thread that now runs (sched.c). */
+void sched_finish_slow(void);
+
+static __always_inline void sched_resume(void)
+{
+	struct cpu_local *cl = this_cpu();
+	struct spinlock *l = cl->sched_release;
+
+	if (likely(l)) {
+		/* After sched_switch_ipc: release the IPC lock held across the switch;
+		 * no queue changed, nothing to reap or place. */
+		cl->sched_release = NULL;
+		spin_unlock(l);
+		return;
+	}
+	sched_finish_slow();
+}
+
+/*
+ * The IPC fast path's switch, with no run-queue lock: the current thread t, already on a
+ * wait queue guarded by held (taken with flags f), blocks and next runs. held must also
+ * have guarded the queue next was taken off, and every waker of a thread on such a
+ * queue must hold it; it is released by the thread that runs next, after the switch.
+ * Only when sched_can_switch_ipc() says so. next runs on the blocking thread's slice.
+ */
+static __always_inline void sched_switch_ipc(struct thread *t, struct thread *next,
+					     struct spinlock *held, irqflags_t f)
+{
+	struct cpu_local *cl = this_cpu();
+
+	t->state = THREAD_BLOCKED;
+	next->state = THREAD_RUNNING;
+	next->run_start = t->run_start;
+	next->slice_end = t->slice_end;
+	next->switches++;
+	cl->sched_handoffs++;
+	cl->sched_release = held;
+	sched_switch_to(cl, t, next);
+	sched_resume();
+	irq_restore(f);
 }
 
 /*

@@ -45,7 +45,8 @@ struct process {
 	uint64_t id;                    /* [I] */
 	char name[16];                  /* [I] */
 	uint32_t refs;                  /* [a] threads plus holders */
-	struct cspace *cspace;          /* [I once its threads run] capabilities, or NULL */
+	struct cspace *cspace;          /* [I once its threads run] capabilities:
+					 * &cspace_empty unless given its own */
 };
 
 struct waitq;

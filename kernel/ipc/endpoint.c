@@ -191,8 +191,7 @@ static void transfer_long(struct thread *s, uint64_t info, struct thread *r, str
 	 * when the receiver's space is full. */
 	for (unsigned i = 0; i < ncaps; i++) {
 		uint32_t slot = 0;
-		if (!r->proc->cspace ||
-		    cap_transfer_locked(s->proc->cspace, sb->caps[i], r->proc->cspace,
+		if (cap_transfer_locked(s->proc->cspace, sb->caps[i], r->proc->cspace,
 					sb->cap_mask[i], &slot) != E_OK)
 			slot = 0;
 		rb->caps[i] = slot;
@@ -320,8 +319,6 @@ static kerr_t send_checks(uint32_t ep, const struct ipc_msg *m, struct cap_slot 
 	struct thread *me = thread_current();
 	struct cspace *cs = me->proc->cspace;
 
-	if (!cs)
-		return E_RANGE;         /* a thread with no capability space has no slots */
 	*f = spin_lock_irqsave(&cap_lock);
 	kerr_t e = cap_check_locked(cs, ep, OBJ_ENDPOINT, CAP_R_SEND, s);
 	if (e == E_OK)
@@ -354,9 +351,10 @@ kerr_t ep_send(uint32_t ep, const struct ipc_msg *m, uint64_t timeout)
 
 /*
  * call's fast path (DESIGN.md §6): a register-only message, and a receiver with a reply
- * object waiting on this CPU. The message goes straight into the receiver's, this thread
- * binds itself to the reply object, and sched_block switches to the receiver directly.
- * Anything else takes the general path, do_send.
+ * object waiting on this CPU at this thread's priority. The message goes straight into
+ * the receiver's, this thread binds itself to the reply object, and sched_switch_ipc
+ * runs the receiver at once. Anything else takes the general path, do_send, which
+ * still switches directly when it can (sched_block with a next thread).
  */
 kerr_t ep_call(uint32_t ep, struct ipc_msg *m)
 {
@@ -364,14 +362,12 @@ kerr_t ep_call(uint32_t ep, struct ipc_msg *m)
 	struct cspace *cs = me->proc->cspace;
 	struct cap_slot *s;
 
-	if (unlikely(!cs))
-		return E_RANGE;
 	irqflags_t f = spin_lock_irqsave(&cap_lock);
 	kerr_t e = cap_check_locked(cs, ep, OBJ_ENDPOINT, CAP_R_SEND, &s);
 	if (likely(e == E_OK && short_msg(m->info))) {
 		struct endpoint *ept = ep_of(s);
 		struct thread *r = ept->wq.head;
-		if (likely(r && ept->receivers && r->ipc_reply && r->cpu == arch_cpu_id())) {
+		if (likely(r && ept->receivers && r->ipc_reply && sched_can_switch_ipc(me, r))) {
 			struct reply *rp = r->ipc_reply;
 			waitq_pop(&ept->wq);
 			*r->ipc_msg = *m;
@@ -382,12 +378,8 @@ kerr_t ep_call(uint32_t ep, struct ipc_msg *m)
 			rp->caller = me;
 			me->ipc_op = IPC_REPLY_WAIT;
 			me->ipc_msg = m;
-			if (likely(sched_can_switch_ipc(me, r))) {
-				waitq_add(&rp->wq, me);
-				sched_switch_ipc(r, &cap_lock, f);
-			} else {
-				sched_block(&rp->wq, r, 0, f);
-			}
+			waitq_add(&rp->wq, me);
+			sched_switch_ipc(me, r, &cap_lock, f);
 			return (kerr_t)me->ipc_result;
 		}
 	} else if (e == E_OK) {
@@ -455,8 +447,6 @@ static kerr_t recv_checks(uint32_t ep, uint32_t reply, struct endpoint **e, stru
 	struct cspace *cs = my_cspace();
 	struct cap_slot *s;
 
-	if (!cs)
-		return E_RANGE;
 	*f = spin_lock_irqsave(&cap_lock);
 	kerr_t err = cap_check_locked(cs, ep, OBJ_ENDPOINT, CAP_R_RECV, &s);
 	*rp = NULL;
@@ -515,8 +505,6 @@ kerr_t ep_reply(uint32_t reply, const struct ipc_msg *m)
 	struct cspace *cs = me->proc->cspace;
 	struct cap_slot *s;
 
-	if (!cs)
-		return E_RANGE;
 	irqflags_t f = spin_lock_irqsave(&cap_lock);
 	kerr_t e = cap_check_locked(cs, reply, OBJ_REPLY, CAP_R_SEND, &s);
 	if (e == E_OK)
@@ -533,10 +521,11 @@ kerr_t ep_reply(uint32_t reply, const struct ipc_msg *m)
 }
 
 /*
- * reply_recv's fast path: a register-only answer for a caller blocked on this CPU, and
- * no sender waiting on the endpoint. The answer goes straight into the caller's
- * message, this thread queues as a receiver offering the same reply object, and
- * sched_block switches to the caller directly. Anything else: answer, then do_recv.
+ * reply_recv's fast path: a register-only answer for a caller blocked on this CPU at
+ * this thread's priority, and no sender waiting on the endpoint. The answer goes
+ * straight into the caller's message, this thread queues as a receiver offering the
+ * same reply object, and sched_switch_ipc runs the caller at once. Anything else:
+ * answer, then do_recv.
  */
 kerr_t ep_reply_recv(uint32_t ep, uint32_t reply, struct ipc_msg *m, uint64_t *badge)
 {
@@ -546,8 +535,6 @@ kerr_t ep_reply_recv(uint32_t ep, uint32_t reply, struct ipc_msg *m, uint64_t *b
 
 	if (unlikely(!reply))
 		return E_INVAL;         /* a server loop needs a reply object */
-	if (unlikely(!cs))
-		return E_RANGE;
 	irqflags_t f = spin_lock_irqsave(&cap_lock);
 	kerr_t err = cap_check_locked(cs, ep, OBJ_ENDPOINT, CAP_R_RECV, &es);
 	if (likely(err == E_OK))
@@ -564,7 +551,7 @@ kerr_t ep_reply_recv(uint32_t ep, uint32_t reply, struct ipc_msg *m, uint64_t *b
 	struct reply *rp = reply_of(rs);
 	struct thread *c = rp->caller;
 	if (likely(c && short_msg(m->info) && !e->dead && (e->receivers || !e->wq.head) &&
-		   c->cpu == arch_cpu_id())) {
+		   sched_can_switch_ipc(me, c))) {
 		rp->caller = NULL;
 		waitq_pop(&rp->wq);
 		*c->ipc_msg = *m;
@@ -574,12 +561,8 @@ kerr_t ep_reply_recv(uint32_t ep, uint32_t reply, struct ipc_msg *m, uint64_t *b
 		e->receivers = true;
 		me->ipc_op = IPC_RECV;
 		me->ipc_msg = m;
-		if (likely(sched_can_switch_ipc(me, c))) {
-			waitq_add(&e->wq, me);
-			sched_switch_ipc(c, &cap_lock, f);
-		} else {
-			sched_block(&e->wq, c, 0, f);
-		}
+		waitq_add(&e->wq, me);
+		sched_switch_ipc(me, c, &cap_lock, f);
 		if (likely(me->ipc_result == E_OK))
 			*badge = me->ipc_badge;
 		return (kerr_t)me->ipc_result;

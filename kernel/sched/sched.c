@@ -35,14 +35,11 @@ struct rq {
 	uint64_t armed;                         /* [lock] timer deadline armed, 0 none */
 	bool armed_slice;                       /* [lock] armed for a slice's end */
 	bool need_resched;                      /* [a] */
-	struct spinlock *release;               /* [this CPU] set by a direct switch: the
-						 * lock the incoming thread releases (this
-						 * run queue's, or the IPC lock held across
-						 * it); nothing to reap or place after it */
+	bool direct;                            /* [lock] a direct switch under this
+						 * lock is under way (switch_direct) */
 	bool online;                            /* [I] after sched_init_cpu */
 	uint32_t irq_depth;                     /* [this CPU] nested interrupt handlers */
 	uint64_t switches, steals, preemptions, timer_arms, idle_halts;  /* [lock] */
-	uint64_t handoffs;                      /* [lock] direct switches (sched_block) */
 };
 
 static struct rq rqs[MAX_CPUS];
@@ -200,35 +197,6 @@ static void on_timer(void)
 
 /* ---- switching ---- */
 
-void arch_switch(uint64_t *save_rsp, uint64_t next_rsp);
-
-static __always_inline void switch_to(struct thread *prev, struct thread *next)
-{
-	struct cpu_local *cl = this_cpu();
-
-	/* Eager FPU switching: the outgoing thread's registers are saved now, and the
-	 * incoming thread either gets its own back or traps on first use. Between two
-	 * threads without FPU state there is nothing to do: CR0.TS is set already. */
-	if (prev->fpu || next->fpu) {
-		if (prev->fpu)
-			fpu_save(prev->fpu);
-		if (next->fpu) {
-			fpu_trap_on_use(false);
-			fpu_restore(next->fpu);
-		} else {
-			fpu_trap_on_use(true);
-		}
-	}
-	if (next->proc->as != prev->proc->as)
-		as_switch(prev->proc->as, next->proc->as, cl->id);
-	if (next->kstack_top) {
-		tss_set_rsp0(cl->id, (uint64_t)(uintptr_t)next->kstack_top);
-		cl->kernel_rsp = (uint64_t)(uintptr_t)next->kstack_top;
-	}
-	cl->current = next;
-	arch_switch(&prev->saved_rsp, next->saved_rsp);
-}
-
 /* Switch from prev (already given its new state) to next, which is in no queue;
  * rq->lock held, interrupts off. */
 static void run(struct rq *rq, struct thread *prev, struct thread *next, uint64_t now)
@@ -247,7 +215,7 @@ static void run(struct rq *rq, struct thread *prev, struct thread *next, uint64_
 	rq->switches++;
 	if (prev->state == THREAD_DEAD)
 		rq->dead = prev;
-	switch_to(prev, next);
+	sched_switch_to(this_cpu(), prev, next);
 }
 
 /*
@@ -279,33 +247,27 @@ static void place(struct thread *t);
 /* The second half of every switch, in the thread that now runs: arm the timer, release
  * the run-queue lock the previous thread took, then deal with a thread that died or
  * must move. Interrupts stay off; the caller restores them. */
-static void sched_finish_slow(struct rq *rq);
-
 static __always_inline void sched_finish(void)
 {
-	struct rq *rq = this_rq();
-	struct spinlock *l = rq->release;
-
-	if (l) {
-		/* A direct switch changed no queue. One to a less urgent thread under the
-		 * run-queue lock may leave that thread's equals queued with no slice timer
-		 * armed (none was needed above them): arm it. The lock-free direct switch
-		 * (sched_switch_ipc) is between equals sharing one slice: nothing to do. */
-		rq->release = NULL;
-		if (l == &rq->lock) {
-			struct thread *cur = current();
-			if (unlikely(top_level(rq) >= cur->priority) &&
-			    (!rq->armed || rq->armed > cur->slice_end))
-				arm_timer(rq);
-		}
-		spin_unlock(l);
-		return;
-	}
-	sched_finish_slow(rq);
+	sched_resume();
 }
 
-static __noinline void sched_finish_slow(struct rq *rq)
+__noinline void sched_finish_slow(void)
 {
+	struct rq *rq = this_rq();
+
+	if (rq->direct) {
+		/* A direct switch changed no queue. One to a less urgent thread may leave
+		 * that thread's equals queued with no slice timer armed (none was needed
+		 * above them): arm it. */
+		struct thread *cur = current();
+		rq->direct = false;
+		if (unlikely(top_level(rq) >= cur->priority) &&
+		    (!rq->armed || rq->armed > cur->slice_end))
+			arm_timer(rq);
+		spin_unlock(&rq->lock);
+		return;
+	}
 	struct thread *dead = rq->dead, *mig = rq->migrate;
 
 	rq->dead = rq->migrate = NULL;
@@ -557,27 +519,9 @@ static __always_inline void switch_direct(struct rq *rq, struct thread *t,
 	next->slice_end = t->slice_end;
 	next->switches++;
 	rq->switches++;
-	rq->handoffs++;
-	rq->release = &rq->lock;
-	switch_to(t, next);
-}
-
-void sched_switch_ipc(struct thread *next, struct spinlock *held, irqflags_t f)
-{
-	struct thread *t = current();
-	struct rq *rq = this_rq();
-
-	t->state = THREAD_BLOCKED;
-	next->state = THREAD_RUNNING;
-	next->run_start = t->run_start;
-	next->slice_end = t->slice_end;
-	next->switches++;
-	rq->switches++;
-	rq->handoffs++;
-	rq->release = held;
-	switch_to(t, next);
-	sched_finish();
-	irq_restore(f);
+	this_cpu()->sched_handoffs++;
+	rq->direct = true;
+	sched_switch_to(this_cpu(), t, next);
 }
 
 void sched_block(struct waitq *q, struct thread *next, uint64_t deadline_ns, irqflags_t f)
@@ -806,7 +750,8 @@ struct sched_stats sched_get_stats(unsigned cpu)
 	struct sched_stats s = {
 		.switches = rq->switches, .steals = rq->steals, .preemptions = rq->preemptions,
 		.timer_arms = rq->timer_arms, .idle_halts = rq->idle_halts, .nr_running = rq->nr,
-		.timer_armed = rq->armed != 0, .handoffs = rq->handoffs,
+		.timer_armed = rq->armed != 0,
+		.handoffs = __atomic_load_n(&cpu_locals[cpu].sched_handoffs, __ATOMIC_RELAXED),
 	};
 	spin_unlock_irqrestore(&rq->lock, f);
 	return s;

@@ -3,6 +3,7 @@
  * thread or process held. Scheduling itself is in sched.c.
  */
 #include <thread.h>
+#include <cap.h>
 #include <sched.h>
 #include <heap.h>
 #include <kstack.h>
@@ -21,6 +22,7 @@ struct process kernel_process = {
 	.id = 0,
 	.name = "kernel",
 	.refs = 1,                      /* never freed */
+	.cspace = &cspace_empty,
 };
 
 static uint64_t next_thread_id = 1;     /* [a] */
@@ -62,6 +64,7 @@ kerr_t process_create(const char *name, struct process **out)
 		return e;
 	}
 	p->as = &p->own_as;
+	p->cspace = &cspace_empty;
 	p->id = __atomic_fetch_add(&next_process_id, 1, __ATOMIC_RELAXED);
 	strlcpy(p->name, name, sizeof(p->name));
 	p->refs = 1;

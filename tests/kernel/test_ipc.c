@@ -1132,3 +1132,39 @@ KTEST(taskcap, capabilities_keep_threads_and_processes_alive)
 	KT_EXPECT_EQ(kobj_count(), objs);
 	KT_EXPECT_EQ(e.q.used, 0);
 }
+
+/* A thread of a process given no capability space has the empty one: every slot is
+ * out of range, and nothing breaks. */
+static void ipc_without_space(void *p)
+{
+	kerr_t *res = p;
+	struct ipc_msg m = { .info = ipc_info(1, 0, 0) };
+	uint64_t badge;
+
+	res[0] = ep_send(1, &m, IPC_POLL);
+	res[1] = ep_call(1, &m);
+	res[2] = ep_recv(1, 0, &m, &badge, IPC_POLL);
+	res[3] = ep_reply(1, &m);
+	res[4] = ep_reply_recv(1, 2, &m, &badge);
+}
+
+KTEST(ipc, a_process_without_capabilities_has_no_slots)
+{
+	static kerr_t res[5];
+	struct process *p;
+
+	KT_ASSERT_EQ(process_create("no-caps", &p), E_OK);
+	struct thread *t = thread_create(p, "no-caps", ipc_without_space, res, PRIO_DEFAULT,
+					 AFFINITY_ALL);
+	KT_ASSERT(t != NULL);
+	thread_join(t);
+	for (int i = 0; i < 5; i++)
+		KT_EXPECT_EQ(res[i], E_RANGE);
+	t = thread_create(&kernel_process, "kernel", ipc_without_space, res, PRIO_DEFAULT,
+			  AFFINITY_ALL);
+	KT_ASSERT(t != NULL);
+	thread_join(t);
+	for (int i = 0; i < 5; i++)
+		KT_EXPECT_EQ(res[i], E_RANGE);
+	process_put(p);
+}

@@ -60,6 +60,7 @@ void gdt_init_cpu(unsigned cpu)
 	d->gdt[6] = base >> 32;
 
 	d->tss.iomap_base = sizeof(d->tss);     /* no I/O permission bitmap */
+	cpu_locals[cpu].tss_rsp0 = (char *)&d->tss + offsetof(struct tss, rsp);
 	for (int i = IST_DOUBLE_FAULT; i <= IST_MCE; i++) {
 		void *top = kstack_alloc(IST_STACK_SIZE);
 		if (!top)
@@ -82,11 +83,6 @@ void gdt_init_cpu(unsigned cpu)
 		"movw %%ax, %%ss\n\t"
 		"ltr %w3\n\t"
 		:: "m"(p), "i"(SEL_KCODE), "r"(SEL_KDATA), "r"(SEL_TSS) : "rax", "memory");
-}
-
-void tss_set_rsp0(unsigned cpu, uint64_t rsp0)
-{
-	cpu_desc[cpu].tss.rsp[0] = rsp0;
 }
 
 uint64_t tss_ist_top(unsigned cpu, int ist)

@@ -22,6 +22,10 @@ struct cpu_local {
 	void *current;                  /* [this CPU] the running thread */
 	void *sched;                    /* [I] this CPU's scheduler state */
 	void *pmm_cache;                /* [I] this CPU's frame cache (pmm.c) */
+	void *tss_rsp0;                 /* [I] this CPU's TSS RSP0 field (unaligned) */
+	void *sched_release;            /* [this CPU] after a lock-free direct switch,
+					 * the lock the incoming thread releases */
+	uint64_t sched_handoffs;        /* [this CPU] direct switches (sched.c) */
 };
 
 _Static_assert(offsetof(struct cpu_local, id) == 8, "arch_cpu_id() reads gs:8");
@@ -59,6 +63,14 @@ static inline struct cpu_local *this_cpu(void)
 	struct cpu_local *c;
 	__asm__ volatile("movq %%gs:0, %0" : "=r"(c));
 	return c;
+}
+
+/* The stack the CPU switches to on entry from user mode: the TSS's RSP0 for
+ * interrupts, kernel_rsp for SYSCALL. */
+static inline void arch_set_kernel_stack(struct cpu_local *c, uint64_t top)
+{
+	__builtin_memcpy(c->tss_rsp0, &top, sizeof(top));
+	c->kernel_rsp = top;
 }
 
 /* One iteration of a spin-wait: pause, and do any TLB shootdown aimed at this CPU. */

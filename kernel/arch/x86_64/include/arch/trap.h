@@ -80,7 +80,6 @@ void lapic_eoi(void);
 uint64_t irq_spurious_count(void);
 void gdt_init_cpu(unsigned cpu);
 void pic_disable(void);
-void tss_set_rsp0(unsigned cpu, uint64_t rsp0);
 uint64_t tss_ist_top(unsigned cpu, int ist);
 void idt_init(void);
 void idt_load(void);
