@@ -18,6 +18,8 @@ typedef enum {
 	E_TIMEOUT,      /* the time allowed for a wait ran out */
 	E_WOULD_BLOCK,  /* a non-blocking operation found nobody to rendezvous with */
 	E_CANCELED,     /* the wait was cancelled through the thread's capability */
+	E_FAULT,        /* a user pointer led to memory that is not mapped as needed */
+	E_NOSYS,        /* no such system call */
 } kerr_t;
 
 const char *kerr_name(kerr_t e);

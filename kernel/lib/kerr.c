@@ -9,7 +9,8 @@ const char *kerr_name(kerr_t e)
 		[E_RANGE] = "out of range", [E_PERM] = "right missing",
 		[E_TYPE] = "wrong object type", [E_DELETED] = "object deleted",
 		[E_TIMEOUT] = "timed out", [E_WOULD_BLOCK] = "would block",
-		[E_CANCELED] = "cancelled",
+		[E_CANCELED] = "cancelled", [E_FAULT] = "bad user address",
+		[E_NOSYS] = "no such system call",
 	};
 
 	if ((unsigned)e < sizeof(names) / sizeof(names[0]) && names[e])
