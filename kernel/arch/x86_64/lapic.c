@@ -140,9 +140,9 @@ void lapic_timer_cancel(void)
 	irq_restore(f);
 }
 
-void lapic_timer_set_handler(lapic_timer_fn fn)
+lapic_timer_fn lapic_timer_set_handler(lapic_timer_fn fn)
 {
-	timer_handler = fn;
+	return __atomic_exchange_n(&timer_handler, fn, __ATOMIC_SEQ_CST);
 }
 
 /* Count timer ticks over 10 ms of TSC time, with the timer free-running from the top. */

@@ -26,9 +26,10 @@ uint64_t lapic_error_count(void);
 void lapic_timer_arm(uint64_t deadline_ns);
 void lapic_timer_cancel(void);
 
-/* Called (interrupts off, on this CPU) when the armed deadline has passed. */
+/* Called (interrupts off, on this CPU) when the armed deadline has passed. One handler
+ * for every CPU (the scheduler's); returns the one it replaces. */
 typedef void (*lapic_timer_fn)(void);
-void lapic_timer_set_handler(lapic_timer_fn fn);
+lapic_timer_fn lapic_timer_set_handler(lapic_timer_fn fn);
 
 /* Interprocessor interrupts (used by SMP bring-up and the scheduler). */
 void lapic_send_ipi(uint32_t apic_id, unsigned vector);
