@@ -36,6 +36,7 @@
 #include <vmm.h>
 #include <arch/cpu.h>
 #include <arch/trap.h>
+#include <arch/syscall.h>
 #include <arch/lapic.h>
 #include <arch/platform.h>
 #include <arch/smp.h>
@@ -187,6 +188,7 @@ void kmain(uint32_t magic, uint64_t info_phys)
 	/* Phase 4. */
 	t = clock_ns();
 	gdt_init_cpu(0);
+	syscall_init_cpu();
 	idt_init();
 	char summary[200];
 	platform_init_interrupts(summary, sizeof(summary));

@@ -6,6 +6,7 @@
  * (tests/host/test_cap.c).
  */
 #include <ktest.h>
+#include <arch/syscall.h>
 #include <cap.h>
 #include <heap.h>
 #include <log.h>
@@ -322,6 +323,23 @@ struct pingpong {
 	bool ok;
 };
 
+/* Kernel threads here touch user pages directly: with SMAP on, only inside a short
+ * user-access window, never across a yield. */
+static uint64_t uload(const volatile uint64_t *p)
+{
+	arch_user_access_begin();
+	uint64_t v = __atomic_load_n(p, __ATOMIC_ACQUIRE);
+	arch_user_access_end();
+	return v;
+}
+
+static void ustore(volatile uint64_t *p, uint64_t v)
+{
+	arch_user_access_begin();
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+	arch_user_access_end();
+}
+
 static void pingpong(void *arg)
 {
 	struct pingpong *pp = arg;
@@ -329,13 +347,13 @@ static void pingpong(void *arg)
 
 	for (uint64_t i = 0; i < ROUNDS; i++) {
 		uint64_t want = 2 * i + pp->parity;
-		while (__atomic_load_n(pp->word, __ATOMIC_ACQUIRE) != want) {
+		while (uload(pp->word) != want) {
 			if (++spins % 64 == 0)
 				sched_yield();
 		}
-		__atomic_store_n(pp->word, want + 1, __ATOMIC_RELEASE);
+		ustore(pp->word, want + 1);
 	}
-	pp->seen_pattern = pp->word[1];
+	pp->seen_pattern = uload(&pp->word[1]);
 	pp->ok = true;
 }
 
@@ -343,8 +361,8 @@ static void write_pattern(void *arg)
 {
 	volatile uint64_t *w = (volatile uint64_t *)VA_A;
 
-	w[1] = 0x5a5a0001;
-	w[PAGE_SIZE / 8 + 7] = 0x5a5a0002;     /* in the second page */
+	ustore(&w[1], 0x5a5a0001);
+	ustore(&w[PAGE_SIZE / 8 + 7], 0x5a5a0002);     /* in the second page */
 	(void)arg;
 }
 
@@ -365,9 +383,9 @@ static void probe(void *arg)
 	pr->faulted = false;
 	if (fault_catch_begin(&c) == 0) {
 		if (pr->write)
-			*(volatile uint64_t *)pr->at = pr->value;
+			ustore((volatile uint64_t *)pr->at, pr->value);
 		else
-			pr->value = *(volatile uint64_t *)pr->at;
+			pr->value = uload((volatile uint64_t *)pr->at);
 		fault_catch_end(&c);
 	} else {
 		pr->faulted = c.vector == 14;
@@ -461,7 +479,7 @@ static void read_until_fault(void *arg)
 
 	if (fault_catch_begin(&c) == 0) {
 		while (!r->stop) {
-			(void)*(volatile uint64_t *)r->at;
+			(void)uload((volatile uint64_t *)r->at);
 			if (++r->reads % 4096 == 0)
 				sched_yield();
 		}

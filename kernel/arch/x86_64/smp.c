@@ -11,6 +11,7 @@
  */
 #include <arch/smp_boot.h>
 #include <arch/smp.h>
+#include <arch/syscall.h>
 #include <arch/cpu.h>
 #include <arch/fpu.h>
 #include <arch/lapic.h>
@@ -42,6 +43,7 @@ __noreturn void ap_main(uint32_t cpu)
 	cpu_write_cr3(kernel_as.root.raw);      /* off the temporary tables */
 	cpu_wrmsr(MSR_PAT, PAT_VALUE);
 	gdt_init_cpu(cpu);
+	syscall_init_cpu();
 	idt_load();
 	fpu_init_ap();
 	lapic_init_ap();

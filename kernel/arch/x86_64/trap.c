@@ -104,6 +104,7 @@ static bool try_catch(struct trap_frame *f)
 	c->cr2 = f->vector == 14 ? cpu_read_cr2() : 0;
 	c->fault_rip = f->rip;
 	f->rip = c->rip;
+	f->rflags &= ~(1ull << 18);     /* resume with user access closed (SMAP's AC) */
 	f->rsp = c->rsp;
 	f->rbp = c->rbp;
 	f->rbx = c->rbx;
@@ -277,7 +278,7 @@ void trap_dispatch(struct trap_frame *f)
 	unsigned v = (unsigned)f->vector;
 
 	if (v < 32) {
-		if (v == 7 && !trap_from_user(f) && this_cpu()->current) {
+		if (v == 7 && this_cpu()->current) {
 			/* #NM: a thread's first FPU instruction (CR0.TS was set). */
 			thread_fpu_first_use();
 			return;

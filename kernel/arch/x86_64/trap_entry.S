@@ -36,6 +36,11 @@ trap_common:
 	pushq %r14
 	pushq %r15
 	cld
+	/* No user access in a handler, whatever the interrupted code had open (SMAP's
+	 * RFLAGS.AC; IRETQ gives it back). POPF rather than CLAC: it works without SMAP. */
+	pushfq
+	andq $~0x40000, (%rsp)
+	popfq
 	movq %rsp, %rdi
 	call trap_dispatch
 	popq %r15

@@ -1,0 +1,44 @@
+/*
+ * The SYSCALL instruction's side of the kernel (DESIGN.md §8).
+ *
+ * Entry (syscall_entry.S): SWAPGS, the thread's kernel stack from the per-CPU block, the
+ * user registers saved as a struct syscall_frame, interrupts back on, then
+ * syscall_handle() -> syscall_dispatch(). Exit restores every general register from
+ * the frame (so nothing of the kernel's is left in one) and returns with SYSRET.
+ *
+ * Convention: number in rax, arguments in rdi, rsi, rdx, r10, r8, r9; rax returns the
+ * error code, other results come back in rdi..r9 as the ABI table says, and the
+ * dispatch zeroes the ones that carry nothing. rbx, rbp, r12-r15 and rsp are
+ * preserved; rcx and r11 are clobbered (SYSCALL puts the return address and RFLAGS
+ * there).
+ */
+#ifndef ARCH_SYSCALL_H
+#define ARCH_SYSCALL_H
+
+#include <types.h>
+
+/* The user registers the SYSCALL entry saves on the thread's kernel stack. */
+struct syscall_frame {
+	uint64_t rax, rdi, rsi, rdx, r10, r8, r9;     /* number and arguments in; results out */
+	uint64_t rbx, rbp, r12, r13, r14, r15;        /* callee-saved: preserved */
+	uint64_t rip, rflags, rsp;                    /* user rcx, r11, stack */
+};
+
+_Static_assert(sizeof(struct syscall_frame) == 16 * 8, "syscall.S pushes 16 registers");
+
+void syscall_dispatch(struct syscall_frame *f);
+
+/* Per CPU: EFER.SCE, STAR, LSTAR, FMASK; SMEP and SMAP where the CPU has them. */
+void syscall_init_cpu(void);
+bool cpu_has_smap(void);
+
+/* Leave the kernel for user mode for the first time: at entry, with stack pointer
+ * stack and arg in rdi, every other register zero, interrupts on. */
+__noreturn void arch_enter_user(uint64_t entry, uint64_t stack, uint64_t arg);
+
+/* SMAP: allow (stac) and forbid (clac) the kernel's access to user pages; only the
+ * user-copy routines open the window. No-ops on CPUs without SMAP. */
+void arch_user_access_begin(void);
+void arch_user_access_end(void);
+
+#endif
