@@ -43,7 +43,7 @@ KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 	--no-dynamic-linker -T kernel/arch/x86_64/linker.ld --gc-sections
 
 KERNEL_C := $(sort $(wildcard kernel/*/*.c kernel/arch/x86_64/*.c tests/kernel/*.c))
-KERNEL_S := $(sort $(wildcard kernel/arch/x86_64/*.S))
+KERNEL_S := $(sort $(wildcard kernel/arch/x86_64/*.S tests/kernel/*.S))
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) \
 	$(patsubst %.S,$(BUILD)/%.o,$(KERNEL_S)) \
 	$(BUILD)/gen/font.o

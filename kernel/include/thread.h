@@ -47,6 +47,8 @@ struct process {
 	uint32_t refs;                  /* [a] threads plus holders */
 	struct cspace *cspace;          /* [I once its threads run] capabilities:
 					 * &cspace_empty unless given its own */
+	struct notification *fault_notify;      /* [usermode.c fault_lock] signalled when
+						 * a thread dies of a user fault */
 };
 
 struct waitq;
@@ -55,6 +57,8 @@ struct cspace;
 struct ipc_msg;
 struct ipc_buffer;
 struct reply;
+struct notification;
+struct quota;
 
 /* What a thread waits to do in IPC (ipc_op). */
 enum ipc_op { IPC_NONE, IPC_SEND, IPC_CALL, IPC_RECV, IPC_REPLY_WAIT, IPC_NOTIFY_WAIT };
@@ -85,6 +89,8 @@ struct thread {
 	/* IPC (endpoint.h), while blocked guarded by the lock of what it waits on. */
 	struct ipc_msg *ipc_msg;        /* its message: to send, or where one goes */
 	struct ipc_buffer *ipc_buf;     /* [this thread] words past the registers, caps */
+	uint64_t ipc_buf_va;            /* [this thread] where a user thread sees it, or 0 */
+	struct quota *ipc_buf_quota;    /* [this thread] charged for it */
 	struct reply *ipc_reply;        /* receiving: reply object for a caller */
 	uint64_t ipc_badge;             /* sending: its badge; received: the sender's */
 	uint8_t ipc_op;                 /* enum ipc_op: what it waits to do */

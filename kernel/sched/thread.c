@@ -3,6 +3,7 @@
  * thread or process held. Scheduling itself is in sched.c.
  */
 #include <thread.h>
+#include <usermode.h>
 #include <cap.h>
 #include <sched.h>
 #include <heap.h>
@@ -86,6 +87,7 @@ void process_put(struct process *p)
 	if (__atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	mem_space_destroy(p->mem);      /* unmaps every grant, while the tables exist */
+	process_set_fault_notification(p, NULL);
 	as_destroy(&p->own_as);
 	kfree(p);
 	__atomic_fetch_sub(&processes_alive, 1, __ATOMIC_RELAXED);
@@ -233,6 +235,7 @@ void thread_reap(struct thread *t)
 		fpu_area_free(t->fpu);
 	t->kstack_top = NULL;
 	t->fpu = NULL;
+	ipc_buffer_release(t);
 	process_put(t->proc);
 
 	struct waitq *q = t->exit_wq;

@@ -1,0 +1,49 @@
+/*
+ * User threads (ring 3): creating one in a process, ending one, its IPC buffer, and
+ * what happens when one faults.
+ *
+ * A user thread is a kernel thread that leaves for user mode at once: its kernel
+ * stack is where it enters on every system call, interrupt and exception. A fault in
+ * user mode (page fault, #GP, #UD, divide error...) ends that thread, with a log line
+ * and, if its process has a fault notification, a signal on it for a supervisor; the
+ * kernel and every other thread go on.
+ */
+#ifndef USERMODE_H
+#define USERMODE_H
+
+#include <thread.h>
+#include <notify.h>
+
+/*
+ * A new thread in p that starts in user mode at entry with stack pointer stack_top
+ * and arg in rdi. entry must lie in the user half, stack_top in it or at its top and
+ * 16-byte aligned (E_RANGE, E_INVAL); E_NO_MEMORY if the thread cannot be made. *out
+ * gets it with the creator's reference (thread_detach drops it).
+ */
+kerr_t user_thread_create(struct process *p, uint64_t entry, uint64_t stack_top, uint64_t arg,
+			  struct thread **out);
+
+/* End the current user thread (from a system call or a fault). */
+__noreturn void user_thread_exit(void);
+
+/*
+ * Give t an IPC buffer at user address va: a zeroed page the kernel allocates, charged
+ * to the process's quota, and maps there writable for the thread (the kernel reaches it
+ * through the direct map, so a message never touches user mappings). va must be page
+ * aligned in the user half with nothing mapped there (E_INVAL, E_RANGE, E_EXISTS);
+ * E_NO_MEMORY when the quota or memory runs out. A thread's buffer is freed when it is
+ * reaped; a second is E_EXISTS (one per thread). t must be the current thread (the
+ * system call attaches the caller's), or one that has not started.
+ */
+kerr_t ipc_buffer_attach(struct thread *t, uint64_t va);
+/* Reaping: unmap and free t's IPC buffer, if it has one. */
+void ipc_buffer_release(struct thread *t);
+
+/* A process's fault notification: signalled with bit 0 when one of its threads dies of
+ * a user-mode fault (the log says which and why). NULL: none. Takes a reference. */
+void process_set_fault_notification(struct process *p, struct notification *n);
+
+/* User-mode faults so far (tests). */
+uint64_t user_fault_count(void);
+
+#endif

@@ -1,0 +1,148 @@
+/* User threads (usermode.h). */
+#include <usermode.h>
+#include <cap.h>
+#include <heap.h>
+#include <kformat.h>
+#include <log.h>
+#include <pmm.h>
+#include <sched.h>
+#include <arch/cpu.h>
+#include <arch/layout.h>
+#include <arch/syscall.h>
+#include <arch/trap.h>
+
+static uint64_t user_faults;            /* [a] */
+static struct spinlock fault_lock = SPINLOCK_INIT("fault_notify");     /* leaf-ish: before
+					 * cap_lock (a signal is sent under it) */
+
+struct user_start {
+	uint64_t entry, stack, arg;
+};
+
+/* The new thread's first kernel code: leave for user mode. */
+static void user_start(void *p)
+{
+	struct user_start s = *(struct user_start *)p;
+
+	kfree(p);
+	arch_enter_user(s.entry, s.stack, s.arg);
+}
+
+kerr_t user_thread_create(struct process *p, uint64_t entry, uint64_t stack_top, uint64_t arg,
+			  struct thread **out)
+{
+	if (p == &kernel_process)
+		return E_INVAL;
+	if (entry < USER_BASE || entry >= USER_TOP || stack_top <= USER_BASE ||
+	    stack_top > USER_TOP)
+		return E_RANGE;
+	if (stack_top & 15)
+		return E_INVAL;
+	struct user_start *s = kmalloc(sizeof(*s));
+	if (!s)
+		return E_NO_MEMORY;
+	*s = (struct user_start){ entry, stack_top, arg };
+	char name[16];
+	ksnprintf(name, sizeof(name), "%s", p->name);
+	struct thread *t = thread_create(p, name, user_start, s, PRIO_DEFAULT, AFFINITY_ALL);
+	if (!t) {
+		kfree(s);
+		return E_NO_MEMORY;
+	}
+	*out = t;
+	return E_OK;
+}
+
+__noreturn void user_thread_exit(void)
+{
+	thread_exit();
+}
+
+/* ---- IPC buffers ---- */
+
+kerr_t ipc_buffer_attach(struct thread *t, uint64_t uva)
+{
+	struct process *p = t->proc;
+	struct quota *q = p->cspace->quota;
+
+	if (p == &kernel_process || (uva & (PAGE_SIZE - 1)))
+		return E_INVAL;
+	if (uva < USER_BASE || uva > USER_TOP - PAGE_SIZE)
+		return E_RANGE;
+	if (t->ipc_buf)
+		return E_EXISTS;
+	if (quota_charge(q, PAGE_SIZE) != E_OK)
+		return E_NO_MEMORY;
+	paddr_t frame = pmm_alloc_zeroed();
+	if (!frame.raw) {
+		quota_credit(q, PAGE_SIZE);
+		return E_NO_MEMORY;
+	}
+	kerr_t e = vmm_map(p->as, va(uva), frame, PAGE_SIZE, VM_USER | VM_WRITE);
+	if (e != E_OK) {
+		pmm_free(frame);
+		quota_credit(q, PAGE_SIZE);
+		return e;
+	}
+	t->ipc_buf_va = uva;
+	t->ipc_buf_quota = q;
+	t->ipc_buf = phys_to_virt(frame);
+	return E_OK;
+}
+
+void ipc_buffer_release(struct thread *t)
+{
+	if (!t->ipc_buf_va)
+		return;
+	vmm_unmap(t->proc->as, va(t->ipc_buf_va), PAGE_SIZE);
+	pmm_free(virt_to_phys(t->ipc_buf));
+	quota_credit(t->ipc_buf_quota, PAGE_SIZE);
+	t->ipc_buf = NULL;
+	t->ipc_buf_va = 0;
+}
+
+/* ---- faults ---- */
+
+void process_set_fault_notification(struct process *p, struct notification *n)
+{
+	irqflags_t f = spin_lock_irqsave(&fault_lock);
+	struct notification *old = p->fault_notify;
+
+	if (n)
+		kobj_get(&n->obj);
+	p->fault_notify = n;
+	spin_unlock_irqrestore(&fault_lock, f);
+	if (old)
+		kobj_put(&old->obj);
+}
+
+uint64_t user_fault_count(void)
+{
+	return __atomic_load_n(&user_faults, __ATOMIC_RELAXED);
+}
+
+/* trap.c: an exception in user mode ends the thread that caused it. */
+void trap_user_exception(struct trap_frame *f)
+{
+	struct thread *t = thread_current();
+	struct process *p = t->proc;
+	char detail[96] = "";
+
+	__atomic_fetch_add(&user_faults, 1, __ATOMIC_RELAXED);
+	if (f->vector == 14) {
+		char pf[64];
+		page_fault_describe(f->error, pf, sizeof(pf));
+		ksnprintf(detail, sizeof(detail), ": %s at %#llx", pf,
+			  (unsigned long long)cpu_read_cr2());
+	}
+	pr_warn("process %s thread %llu: %s (%s) at %#llx%s; thread ended",
+		p->name, (unsigned long long)t->id, exception_name((unsigned)f->vector),
+		exception_mnemonic((unsigned)f->vector), (unsigned long long)f->rip, detail);
+	irq_enable();
+	irqflags_t fl = spin_lock_irqsave(&fault_lock);
+	struct notification *n = p->fault_notify;
+	if (n)
+		notification_signal(n, 1);
+	spin_unlock_irqrestore(&fault_lock, fl);
+	user_thread_exit();
+}

@@ -1,0 +1,251 @@
+/*
+ * Ring 3: user threads entering user mode, making system calls with the registers the
+ * ABI promises, faulting without harm to the kernel, and user pointers checked. The
+ * programs are the small position-independent blobs of user_blobs.S, copied into a
+ * fresh process's pages.
+ */
+#include <ktest.h>
+#include "settle.h"
+#include <cap.h>
+#include <memobj.h>
+#include <pmm.h>
+#include <notify.h>
+#include <usercopy.h>
+#include <usermode.h>
+#include <endpoint.h>
+#include <thread.h>
+#include <vmm.h>
+#include <klib.h>
+#include <arch/layout.h>
+
+#define CODE_VA 0x400000ull
+#define DATA_VA 0x600000ull
+
+extern const char ublob_hello_start[], ublob_hello_end[];
+extern const char ublob_regs_start[], ublob_regs_end[];
+extern const char ublob_fault_start[], ublob_fault_end[];
+extern const char ublob_badptr_start[], ublob_badptr_end[];
+extern const char ublob_nullsys_start[], ublob_nullsys_end[];
+
+/* A process with a code page (read, execute) holding a blob and a data page (read,
+ * write), both memory grants from its own capability space. */
+struct uproc {
+	struct process *p;
+	struct cspace cs;
+	struct quota q;
+	uint64_t *data;                 /* the data page, through the direct map */
+};
+
+static void *page_of(struct process *p, uint64_t uva)
+{
+	paddr_t pa;
+
+	return vmm_translate(p->as, va(uva), &pa, NULL) ? phys_to_virt(pa) : NULL;
+}
+
+static bool uproc_init(struct uproc *u, const char *start, const char *end)
+{
+	struct memobj *code, *data;
+
+	quota_init(&u->q, 1 << 20);
+	if (cspace_init(&u->cs, 8, &u->q) != E_OK)
+		return false;
+	if (process_create("user", &u->p) != E_OK)
+		return false;
+	u->p->cspace = &u->cs;
+	if (memobj_create(&u->q, 1, &code) != E_OK || memobj_create(&u->q, 1, &data) != E_OK)
+		return false;
+	cap_insert_root(&u->cs, 1, &code->obj, CAP_R_ALL, 0);
+	cap_insert_root(&u->cs, 2, &data->obj, CAP_R_ALL, 0);
+	kobj_put(&code->obj);
+	kobj_put(&data->obj);
+	if (mem_map(&u->cs, 1, u->p, va(CODE_VA), CAP_R_READ | CAP_R_EXEC) != E_OK ||
+	    mem_map(&u->cs, 2, u->p, va(DATA_VA), CAP_R_READ | CAP_R_WRITE) != E_OK)
+		return false;
+	memcpy(page_of(u->p, CODE_VA), start, (size_t)(end - start));
+	u->data = page_of(u->p, DATA_VA);
+	return u->data != NULL;
+}
+
+static void uproc_fini(struct uproc *u)
+{
+	u->p->cspace = &cspace_empty;
+	cspace_destroy(&u->cs);
+	process_put(u->p);
+}
+
+/* Run the blob's code at CODE_VA with the data page's address in rdi, until it ends. */
+static kerr_t run(struct uproc *u)
+{
+	struct thread *t;
+	kerr_t e = user_thread_create(u->p, CODE_VA, DATA_VA + PAGE_SIZE, DATA_VA, &t);
+
+	if (e == E_OK)
+		thread_join(t);
+	return e;
+}
+
+KTEST(user, enters_ring3_makes_a_syscall_and_exits)
+{
+	static struct uproc u;
+	uint64_t threads = thread_count(), free = pmm_get_stats().free;
+
+	KT_ASSERT(uproc_init(&u, ublob_hello_start, ublob_hello_end));
+	KT_ASSERT_EQ(run(&u), E_OK);
+	KT_EXPECT_EQ(u.data[0], 0x600d);
+	KT_EXPECT_EQ(u.data[1], E_OK);                  /* the print went through */
+	uproc_fini(&u);
+	settle_threads(threads);
+	KT_EXPECT_EQ(thread_count(), threads);
+	KT_EXPECT_EQ(pmm_get_stats().free, free);
+	KT_EXPECT_EQ(u.q.used, 0);
+}
+
+/* Every register the ABI preserves is preserved, results that carry nothing come back
+ * zero, rcx holds the return address. */
+KTEST(user, syscall_preserves_registers)
+{
+	static struct uproc u;
+
+	KT_ASSERT(uproc_init(&u, ublob_regs_start, ublob_regs_end));
+	u.data[0] = 0xffffffff;
+	KT_ASSERT_EQ(run(&u), E_OK);
+	KT_EXPECT_EQ(u.data[0], 0);
+	KT_EXPECT(u.data[1] != 0);                      /* the clock */
+	uproc_fini(&u);
+}
+
+/* Each kind of fault ends the thread that made it, with a log line and a signal on its
+ * process's fault notification; the kernel goes on. */
+KTEST(user, faults_end_the_thread_not_the_kernel)
+{
+	static struct uproc u;
+	struct notification *n;
+	struct quota q;
+	struct cspace cs;
+	uint64_t bits;
+
+	quota_init(&q, 1 << 16);
+	KT_ASSERT_EQ(cspace_init(&cs, 4, &q), E_OK);
+	KT_ASSERT_EQ(notification_create(&q, &n), E_OK);
+	KT_ASSERT_EQ(cap_insert_root(&cs, 1, &n->obj, CAP_R_ALL, 0), E_OK);
+	KT_ASSERT(uproc_init(&u, ublob_fault_start, ublob_fault_end));
+	process_set_fault_notification(u.p, n);
+	kobj_put(&n->obj);
+	for (uint64_t kind = 0; kind <= 6; kind++) {
+		uint64_t faults = user_fault_count();
+		u.data[0] = kind;
+		u.data[1] = 0;
+		KT_ASSERT_EQ(run(&u), E_OK);
+		KT_EXPECT_EQ(u.data[1], 0);             /* it never got past the fault */
+		KT_EXPECT_EQ(user_fault_count(), faults + 1);
+		KT_EXPECT_EQ(notify_poll(&cs, 1, &bits), E_OK);
+		KT_EXPECT_EQ(bits, 1);
+	}
+	uproc_fini(&u);
+	cspace_destroy(&cs);
+	KT_EXPECT_EQ(q.used, 0);
+}
+
+/* debug print with pointers of every bad kind: each its documented error. */
+KTEST(user, bad_pointers_are_errors)
+{
+	static struct uproc u;
+	static const struct { uint64_t ptr, len; kerr_t want; } cases[] = {
+		{ DATA_VA + 2048, 17, E_OK },
+		{ 0, 4, E_RANGE },                              /* null */
+		{ 8, 4, E_RANGE },
+		{ USER_BASE - 1, 2, E_RANGE },                  /* below the user half */
+		{ 0xffffffff80100000ull, 4, E_RANGE },          /* the kernel */
+		{ 0x0000800000000000ull, 4, E_RANGE },          /* non-canonical */
+		{ USER_TOP - 2, 4, E_RANGE },                   /* straddles the top */
+		{ 0xfffffffffffffff0ull, 32, E_RANGE },         /* wraps */
+		{ 0x500000, 4, E_FAULT },                       /* unmapped user memory */
+		{ DATA_VA + 4090, 16, E_FAULT },                /* runs off the data page */
+		{ DATA_VA, 300, E_INVAL },                      /* too long */
+		{ DATA_VA + 1, 3, E_OK },                       /* unaligned is fine */
+	};
+	size_t n = sizeof(cases) / sizeof(cases[0]);
+
+	KT_ASSERT(uproc_init(&u, ublob_badptr_start, ublob_badptr_end));
+	u.data[0] = n;
+	for (size_t i = 0; i < n; i++) {
+		u.data[1 + 2 * i] = cases[i].ptr;
+		u.data[2 + 2 * i] = cases[i].len;
+	}
+	memcpy((char *)u.data + 2048, "# from a buffer\n", 17);
+	KT_ASSERT_EQ(run(&u), E_OK);
+	for (size_t i = 0; i < n; i++)
+		if (u.data[1 + 2 * n + i] != (uint64_t)cases[i].want)
+			ktest_fail_at(__FILE__, __LINE__, "case %zu (%#llx, %llu): got %s, want %s",
+				      i, (unsigned long long)cases[i].ptr,
+				      (unsigned long long)cases[i].len,
+				      kerr_name((kerr_t)u.data[1 + 2 * n + i]),
+				      kerr_name(cases[i].want));
+	uproc_fini(&u);
+}
+
+/* Unknown system call numbers are refused. */
+KTEST(user, unknown_syscalls_are_refused)
+{
+	static struct uproc u;
+
+	KT_ASSERT(uproc_init(&u, ublob_nullsys_start, ublob_nullsys_end));
+	u.data[0] = 1000;
+	KT_ASSERT_EQ(run(&u), E_OK);
+	KT_EXPECT(u.data[1] > 0);
+	uproc_fini(&u);
+}
+
+/* Copies from kernel code: ranges checked before anything is touched. */
+KTEST(user, usercopy_checks_ranges)
+{
+	char buf[8];
+
+	KT_EXPECT_EQ(copy_from_user(buf, 0, 8), E_RANGE);
+	KT_EXPECT_EQ(copy_from_user(buf, 0xffffffff80100000ull, 8), E_RANGE);
+	KT_EXPECT_EQ(copy_to_user(USER_TOP - 4, buf, 8), E_RANGE);
+	KT_EXPECT_EQ(copy_from_user(buf, USER_BASE, 0), E_OK);
+	/* The kernel's own address space maps nothing in the user half. */
+	KT_EXPECT_EQ(copy_from_user(buf, USER_BASE, 8), E_FAULT);
+	KT_EXPECT_EQ(copy_to_user(USER_BASE, buf, 8), E_FAULT);
+}
+
+/* A thread's IPC buffer: mapped for it, reachable by the kernel, freed with it. */
+static void attach_own(void *p)
+{
+	kerr_t *res = p;
+	struct thread *me = thread_current();
+
+	res[0] = ipc_buffer_attach(me, 0x700001);
+	res[1] = ipc_buffer_attach(me, 0x1000);
+	res[2] = ipc_buffer_attach(me, USER_TOP);
+	res[3] = ipc_buffer_attach(me, DATA_VA);        /* something is mapped there */
+	res[4] = ipc_buffer_attach(me, 0x700000);
+	res[5] = ipc_buffer_attach(me, 0x800000);       /* one per thread */
+	if (me->ipc_buf)
+		me->ipc_buf->w[10] = 0x1234;            /* the kernel's view of the page */
+}
+
+KTEST(user, ipc_buffer_attach_and_release)
+{
+	static struct uproc u;
+	static kerr_t res[6];
+
+	KT_ASSERT(uproc_init(&u, ublob_hello_start, ublob_hello_end));
+	uint64_t used = u.q.used;
+	struct thread *t = thread_create(u.p, "attach", attach_own, res, PRIO_DEFAULT,
+					 AFFINITY_ALL);
+	KT_ASSERT(t != NULL);
+	thread_join(t);
+	KT_EXPECT_EQ(res[0], E_INVAL);
+	KT_EXPECT_EQ(res[1], E_RANGE);
+	KT_EXPECT_EQ(res[2], E_RANGE);
+	KT_EXPECT_EQ(res[3], E_EXISTS);
+	KT_EXPECT_EQ(res[4], E_OK);
+	KT_EXPECT_EQ(res[5], E_EXISTS);
+	/* Reaped: the page is unmapped and the quota paid back. */
+	KT_EXPECT(!vmm_translate(u.p->as, va(0x700000), NULL, NULL));
+	KT_EXPECT_EQ(u.q.used, used);
+	uproc_fini(&u);
+}

@@ -1,0 +1,202 @@
+/*
+ * Small user-mode programs for the in-guest ring-3 tests (test_usermode.c), before
+ * there is an ELF loader to run real ones: each is position-independent code between
+ * a start and an end label, copied into a user page and run there. They reach their
+ * data page through the argument in rdi. System calls use the bring-up numbers:
+ * 0 debug print (rdi, rsi), 2 clock (-> rdi), 22 thread exit.
+ */
+	.section .rodata.user_blobs, "a"
+
+	.macro blob name
+	.global ublob_\name\()_start, ublob_\name\()_end
+	.endm
+
+/* Write 0x600d to the data page, print a line, exit. */
+	blob hello
+ublob_hello_start:
+	movq %rdi, %rbx
+	movq $0x600d, (%rbx)
+	leaq 1f(%rip), %rdi
+	movl $2f - 1f, %esi
+	xorl %eax, %eax
+	syscall
+	movq %rax, 8(%rbx)              /* the print's result */
+	movl $22, %eax
+	syscall
+	ud2
+1:	.ascii "hello from ring 3\n"
+2:
+ublob_hello_end:
+
+/* Sentinels in every register the ABI preserves and in the argument registers, one
+ * clock call, then a bitmask of what was wrong in data[0] (a preserved register
+ * changed, an unused result register not zeroed, an error, rcx not the return
+ * address), and the clock in data[1]. */
+	blob regs
+ublob_regs_start:
+	movq %rdi, %rsp                 /* data page top doubles as the stack */
+	addq $4096, %rsp
+	pushq %rdi                      /* data page */
+	movabsq $0x1111111111111111, %rbx
+	movabsq $0x2222222222222222, %rbp
+	movabsq $0x3333333333333333, %r12
+	movabsq $0x4444444444444444, %r13
+	movabsq $0x5555555555555555, %r14
+	movabsq $0x6666666666666666, %r15
+	movabsq $0x7777777777777777, %rsi
+	movabsq $0x8888888888888888, %rdx
+	movabsq $0x9999999999999999, %r10
+	movabsq $0xaaaaaaaaaaaaaaaa, %r8
+	movabsq $0xbbbbbbbbbbbbbbbb, %r9
+	movq %rsp, %rdi                 /* rdi: also checked to come back as the clock */
+	movl $2, %eax
+	syscall
+after_syscall:
+	pushq %rcx                      /* the return address SYSCALL left */
+	pushq %rax                      /* the error code */
+	xorl %ecx, %ecx                 /* ecx: a bit per thing found wrong */
+	popq %rax
+	testq %rax, %rax
+	jz 1f
+	orl $2048, %ecx
+1:	popq %rax
+	leaq after_syscall(%rip), %r11
+	cmpq %r11, %rax
+	je 1f
+	orl $4096, %ecx
+1:	movabsq $0x1111111111111111, %r11
+	cmpq %r11, %rbx
+	je 1f
+	orl $1, %ecx
+1:	movabsq $0x2222222222222222, %r11
+	cmpq %r11, %rbp
+	je 1f
+	orl $2, %ecx
+1:	movabsq $0x3333333333333333, %r11
+	cmpq %r11, %r12
+	je 1f
+	orl $4, %ecx
+1:	movabsq $0x4444444444444444, %r11
+	cmpq %r11, %r13
+	je 1f
+	orl $8, %ecx
+1:	movabsq $0x5555555555555555, %r11
+	cmpq %r11, %r14
+	je 1f
+	orl $16, %ecx
+1:	movabsq $0x6666666666666666, %r11
+	cmpq %r11, %r15
+	je 1f
+	orl $32, %ecx
+1:	testq %rsi, %rsi                /* not results of clock: zeroed */
+	jz 1f
+	orl $64, %ecx
+1:	testq %rdx, %rdx
+	jz 1f
+	orl $128, %ecx
+1:	testq %r10, %r10
+	jz 1f
+	orl $256, %ecx
+1:	testq %r8, %r8
+	jz 1f
+	orl $512, %ecx
+1:	testq %r9, %r9
+	jz 1f
+	orl $1024, %ecx
+1:	popq %r11                       /* data page */
+	movl %ecx, (%r11)
+	movq %rdi, 8(%r11)
+	movl $22, %eax
+	syscall
+	ud2
+ublob_regs_end:
+
+/* Fault in the way data[0] says: 0 read address 0, 1 read the kernel, 2 write the
+ * kernel, 3 jump into the kernel, 4 ud2, 5 divide by zero, 6 write to its own code. */
+	blob fault
+ublob_fault_start:
+	movq (%rdi), %rax
+	cmpq $0, %rax
+	je 10f
+	cmpq $1, %rax
+	je 11f
+	cmpq $2, %rax
+	je 12f
+	cmpq $3, %rax
+	je 13f
+	cmpq $4, %rax
+	je 14f
+	cmpq $5, %rax
+	je 15f
+	leaq ublob_fault_start(%rip), %rax
+	movq $1, (%rax)
+	jmp 99f
+10:	movq 0, %rax
+	jmp 99f
+11:	movabsq $0xffffffff80100000, %rax
+	movq (%rax), %rax
+	jmp 99f
+12:	movabsq $0xffff800000000000, %rax
+	movq $1, (%rax)
+	jmp 99f
+13:	movabsq $0xffffffff80100000, %rax
+	jmp *%rax
+14:	ud2
+15:	xorl %ecx, %ecx
+	xorl %edx, %edx
+	movl $1, %eax
+	divl %ecx
+99:	movq $0xbad, 8(%rdi)            /* reached only if nothing faulted */
+	movl $22, %eax
+	syscall
+ublob_fault_end:
+
+/* Call debug print with each (pointer, length) pair in the data page (data[1..2n],
+ * n in data[0]) and store each result after them (data[1+2n+i]). */
+	blob badptr
+ublob_badptr_start:
+	movq %rdi, %rbx
+	movq (%rbx), %r12               /* n */
+	xorl %r13d, %r13d
+1:	cmpq %r12, %r13
+	je 2f
+	movq %r13, %rax
+	shlq $4, %rax
+	movq 8(%rbx, %rax), %rdi
+	movq 16(%rbx, %rax), %rsi
+	xorl %eax, %eax
+	syscall
+	movq %r12, %rcx
+	shlq $4, %rcx
+	leaq 8(%rbx, %rcx), %rcx
+	movq %rax, (%rcx, %r13, 8)
+	incq %r13
+	jmp 1b
+2:	movl $22, %eax
+	syscall
+ublob_badptr_end:
+
+/* The null-syscall benchmark: data[0] iterations of the cheapest system call (an
+ * unknown number: checked and refused), timed with RDTSC into data[1]. */
+	blob nullsys
+ublob_nullsys_start:
+	movq %rdi, %rbx
+	movq (%rbx), %r12
+	rdtsc
+	shlq $32, %rdx
+	orq %rax, %rdx
+	movq %rdx, %r13
+1:	testq %r12, %r12
+	jz 2f
+	movl $0xffff, %eax
+	syscall
+	decq %r12
+	jmp 1b
+2:	rdtsc
+	shlq $32, %rdx
+	orq %rax, %rdx
+	subq %r13, %rdx
+	movq %rdx, 8(%rbx)
+	movl $22, %eax
+	syscall
+ublob_nullsys_end:
