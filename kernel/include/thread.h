@@ -90,6 +90,7 @@ struct thread {
 	struct ipc_msg *ipc_msg;        /* its message: to send, or where one goes */
 	struct ipc_buffer *ipc_buf;     /* [this thread] words past the registers, caps */
 	uint64_t ipc_buf_va;            /* [this thread] where a user thread sees it, or 0 */
+	uint64_t user_entry, user_sp, user_arg; /* [I] a user thread's first user state */
 	struct quota *ipc_buf_quota;    /* [this thread] charged for it */
 	struct reply *ipc_reply;        /* receiving: reply object for a caller */
 	uint64_t ipc_badge;             /* sending: its badge; received: the sender's */
@@ -120,6 +121,15 @@ void process_put(struct process *p);
  * CPUs in affinity. NULL when out of memory (nothing is left allocated). */
 struct thread *thread_create(struct process *p, const char *name, void (*entry)(void *),
 			     void *arg, int prio, uint64_t affinity);
+
+/* The same, but not yet runnable: thread_launch() starts it; thread_discard() frees a
+ * thread that never started (with the creator's reference), undoing everything. Lets
+ * a caller make every other allocation an operation needs before anything runs. */
+struct thread *thread_create_suspended(struct process *p, const char *name,
+				       void (*entry)(void *), void *arg, int prio,
+				       uint64_t affinity);
+void thread_launch(struct thread *t);
+void thread_discard(struct thread *t);
 
 __noreturn void thread_exit(void);
 

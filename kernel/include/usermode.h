@@ -15,10 +15,11 @@
 #include <notify.h>
 
 /*
- * A new thread in p that starts in user mode at entry with stack pointer stack_top
+ * A new thread in p that will start in user mode at entry with stack pointer stack_top
  * and arg in rdi. entry must lie in the user half, stack_top in it or at its top and
  * 16-byte aligned (E_RANGE, E_INVAL); E_NO_MEMORY if the thread cannot be made. *out
- * gets it with the creator's reference (thread_detach drops it).
+ * gets it, not yet started, with the creator's reference: thread_launch() starts it
+ * (thread_join/thread_detach later drop the reference), thread_discard() undoes it.
  */
 kerr_t user_thread_create(struct process *p, uint64_t entry, uint64_t stack_top, uint64_t arg,
 			  struct thread **out);

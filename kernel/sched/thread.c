@@ -152,8 +152,9 @@ static bool give_stack(struct thread *t, void (*entry)(void *), void *arg)
 	return true;
 }
 
-struct thread *thread_create(struct process *p, const char *name, void (*entry)(void *),
-			     void *arg, int prio, uint64_t affinity)
+struct thread *thread_create_suspended(struct process *p, const char *name,
+				       void (*entry)(void *), void *arg, int prio,
+				       uint64_t affinity)
 {
 	if (prio < PRIO_MIN || prio > PRIO_MAX || !affinity)
 		return NULL;
@@ -167,7 +168,27 @@ struct thread *thread_create(struct process *p, const char *name, void (*entry)(
 	}
 	__atomic_fetch_add(&p->refs, 1, __ATOMIC_RELAXED);
 	t->state = THREAD_BLOCKED;
+	return t;
+}
+
+void thread_launch(struct thread *t)
+{
 	sched_wake(t);
+}
+
+void thread_discard(struct thread *t)
+{
+	thread_reap(t);         /* drops the thread's own reference */
+	thread_put(t);          /* and the creator's */
+}
+
+struct thread *thread_create(struct process *p, const char *name, void (*entry)(void *),
+			     void *arg, int prio, uint64_t affinity)
+{
+	struct thread *t = thread_create_suspended(p, name, entry, arg, prio, affinity);
+
+	if (t)
+		thread_launch(t);
 	return t;
 }
 

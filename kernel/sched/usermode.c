@@ -15,17 +15,13 @@ static uint64_t user_faults;            /* [a] */
 static struct spinlock fault_lock = SPINLOCK_INIT("fault_notify");     /* leaf-ish: before
 					 * cap_lock (a signal is sent under it) */
 
-struct user_start {
-	uint64_t entry, stack, arg;
-};
-
 /* The new thread's first kernel code: leave for user mode. */
-static void user_start(void *p)
+static void user_start(void *unused)
 {
-	struct user_start s = *(struct user_start *)p;
+	struct thread *t = thread_current();
 
-	kfree(p);
-	arch_enter_user(s.entry, s.stack, s.arg);
+	(void)unused;
+	arch_enter_user(t->user_entry, t->user_sp, t->user_arg);
 }
 
 kerr_t user_thread_create(struct process *p, uint64_t entry, uint64_t stack_top, uint64_t arg,
@@ -38,17 +34,13 @@ kerr_t user_thread_create(struct process *p, uint64_t entry, uint64_t stack_top,
 		return E_RANGE;
 	if (stack_top & 15)
 		return E_INVAL;
-	struct user_start *s = kmalloc(sizeof(*s));
-	if (!s)
+	struct thread *t = thread_create_suspended(p, p->name, user_start, NULL, PRIO_DEFAULT,
+						   AFFINITY_ALL);
+	if (!t)
 		return E_NO_MEMORY;
-	*s = (struct user_start){ entry, stack_top, arg };
-	char name[16];
-	ksnprintf(name, sizeof(name), "%s", p->name);
-	struct thread *t = thread_create(p, name, user_start, s, PRIO_DEFAULT, AFFINITY_ALL);
-	if (!t) {
-		kfree(s);
-		return E_NO_MEMORY;
-	}
+	t->user_entry = entry;
+	t->user_sp = stack_top;
+	t->user_arg = arg;
 	*out = t;
 	return E_OK;
 }

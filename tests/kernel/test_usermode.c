@@ -80,8 +80,10 @@ static kerr_t run(struct uproc *u)
 	struct thread *t;
 	kerr_t e = user_thread_create(u->p, CODE_VA, DATA_VA + PAGE_SIZE, DATA_VA, &t);
 
-	if (e == E_OK)
+	if (e == E_OK) {
+		thread_launch(t);
 		thread_join(t);
+	}
 	return e;
 }
 
@@ -97,6 +99,29 @@ KTEST(user, enters_ring3_makes_a_syscall_and_exits)
 	uproc_fini(&u);
 	settle_threads(threads);
 	KT_EXPECT_EQ(thread_count(), threads);
+	KT_EXPECT_EQ(pmm_get_stats().free, free);
+	KT_EXPECT_EQ(u.q.used, 0);
+}
+
+/* A user thread made but never started is undone without a trace: what a failing
+ * thread_create system call relies on. */
+KTEST(user, unstarted_thread_is_discarded_cleanly)
+{
+	static struct uproc u;
+	uint64_t threads = thread_count(), free = pmm_get_stats().free;
+	struct thread *t;
+
+	KT_ASSERT(uproc_init(&u, ublob_hello_start, ublob_hello_end));
+	uint32_t prefs = u.p->refs;
+	KT_ASSERT_EQ(user_thread_create(u.p, CODE_VA, DATA_VA + PAGE_SIZE, DATA_VA, &t), E_OK);
+	KT_EXPECT_EQ(thread_count(), threads + 1);
+	KT_EXPECT_EQ(u.p->refs, prefs + 1);
+	KT_EXPECT_EQ(ipc_buffer_attach(t, DATA_VA + 2 * PAGE_SIZE), E_OK);
+	thread_discard(t);
+	KT_EXPECT_EQ(thread_count(), threads);
+	KT_EXPECT_EQ(u.p->refs, prefs);
+	KT_EXPECT_EQ(u.data[0], 0);                     /* it never ran */
+	uproc_fini(&u);
 	KT_EXPECT_EQ(pmm_get_stats().free, free);
 	KT_EXPECT_EQ(u.q.used, 0);
 }
