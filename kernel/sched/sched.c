@@ -333,13 +333,17 @@ void sched_irq_exit(void)
  * Sent by place() on another CPU. Either need_resched is set, and the preemption
  * happens on the way out of the interrupt, or a thread of the running one's priority
  * joined the queue: the running thread's slice now has to end, and only this CPU can
- * arm its own timer for that.
+ * arm its own timer for that. sched_set_affinity sends it too, when the running
+ * thread may no longer run here.
  */
 static void resched_ipi(struct trap_frame *f, void *arg)
 {
 	struct rq *rq = this_rq();
 
 	spin_lock(&rq->lock);
+	/* sched_set_affinity took this CPU from the running thread: move it off. */
+	if (!(current()->affinity & (1ull << arch_cpu_id())))
+		__atomic_store_n(&rq->need_resched, true, __ATOMIC_RELAXED);
 	arm_timer(rq);
 	spin_unlock(&rq->lock);
 }
@@ -465,20 +469,39 @@ void sched_set_affinity(struct thread *t, uint64_t mask)
 {
 	if (!mask)
 		return;
-	struct rq *rq = &rqs[t->cpu];
-	irqflags_t f = spin_lock_irqsave(&rq->lock);
-	bool requeue = false;
+	unsigned cpu;
+	struct rq *rq;
+	irqflags_t f;
+
+	/* t->cpu changes only under its run queue's lock: lock, then check it held. */
+	for (;;) {
+		cpu = __atomic_load_n(&t->cpu, __ATOMIC_RELAXED);
+		rq = &rqs[cpu];
+		f = spin_lock_irqsave(&rq->lock);
+		if (t->cpu == cpu)
+			break;
+		spin_unlock_irqrestore(&rq->lock, f);
+	}
+	bool requeue = false, kick = false;
 
 	t->affinity = mask;
-	/* Only a thread queued here is moved: one runnable but on its way into a queue
-	 * (being woken, migrating) is placed with the new mask anyway. */
-	if (t->on_rq && rq == &rqs[t->cpu] && !(mask & (1ull << t->cpu))) {
-		dequeue(rq, t);
-		requeue = true;
+	/* A thread queued there is moved now; one running on another CPU that it may no
+	 * longer use is asked to leave it (the reschedule IPI sees its mask and preempts
+	 * it, and the switch places it elsewhere). One runnable but on its way into a
+	 * queue (being woken, migrating) is placed with the new mask anyway. */
+	if (!(mask & (1ull << cpu))) {
+		if (t->on_rq) {
+			dequeue(rq, t);
+			requeue = true;
+		} else if (cpu_locals[cpu].current == t && cpu != arch_cpu_id()) {
+			kick = true;
+		}
 	}
 	spin_unlock_irqrestore(&rq->lock, f);
 	if (requeue)
 		place(t);
+	else if (kick)
+		lapic_send_ipi(cpu_locals[cpu].apic_id, VEC_RESCHED);
 	else if (t == current() && !(mask & (1ull << arch_cpu_id())))
 		sched_yield();          /* schedule_locked moves it */
 }

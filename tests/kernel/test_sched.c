@@ -210,6 +210,49 @@ KTEST(sched, affinity_is_respected)
 	}
 }
 
+/* A thread that runs without ever yielding or blocking, until it finds itself on a CPU
+ * its affinity allows that it did not start on. */
+struct mover {
+	volatile unsigned started_on, ended_on;
+	volatile bool started;
+};
+
+static void spin_until_moved(void *p)
+{
+	struct mover *m = p;
+	uint64_t end = clock_ns() + 2000000000ull;
+
+	m->started_on = arch_cpu_id();
+	m->started = true;
+	while (arch_cpu_id() == m->started_on && clock_ns() < end)
+		cpu_pause();
+	m->ended_on = arch_cpu_id();
+}
+
+/* Taking a running thread's CPU out of its affinity moves it off that CPU at once,
+ * even if it never yields (the other CPU is told by IPI). */
+KTEST(sched, affinity_change_moves_a_running_thread)
+{
+	static struct mover m;
+	unsigned n = sched_cpu_count(), me = arch_cpu_id();
+
+	if (n < 2) {
+		ktest_skip("one CPU: nowhere to move");
+		return;
+	}
+	unsigned from = (me + 1) % n;
+	m = (struct mover){ 0 };
+	struct thread *t = thread_create(&kernel_process, "mover", spin_until_moved, &m,
+					 PRIO_DEFAULT, 1ull << from);
+	KT_ASSERT(t != NULL);
+	while (!m.started)
+		sched_sleep_ns(100000);
+	KT_EXPECT_EQ(m.started_on, from);
+	sched_set_affinity(t, 1ull << me);      /* only the CPU running this test */
+	thread_join(t);
+	KT_EXPECT_EQ(m.ended_on, me);
+}
+
 static void busy_for(void *p)
 {
 	uint64_t *seen = p;
