@@ -209,6 +209,11 @@ static void shootdown_ipi(struct trap_frame *f, void *arg)
 
 static void flush_finish(struct addr_space *as, struct flush *fl)
 {
+	/* The page-table stores must be visible before active_cpus is read: a CPU that
+	 * loads this space sets its bit (a locked RMW) and then walks the tables, so either
+	 * it sees the new entries or this side sees its bit. x86 lets a load pass earlier
+	 * stores (the lock's release is only a store), hence the full fence. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	uint64_t me = 1ull << arch_cpu_id();
 	bool active = as->kernel || fl->global ||
 		      (__atomic_load_n(&as->active_cpus, __ATOMIC_ACQUIRE) & me);
