@@ -218,7 +218,8 @@ void sched_irq_exit(void);
 
 /* Statistics, for tests. */
 struct sched_stats {
-	uint64_t switches;
+	uint64_t switches;              /* under the run-queue lock; the lock-free direct
+					 * switches count only in handoffs */
 	uint64_t steals;
 	uint64_t preemptions;
 	uint64_t timer_arms;
