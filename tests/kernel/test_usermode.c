@@ -6,6 +6,7 @@
  */
 #include <ktest.h>
 #include "settle.h"
+#include "uproc.h"
 #include <cap.h>
 #include <memobj.h>
 #include <pmm.h>
@@ -18,82 +19,13 @@
 #include <klib.h>
 #include <arch/layout.h>
 
-#define CODE_VA 0x400000ull
-#define DATA_VA 0x600000ull
-
-extern const char ublob_hello_start[], ublob_hello_end[];
-extern const char ublob_regs_start[], ublob_regs_end[];
-extern const char ublob_fault_start[], ublob_fault_end[];
-extern const char ublob_badptr_start[], ublob_badptr_end[];
-extern const char ublob_nullsys_start[], ublob_nullsys_end[];
-
-/* A process with a code page (read, execute) holding a blob and a data page (read,
- * write), both memory grants from its own capability space. */
-struct uproc {
-	struct process *p;
-	struct cspace cs;
-	struct quota q;
-	uint64_t *data;                 /* the data page, through the direct map */
-};
-
-static void *page_of(struct process *p, uint64_t uva)
-{
-	paddr_t pa;
-
-	return vmm_translate(p->as, va(uva), &pa, NULL) ? phys_to_virt(pa) : NULL;
-}
-
-static bool uproc_init(struct uproc *u, const char *start, const char *end)
-{
-	struct memobj *code, *data;
-
-	quota_init(&u->q, 1 << 20);
-	if (cspace_init(&u->cs, 8, &u->q) != E_OK)
-		return false;
-	if (process_create("user", &u->p) != E_OK)
-		return false;
-	u->p->cspace = &u->cs;
-	if (memobj_create(&u->q, 1, &code) != E_OK || memobj_create(&u->q, 1, &data) != E_OK)
-		return false;
-	cap_insert_root(&u->cs, 1, &code->obj, CAP_R_ALL, 0);
-	cap_insert_root(&u->cs, 2, &data->obj, CAP_R_ALL, 0);
-	kobj_put(&code->obj);
-	kobj_put(&data->obj);
-	if (mem_map(&u->cs, 1, u->p, va(CODE_VA), CAP_R_READ | CAP_R_EXEC) != E_OK ||
-	    mem_map(&u->cs, 2, u->p, va(DATA_VA), CAP_R_READ | CAP_R_WRITE) != E_OK)
-		return false;
-	memcpy(page_of(u->p, CODE_VA), start, (size_t)(end - start));
-	u->data = page_of(u->p, DATA_VA);
-	return u->data != NULL;
-}
-
-static void uproc_fini(struct uproc *u)
-{
-	u->p->cspace = &cspace_empty;
-	cspace_destroy(&u->cs);
-	process_put(u->p);
-}
-
-/* Run the blob's code at CODE_VA with the data page's address in rdi, until it ends. */
-static kerr_t run(struct uproc *u)
-{
-	struct thread *t;
-	kerr_t e = user_thread_create(u->p, CODE_VA, DATA_VA + PAGE_SIZE, DATA_VA, &t);
-
-	if (e == E_OK) {
-		thread_launch(t);
-		thread_join(t);
-	}
-	return e;
-}
-
 KTEST(user, enters_ring3_makes_a_syscall_and_exits)
 {
 	static struct uproc u;
 	uint64_t threads = thread_count(), free = pmm_get_stats().free;
 
 	KT_ASSERT(uproc_init(&u, ublob_hello_start, ublob_hello_end));
-	KT_ASSERT_EQ(run(&u), E_OK);
+	KT_ASSERT_EQ(uproc_run(&u), E_OK);
 	KT_EXPECT_EQ(u.data[0], 0x600d);
 	KT_EXPECT_EQ(u.data[1], E_OK);                  /* the print went through */
 	uproc_fini(&u);
@@ -134,7 +66,7 @@ KTEST(user, syscall_preserves_registers)
 
 	KT_ASSERT(uproc_init(&u, ublob_regs_start, ublob_regs_end));
 	u.data[0] = 0xffffffff;
-	KT_ASSERT_EQ(run(&u), E_OK);
+	KT_ASSERT_EQ(uproc_run(&u), E_OK);
 	KT_EXPECT_EQ(u.data[0], 0);
 	KT_EXPECT(u.data[1] != 0);                      /* the clock */
 	uproc_fini(&u);
@@ -161,7 +93,7 @@ KTEST(user, faults_end_the_thread_not_the_kernel)
 		uint64_t faults = user_fault_count();
 		u.data[0] = kind;
 		u.data[1] = 0;
-		KT_ASSERT_EQ(run(&u), E_OK);
+		KT_ASSERT_EQ(uproc_run(&u), E_OK);
 		KT_EXPECT_EQ(u.data[1], 0);             /* it never got past the fault */
 		KT_EXPECT_EQ(user_fault_count(), faults + 1);
 		KT_EXPECT_EQ(notify_poll(&cs, 1, &bits), E_OK);
@@ -199,7 +131,7 @@ KTEST(user, bad_pointers_are_errors)
 		u.data[2 + 2 * i] = cases[i].len;
 	}
 	memcpy((char *)u.data + 2048, "# from a buffer\n", 17);
-	KT_ASSERT_EQ(run(&u), E_OK);
+	KT_ASSERT_EQ(uproc_run(&u), E_OK);
 	for (size_t i = 0; i < n; i++)
 		if (u.data[1 + 2 * n + i] != (uint64_t)cases[i].want)
 			ktest_fail_at(__FILE__, __LINE__, "case %zu (%#llx, %llu): got %s, want %s",
@@ -215,10 +147,20 @@ KTEST(user, unknown_syscalls_are_refused)
 {
 	static struct uproc u;
 
+	/* Past the table, far past it, and numbers that are small in their low 32 bits
+	 * (the whole of rax is the number). */
+	static const uint64_t nums[] = { 1000, 0xffff, 1ull << 32, (1ull << 32) | 2,
+					 1ull << 63, UINT64_MAX };
+
 	KT_ASSERT(uproc_init(&u, ublob_nullsys_start, ublob_nullsys_end));
-	u.data[0] = 1000;
-	KT_ASSERT_EQ(run(&u), E_OK);
-	KT_EXPECT(u.data[1] > 0);
+	for (size_t i = 0; i < ARRAY_SIZE(nums); i++) {
+		u.data[0] = 3;
+		u.data[2] = nums[i];
+		u.data[3] = 0;
+		KT_ASSERT_EQ(uproc_run(&u), E_OK);
+		KT_EXPECT(u.data[1] > 0);
+		KT_EXPECT_EQ(u.data[3], E_NOSYS);
+	}
 	uproc_fini(&u);
 }
 

@@ -4,11 +4,15 @@
  * On SYSCALL the CPU has put the user RIP in rcx and RFLAGS in r11, cleared the flags
  * in FMASK (interrupts are off) and changed nothing else: the stack is still the
  * user's. So: SWAPGS to reach the per-CPU block, park the user stack pointer there,
- * switch to this thread's kernel stack, and push the frame.
+ * switch to this thread's kernel stack, and push the frame: the registers C code may
+ * change. The callee-saved ones are kept by the C calling convention itself.
+ *
+ * On the way out the user's RFLAGS go back as SYSCALL saved them: the dispatch never
+ * changes them, and a user cannot have set a privileged flag (IOPL, IF and the like
+ * are not theirs to change), so they need no masking.
  */
 #include <arch/layout.h>
 
-#define USER_RFLAGS_MASK 0x240cd5       /* CF PF AF ZF SF DF OF AC ID: the user's own */
 #define RFLAGS_IF_RESERVED 0x202
 
 	.section .text
@@ -22,12 +26,6 @@ syscall_entry:
 	pushq %gs:24                    /* rsp */
 	pushq %r11                      /* rflags */
 	pushq %rcx                      /* rip */
-	pushq %r15
-	pushq %r14
-	pushq %r13
-	pushq %r12
-	pushq %rbp
-	pushq %rbx
 	pushq %r9
 	pushq %r8
 	pushq %r10
@@ -36,7 +34,6 @@ syscall_entry:
 	pushq %rdi
 	pushq %rax
 	movq %rsp, %rdi
-	xorl %ebp, %ebp                 /* backtraces stop here */
 	sti
 	call syscall_handle
 	cli
@@ -47,16 +44,8 @@ syscall_entry:
 	popq %r10
 	popq %r8
 	popq %r9
-	popq %rbx
-	popq %rbp
-	popq %r12
-	popq %r13
-	popq %r14
-	popq %r15
 	popq %rcx                       /* rip: a user address (syscall_handle checked) */
-	popq %r11
-	andq $USER_RFLAGS_MASK, %r11    /* nothing privileged comes back with the flags */
-	orq $RFLAGS_IF_RESERVED, %r11
+	popq %r11                       /* rflags */
 	popq %rsp
 	swapgs
 	sysretq

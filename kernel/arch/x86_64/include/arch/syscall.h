@@ -17,14 +17,19 @@
 
 #include <types.h>
 
-/* The user registers the SYSCALL entry saves on the thread's kernel stack. */
+/*
+ * The user registers the SYSCALL entry saves on the thread's kernel stack: the ones C
+ * code may change (the number, the arguments and results, and what SYSRET needs). The
+ * callee-saved ones (rbx, rbp, r12-r15) are not saved: the C calling convention keeps
+ * them for the entry, so they go back to user mode untouched, and the kernel's values
+ * never reach them.
+ */
 struct syscall_frame {
 	uint64_t rax, rdi, rsi, rdx, r10, r8, r9;     /* number and arguments in; results out */
-	uint64_t rbx, rbp, r12, r13, r14, r15;        /* callee-saved: preserved */
 	uint64_t rip, rflags, rsp;                    /* user rcx, r11, stack */
 };
 
-_Static_assert(sizeof(struct syscall_frame) == 16 * 8, "syscall.S pushes 16 registers");
+_Static_assert(sizeof(struct syscall_frame) == 10 * 8, "syscall_entry.S pushes 10 registers");
 
 void syscall_dispatch(struct syscall_frame *f);
 
