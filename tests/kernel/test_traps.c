@@ -8,23 +8,13 @@
 #include <vmm.h>
 #include <arch/cpu.h>
 #include <arch/trap.h>
+#include "catch.h"
 
 extern char __text_start[], __rodata_start[];
 
 /* Data that holds a RET instruction: executing it must fault (NX). */
 static uint8_t data_code[16] __aligned(16) = { 0xc3 };
 static const uint8_t rodata_byte = 7;
-
-#define CATCH(c, stmt)                                          \
-	({                                                      \
-		volatile bool caught_ = true;                   \
-		if (fault_catch_begin(&(c)) == 0) {             \
-			stmt;                                   \
-			fault_catch_end(&(c));                  \
-			caught_ = false;                        \
-		}                                               \
-		caught_;                                        \
-	})
 
 KTEST(trap, divide_error)
 {

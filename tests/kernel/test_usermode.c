@@ -7,6 +7,8 @@
 #include <ktest.h>
 #include "settle.h"
 #include "uproc.h"
+#include "catch.h"
+#include <arch/cpu.h>
 #include <cap.h>
 #include <memobj.h>
 #include <pmm.h>
@@ -161,6 +163,52 @@ KTEST(user, unknown_syscalls_are_refused)
 		KT_EXPECT(u.data[1] > 0);
 		KT_EXPECT_EQ(u.data[3], E_NOSYS);
 	}
+	uproc_fini(&u);
+}
+
+/* SMAP and SMEP: kernel code running in a user address space can neither read a user
+ * page outside the copy routines nor execute one. */
+struct supervisor_probe {
+	struct fault_catch read, exec;
+	bool read_caught, exec_caught;
+};
+
+static void probe_user_pages(void *p)
+{
+	struct supervisor_probe *r = p;
+	volatile uint64_t *data = (volatile uint64_t *)DATA_VA;
+	void (*code)(void) = (void (*)(void))CODE_VA;
+
+	r->read_caught = CATCH(r->read, (void)*data);
+	r->exec_caught = CATCH(r->exec, code());
+}
+
+KTEST(user, kernel_cannot_touch_or_run_user_pages)
+{
+	static struct uproc u;
+	static struct supervisor_probe r;
+	uint32_t ebx = cpu_cpuid_max() >= 7 ? cpu_cpuid(7, 0).ebx : 0;
+
+	if (!(ebx & (1u << 7)) || !(ebx & (1u << 20))) {
+		ktest_skip("the CPU has no SMEP or no SMAP");
+		return;
+	}
+	KT_EXPECT(cpu_read_cr4() & CR4_SMEP);
+	KT_EXPECT(cpu_read_cr4() & CR4_SMAP);
+	KT_ASSERT(uproc_init(&u, ublob_hello_start, ublob_hello_end));
+	*(uint8_t *)page_of(u.p, CODE_VA) = 0xc3;       /* RET: harmless if it ran */
+	struct thread *t = thread_create(u.p, "probe", probe_user_pages, &r, PRIO_DEFAULT,
+					 AFFINITY_ALL);
+	KT_ASSERT(t != NULL);
+	thread_join(t);
+	KT_EXPECT(r.read_caught);
+	KT_EXPECT_EQ(r.read.vector, 14);
+	KT_EXPECT_EQ(r.read.cr2, DATA_VA);
+	KT_EXPECT_EQ(r.read.error & 0x1f, 0x1);        /* present, read, supervisor */
+	KT_EXPECT(r.exec_caught);
+	KT_EXPECT_EQ(r.exec.vector, 14);
+	KT_EXPECT_EQ(r.exec.cr2, CODE_VA);
+	KT_EXPECT_EQ(r.exec.error & 0x1f, 0x11);       /* present, instruction fetch */
 	uproc_fini(&u);
 }
 
