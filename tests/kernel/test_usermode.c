@@ -91,7 +91,7 @@ KTEST(user, faults_end_the_thread_not_the_kernel)
 	KT_ASSERT(uproc_init(&u, ublob_fault_start, ublob_fault_end));
 	process_set_fault_notification(u.p, n);
 	kobj_put(&n->obj);
-	for (uint64_t kind = 0; kind <= 6; kind++) {
+	for (uint64_t kind = 0; kind <= 9; kind++) {
 		uint64_t faults = user_fault_count();
 		u.data[0] = kind;
 		u.data[1] = 0;

@@ -112,7 +112,9 @@ after_syscall:
 ublob_regs_end:
 
 /* Fault in the way data[0] says: 0 read address 0, 1 read the kernel, 2 write the
- * kernel, 3 jump into the kernel, 4 ud2, 5 divide by zero, 6 write to its own code. */
+ * kernel, 3 jump into the kernel, 4 ud2, 5 divide by zero, 6 write to its own code,
+ * 7 read a non-canonical address (#GP), 8 hlt (privileged: #GP), 9 read an I/O port
+ * (IOPL 0, no permission bitmap: #GP). */
 	blob fault
 ublob_fault_start:
 	movq (%rdi), %rax
@@ -128,6 +130,12 @@ ublob_fault_start:
 	je 14f
 	cmpq $5, %rax
 	je 15f
+	cmpq $7, %rax
+	je 17f
+	cmpq $8, %rax
+	je 18f
+	cmpq $9, %rax
+	je 19f
 	leaq ublob_fault_start(%rip), %rax
 	movq $1, (%rax)
 	jmp 99f
@@ -146,6 +154,13 @@ ublob_fault_start:
 	xorl %edx, %edx
 	movl $1, %eax
 	divl %ecx
+	jmp 99f
+17:	movabsq $0x0000800000000000, %rax
+	movq (%rax), %rax
+	jmp 99f
+18:	hlt
+	jmp 99f
+19:	inb $0x60, %al
 99:	movq $0xbad, 8(%rdi)            /* reached only if nothing faulted */
 	movl $22, %eax
 	syscall
