@@ -204,7 +204,8 @@ struct process;
  * E_INVAL: p is the kernel's process or has no capability space; the file is malformed
  *   (out->error says why, and the kernel log); an argument string or capability name is
  *   too long; ipc_buffer not page aligned;
- * E_RANGE: too many arguments or capabilities, the stack size above ELF_STACK_MAX or too
+ * E_RANGE: a segment larger than a memory object can be (MEMOBJ_MAX_PAGES), too many
+ *   arguments or capabilities, the stack size above ELF_STACK_MAX or too
  *   small for the arguments and start information with a page to spare, ipc_buffer
  *   outside user space or on the image or the stack region;
  * E_RANGE, E_NOT_FOUND, E_TYPE: a start capability's slot (cap_lookup);
