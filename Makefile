@@ -145,7 +145,7 @@ HOST_CFLAGS := -std=c17 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 HOST_LIBS := -lcriterion
 
 # Each host test binary: its test file plus the kernel sources it tests (pure logic only).
-HOST_TESTS := kprintf mb2 cmdline fbcon ksyms backtrace memmap pmm acpi heap cap
+HOST_TESTS := kprintf mb2 cmdline fbcon ksyms backtrace memmap pmm acpi heap cap elf
 host_src_kprintf := tests/host/test_kprintf.c kernel/lib/kformat.c
 host_src_mb2 := tests/host/test_mb2.c kernel/boot/multiboot2.c kernel/lib/kformat.c
 host_src_cmdline := tests/host/test_cmdline.c kernel/lib/cmdline.c
@@ -157,6 +157,7 @@ host_src_pmm := tests/host/test_pmm.c kernel/mm/pmm_core.c
 host_src_acpi := tests/host/test_acpi.c kernel/acpi/acpi.c kernel/acpi/madt.c kernel/lib/kformat.c
 host_src_heap := tests/host/test_heap.c kernel/mm/heap.c kernel/mm/slab.c kernel/lib/kformat.c
 host_src_cap := tests/host/test_cap.c kernel/cap/cap.c kernel/lib/kerr.c kernel/lib/kformat.c
+host_src_elf := tests/host/test_elf.c kernel/exec/elf_check.c kernel/lib/kformat.c
 
 HOST_BINS := $(patsubst %,$(BUILD)/host/test_%,$(HOST_TESTS))
 

@@ -540,6 +540,18 @@ kerr_t cap_hold(struct cspace *cs, uint32_t slot, struct kobj *o, uint32_t right
 	return e;
 }
 
+void cap_hold_root(struct kobj *o, uint32_t rights, struct cap_held *h,
+		   void (*revoked)(struct cap_held *h))
+{
+	irqflags_t f = spin_lock_irqsave(&cap_lock);
+
+	assert(!h->slot.obj);
+	h->slot = (struct cap_slot){ .owner = &held_space };
+	h->revoked = revoked;
+	slot_fill(&h->slot, NULL, o, rights, 0);
+	spin_unlock_irqrestore(&cap_lock, f);
+}
+
 bool cap_unhold(struct cap_held *h)
 {
 	struct dropped d = { 0 };

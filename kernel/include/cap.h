@@ -280,6 +280,12 @@ struct cap_held {
 kerr_t cap_hold(struct cspace *cs, uint32_t slot, struct kobj *o, uint32_t rights,
 		struct cap_held *h, void (*revoked)(struct cap_held *h));
 
+/* A held capability with no parent: how the kernel holds what it made for a process
+ * itself (the segments of a loaded program, elf.h), so no capability of anyone's can
+ * revoke it; only cap_unhold ends it. Same contract as cap_hold otherwise. */
+void cap_hold_root(struct kobj *o, uint32_t rights, struct cap_held *h,
+		   void (*revoked)(struct cap_held *h));
+
 /* Delete h's capability unless a revoke already has: true if this call deleted it (the
  * caller owns the teardown; the hook will not run), false if a revoke did (its hook
  * runs, or has run, on the CPU that revoked). */

@@ -80,6 +80,16 @@ kerr_t memobj_create_device(struct quota *q, paddr_t base, uint64_t size,
 kerr_t mem_map(struct cspace *cs, uint32_t slot, struct process *p, vaddr_t va,
 	       uint32_t rights);
 
+/*
+ * For the kernel's own use (the ELF loader): map the whole of mo, on which the caller
+ * holds a reference (it keeps it), into p at va with rights, as mem_map does but through
+ * no capability: the mapping's capability is a root held by the kernel, so it ends only
+ * with mem_unmap or the process. The record is charged to q. Errors as mem_map's (but
+ * those of the capability).
+ */
+kerr_t mem_map_object(struct process *p, struct memobj *mo, vaddr_t va, uint32_t rights,
+		      struct quota *q);
+
 /* Remove the mapping that starts at va. E_INVAL: va not page aligned; E_NOT_FOUND: no
  * mapping starts there (a revoke may just have removed it). */
 kerr_t mem_unmap(struct process *p, vaddr_t va);

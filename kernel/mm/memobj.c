@@ -267,37 +267,32 @@ static kerr_t check_map_args(struct process *p, vaddr_t va, uint32_t rights)
 	return E_OK;
 }
 
-kerr_t mem_map(struct cspace *cs, uint32_t slot, struct process *p, vaddr_t va,
-	       uint32_t rights)
+/*
+ * Map mo into p at va with rights, and publish the record: its capability held as a
+ * child of (cs, slot), or as a root when cs is NULL. The record takes its own reference
+ * on mo and is charged to q. The caller has checked the arguments (check_map_args).
+ */
+static kerr_t map_object(struct process *p, struct memobj *mo, vaddr_t va, uint32_t rights,
+			 struct quota *q, struct cspace *cs, uint32_t slot)
 {
-	kerr_t e = check_map_args(p, va, rights);
-	if (e != E_OK)
-		return e;
-	struct cap c;
-	e = cap_lookup(cs, slot, OBJ_MEMORY, rights, &c);
-	if (e != E_OK)
-		return e;
-	struct memobj *mo = container_of(c.obj, struct memobj, obj);
 	uint64_t size = mo->npages * PAGE_SIZE;
-	if (va.raw < USER_BASE || va.raw > USER_TOP || size > USER_TOP - va.raw) {
-		e = E_RANGE;
-		goto out_put;
-	}
-
 	struct mem_space *ms = p->mem;
 	struct mapping *m = NULL;
-	if (quota_charge(cs->quota, sizeof(*m)) != E_OK) {
-		e = E_NO_MEMORY;
-		goto out_put;
-	}
+	kerr_t e;
+
+	if (va.raw < USER_BASE || va.raw > USER_TOP || size > USER_TOP - va.raw)
+		return E_RANGE;
+	if (quota_charge(q, sizeof(*m)) != E_OK)
+		return E_NO_MEMORY;
 	m = kcalloc(1, sizeof(*m));     /* zeroed: cap_hold wants an empty held slot */
 	if (!m) {
 		e = E_NO_MEMORY;
 		goto out_uncharge;
 	}
-	m->mo = mo;                     /* the lookup's reference becomes the record's */
+	kobj_get(&mo->obj);
+	m->mo = mo;
 	m->ms = ms;
-	m->quota = cs->quota;
+	m->quota = q;
 	m->va = va;
 	e = map_pages(ms->as, va, mo, vm_flags(rights, mo));
 	if (e != E_OK)
@@ -306,7 +301,10 @@ kerr_t mem_map(struct cspace *cs, uint32_t slot, struct process *p, vaddr_t va,
 	/* Publish: from cap_hold on a revoke can reach the record, and its hook will wait
 	 * for this lock and find the record listed, pages mapped. */
 	irqflags_t f = spin_lock_irqsave(&ms->lock);
-	e = cap_hold(cs, slot, &mo->obj, rights, &m->held, mapping_revoked);
+	if (cs)
+		e = cap_hold(cs, slot, &mo->obj, rights, &m->held, mapping_revoked);
+	else
+		cap_hold_root(&mo->obj, rights, &m->held, mapping_revoked);
 	if (e == E_OK) {
 		m->listed = true;
 		m->next = ms->maps;
@@ -322,12 +320,35 @@ kerr_t mem_map(struct cspace *cs, uint32_t slot, struct process *p, vaddr_t va,
 	/* The capability went away (or lost the rights) since the lookup. */
 	vmm_unmap(ms->as, va, size);
 out_free:
+	kobj_put(&mo->obj);
 	kfree(m);
 out_uncharge:
-	quota_credit(cs->quota, sizeof(*m));
-out_put:
+	quota_credit(q, sizeof(*m));
+	return e;
+}
+
+kerr_t mem_map(struct cspace *cs, uint32_t slot, struct process *p, vaddr_t va,
+	       uint32_t rights)
+{
+	kerr_t e = check_map_args(p, va, rights);
+	if (e != E_OK)
+		return e;
+	struct cap c;
+	e = cap_lookup(cs, slot, OBJ_MEMORY, rights, &c);
+	if (e != E_OK)
+		return e;
+	e = map_object(p, container_of(c.obj, struct memobj, obj), va, rights, cs->quota,
+		       cs, slot);
 	kobj_put(c.obj);
 	return e;
+}
+
+kerr_t mem_map_object(struct process *p, struct memobj *mo, vaddr_t va, uint32_t rights,
+		      struct quota *q)
+{
+	kerr_t e = check_map_args(p, va, rights);
+
+	return e != E_OK ? e : map_object(p, mo, va, rights, q, NULL, 0);
 }
 
 kerr_t mem_unmap(struct process *p, vaddr_t va)

@@ -26,6 +26,7 @@
  * - cspace_destroy deletes everything and leaves counters, quota and heap as before;
  * - revokes and deletes of trees far larger than CAP_REVOKE_BATCH (wide and deep);
  * - held capabilities: cap_hold's errors, their place in the tree outside every space,
+ *   root held capabilities (cap_hold_root) that no revoke reaches,
  *   cap_unhold against a revoke (the hook runs once, after cap_lock, only for a revoke,
  *   and may free the record), delete/move/destroy of the parent, many per revoke;
  * - long random sequences of every operation over four spaces against a model, with
@@ -1346,6 +1347,44 @@ Test(cap, hold_is_a_child_outside_every_space)
 	cr_expect_eq(sn->last_cap, 0);
 	space_free(a);
 	cr_expect_eq(sn->destroy, 1);
+	free(r);
+}
+
+/* A root held capability (what the ELF loader holds for a program's segments): no
+ * parent, so no revoke or delete anywhere reaches it; only cap_unhold ends it, and the
+ * object lives until then. */
+Test(cap, hold_root_is_reached_by_no_revoke)
+{
+	struct cspace *a = space(16);
+	struct tobj *o = new_obj(OBJ_MEMORY);
+	struct ostat *so = st(o);
+	struct hrec *r = hrec_new();
+	uint64_t caps = cap_count();
+
+	cr_assert_eq(cap_insert_root(a, 1, OBJ(o), CAP_R_ALL, 0), E_OK);
+	cap_hold_root(OBJ(o), CAP_R_READ | CAP_R_EXEC | (1u << 30), &r->h, h_revoked);
+	cr_expect_eq(r->h.slot.obj, OBJ(o));
+	cr_expect_eq(r->h.slot.rights, CAP_R_READ | CAP_R_EXEC, "masked to the type's");
+	cr_expect_null(r->h.slot.parent);
+	cr_expect_null(SL(a, 1)->first_child);
+	cr_expect_eq(cap_held_count(), 1);
+	cr_expect_eq(cap_count(), caps + 2);
+	cr_expect_eq(o->hdr.caps, 2);
+	TREE_OK(a);
+	cr_expect_eq(cap_revoke(a, 1), E_OK);
+	cr_expect_eq(cap_delete(a, 1), E_OK);
+	kobj_put(OBJ(o));
+	cr_expect_eq(r->revoked, 0);
+	cr_expect_eq(r->h.slot.obj, OBJ(o));
+	cr_expect_eq(so->last_cap, 0);
+	cr_expect_eq(so->destroy, 0, "the held capability keeps the object");
+	cr_expect(cap_unhold(&r->h));
+	cr_expect_eq(r->revoked, 0);
+	cr_expect_eq(cap_held_count(), 0);
+	cr_expect_eq(cap_count(), caps);
+	cr_expect_eq(so->last_cap, 1);
+	cr_expect_eq(so->destroy, 1);
+	space_free(a);
 	free(r);
 }
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <kformat.h>
+#include "host_rng.h"
 
 /* Some cases below are malformed on purpose. */
 #pragma GCC diagnostic ignored "-Wformat"
@@ -99,15 +100,6 @@ Test(kprintf, truncation)
 	cr_expect_eq(buf[7], '\0');
 }
 
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
-
-static uint64_t next(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
 
 /* 200,000 random specs: flags, width, precision, length and conversion, each value
  * drawn from edge cases and random bits; output and length must equal glibc's. */
@@ -122,12 +114,12 @@ Test(kprintf, randomized_against_libc)
 
 	for (int i = 0; i < 200000; i++) {
 		char fmt[32], want[128], got[128];
-		int width = (int)(next() % 25) - 2, prec = (int)(next() % 25) - 2;
-		char conv = convs[next() % 6];
-		const char *len = lens[next() % 6];
-		int64_t v = next() % 3 ? edges[next() % 14] : (int64_t)next();
+		int width = (int)(rng_next() % 25) - 2, prec = (int)(rng_next() % 25) - 2;
+		char conv = convs[rng_next() % 6];
+		const char *len = lens[rng_next() % 6];
+		int64_t v = rng_next() % 3 ? edges[rng_next() % 14] : (int64_t)rng_next();
 
-		snprintf(fmt, sizeof(fmt), "%%%s%s%s%s%s%c", flagsets[next() % 12],
+		snprintf(fmt, sizeof(fmt), "%%%s%s%s%s%s%c", flagsets[rng_next() % 12],
 			 width >= 0 ? "*" : "", prec >= 0 ? "." : "", prec >= 0 ? "*" : "", len, conv);
 		int wn, gn;
 		/* Pass the argument with the type the length modifier reads. */

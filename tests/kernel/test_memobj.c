@@ -6,6 +6,7 @@
  * (tests/host/test_cap.c).
  */
 #include <ktest.h>
+#include "frames.h"
 #include <arch/syscall.h>
 #include <cap.h>
 #include <heap.h>
@@ -28,15 +29,6 @@
 #define W       CAP_R_WRITE
 #define X       CAP_R_EXEC
 #define RW      (R | W)
-
-/* Frames neither free nor held by the heap: what leaking a frame raises. The heap
- * keeps pages it may reuse, so it is trimmed first and its pages counted out. */
-static uint64_t frames_used(void)
-{
-	heap_trim();
-	struct pmm_stats s = pmm_get_stats();
-	return s.total - s.free - heap_get_stats().bytes_held / PAGE_SIZE;
-}
 
 /* An anonymous object of npages with one capability, all rights, in (cs, slot). */
 static kerr_t make_memobj(struct cspace *cs, uint32_t slot, struct quota *q, uint64_t npages,

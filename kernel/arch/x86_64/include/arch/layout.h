@@ -32,6 +32,14 @@
 #define USER_BASE           0x0000000000400000
 #define USER_TOP            0x00007ffffffff000
 
+/* The initial user stack (docs/ELF.md): the ELF loader maps it just below
+ * USER_STACK_TOP, with an unmapped guard page below it, inside a region kept for it
+ * alone: no ELF segment may lie in [USER_STACK_REGION_BASE, USER_STACK_TOP). What is
+ * above the top (up to USER_TOP) is left for the process's own mappings. */
+#define USER_STACK_TOP          0x00007fff00000000
+#define USER_STACK_REGION_SIZE  0x0000000040000000      /* 1 GiB */
+#define USER_STACK_REGION_BASE  (USER_STACK_TOP - USER_STACK_REGION_SIZE)
+
 #define PAGE_SIZE           4096
 #define PAGE_SHIFT          12
 #define LARGE_PAGE_SIZE     0x200000
