@@ -32,27 +32,19 @@ static struct cspace held_space;
 
 uint32_t cap_type_rights(enum obj_type type)
 {
-	const uint32_t common = CAP_R_DERIVE | CAP_R_GRANT;
+	static const uint32_t rights[OBJ_TYPES] = {
+		[OBJ_PROCESS] = MNOS_RIGHTS_PROCESS,
+		[OBJ_THREAD] = MNOS_RIGHTS_THREAD,
+		[OBJ_ENDPOINT] = MNOS_RIGHTS_ENDPOINT,
+		[OBJ_REPLY] = MNOS_RIGHTS_REPLY,
+		[OBJ_NOTIFICATION] = MNOS_RIGHTS_NOTIFICATION,
+		[OBJ_MEMORY] = MNOS_RIGHTS_MEMORY,
+		[OBJ_IRQ] = MNOS_RIGHTS_IRQ,
+		[OBJ_IOPORT] = MNOS_RIGHTS_IOPORT,
+		[OBJ_CSPACE_TEST] = CAP_R_DERIVE | CAP_R_GRANT | (7u << 8),
+	};
 
-	switch (type) {
-	case OBJ_ENDPOINT:
-		return common | CAP_R_SEND | CAP_R_RECV;
-	case OBJ_NOTIFICATION:
-		return common | CAP_R_SIGNAL | CAP_R_WAIT;
-	case OBJ_MEMORY:
-		return common | CAP_R_READ | CAP_R_WRITE | CAP_R_EXEC;
-	case OBJ_REPLY:
-		return CAP_R_SEND;      /* one-shot: neither derived nor passed on */
-	case OBJ_PROCESS:
-	case OBJ_THREAD:
-	case OBJ_IRQ:
-	case OBJ_IOPORT:
-		return common | CAP_R_CONTROL;
-	case OBJ_CSPACE_TEST:
-		return common | (7u << 8);
-	default:
-		return 0;
-	}
+	return (unsigned)type < OBJ_TYPES ? rights[type] : 0;
 }
 
 void quota_init(struct quota *q, uint64_t limit)
