@@ -51,6 +51,8 @@ void quota_init(struct quota *q, uint64_t limit)
 {
 	q->limit = limit;
 	q->used = 0;
+	q->parent = NULL;
+	q->carved = 0;
 }
 
 kerr_t quota_charge(struct quota *q, uint64_t bytes)
@@ -68,8 +70,44 @@ kerr_t quota_charge(struct quota *q, uint64_t bytes)
 
 void quota_credit(struct quota *q, uint64_t bytes)
 {
-	if (q && __atomic_fetch_sub(&q->used, bytes, __ATOMIC_RELAXED) < bytes)
+	if (!q)
+		return;
+	uint64_t before = __atomic_fetch_sub(&q->used, bytes, __ATOMIC_ACQ_REL);
+	if (before < bytes)
 		panic("quota: credited more than was charged");
+	/* A carved quota's owner holds one byte of it until quota_close: used reaches 0
+	 * only once the owner and every charge are gone, and exactly once. */
+	if (before == bytes && q->parent) {
+		struct quota *parent = q->parent;
+		uint64_t carved = q->carved;
+		kfree(q);
+		quota_credit(parent, carved);
+	}
+}
+
+kerr_t quota_carve(struct quota *parent, uint64_t limit, uint64_t extra, struct quota **out)
+{
+	assert(parent);
+	if (limit > UINT64_MAX - 1 - extra)
+		return E_NO_MEMORY;
+	if (quota_charge(parent, limit + extra) != E_OK)
+		return E_NO_MEMORY;
+	struct quota *q = kcalloc(1, sizeof(*q));
+	if (!q) {
+		quota_credit(parent, limit + extra);
+		return E_NO_MEMORY;
+	}
+	q->limit = limit + 1;
+	q->used = 1;                    /* the owner's hold */
+	q->parent = parent;
+	q->carved = limit + extra;
+	*out = q;
+	return E_OK;
+}
+
+void quota_close(struct quota *q)
+{
+	quota_credit(q, 1);
 }
 
 /* ---- objects ---- */

@@ -84,12 +84,25 @@ uint32_t cap_type_rights(enum obj_type type);
 struct quota {
 	uint64_t limit;         /* [I] bytes */
 	uint64_t used;          /* [a] bytes */
+	struct quota *parent;   /* [I] carved from it (quota_carve), or NULL */
+	uint64_t carved;        /* [I] what parent pays for it */
 };
 
 void quota_init(struct quota *q, uint64_t limit);
 /* Charge bytes, or E_NO_MEMORY (nothing charged) if that would pass the limit. */
 kerr_t quota_charge(struct quota *q, uint64_t bytes);
 void quota_credit(struct quota *q, uint64_t bytes);
+
+/*
+ * A new quota of limit bytes carved from parent (not NULL), which pays
+ * limit + extra for it — E_NO_MEMORY, nothing charged, if it cannot. Objects charged
+ * to the new quota may outlive whoever owns it (a capability passed on in a message),
+ * so its owner does not free it: quota_close gives it up, and the quota frees itself
+ * and pays the parent back when its owner has closed it and the last byte charged to
+ * it is credited.
+ */
+kerr_t quota_carve(struct quota *parent, uint64_t limit, uint64_t extra, struct quota **out);
+void quota_close(struct quota *q);
 
 /* ---- objects ---- */
 
