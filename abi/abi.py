@@ -311,7 +311,8 @@ SYSCALLS = [
                    obj_hi='REPLY', need_hi=['SEND'])] + MSG_ARGS,
          results=msg_results(True),
          errors=merge(SLOT_ERRORS, MSG_ERRORS,
-                      {'E_EXISTS': 'the reply object is offered by another receive',
+                      {'E_INVAL': 'the reply slot (high half) is 0: checked first',
+                       'E_EXISTS': 'the reply object is offered by another receive',
                        'E_DELETED': 'the endpoint\'s last capability went',
                        'E_CANCELED': 'the wait was cancelled'})),
 
