@@ -186,6 +186,13 @@ def merge(*ds):
     return out
 
 
+def send_call(num, name, doc, errors):
+    """A send through an endpoint capability with SEND: a message, no results."""
+    return dict(num=num, name=name, area='ipc', doc=doc,
+                args=[arg('ep', 'slot', 'the endpoint', obj='ENDPOINT', need=['SEND'])] + MSG_ARGS,
+                results=[], errors=merge(SLOT_ERRORS, MSG_ERRORS, errors))
+
+
 SYSCALLS = [
     dict(num=0, name='debug_print', area='misc',
          doc='Write len bytes from buf to the kernel log (bring-up and tests).',
@@ -260,20 +267,13 @@ SYSCALLS = [
                  'E_EXISTS': 'dst is occupied',
                  'E_NO_MEMORY': 'the quota (or the kernel) cannot pay'}),
 
-    dict(num=10, name='ep_send', area='ipc',
-         doc='Send a message through an endpoint, waiting until a receiver takes it.',
-         args=[arg('ep', 'slot', 'the endpoint', obj='ENDPOINT', need=['SEND'])] + MSG_ARGS,
-         results=[],
-         errors=merge(SLOT_ERRORS, MSG_ERRORS,
-                      {'E_DELETED': 'the endpoint\'s last capability went while waiting',
-                       'E_CANCELED': 'the wait was cancelled (thread_cancel_ipc)'})),
-    dict(num=11, name='ep_nbsend', area='ipc',
-         doc='Send a message only if a receiver is waiting.',
-         args=[arg('ep', 'slot', 'the endpoint', obj='ENDPOINT', need=['SEND'])] + MSG_ARGS,
-         results=[],
-         errors=merge(SLOT_ERRORS, MSG_ERRORS,
-                      {'E_WOULD_BLOCK': 'no receiver is waiting',
-                       'E_DELETED': 'the endpoint has no capability left'})),
+    send_call(10, 'ep_send',
+              'Send a message through an endpoint, waiting until a receiver takes it.',
+              {'E_DELETED': 'the endpoint\'s last capability went while waiting',
+               'E_CANCELED': 'the wait was cancelled (thread_cancel_ipc)'}),
+    send_call(11, 'ep_nbsend', 'Send a message only if a receiver is waiting.',
+              {'E_WOULD_BLOCK': 'no receiver is waiting',
+               'E_DELETED': 'the endpoint has no capability left'}),
     dict(num=12, name='ep_recv', area='ipc',
          doc='Receive a message; a caller received is bound to the reply object, to be '
              'answered with ep_reply or ep_reply_recv.',

@@ -469,7 +469,10 @@ def write(path, text):
 
 
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) == 2 and sys.argv[1] in ('-h', '--help'):
+        print(__doc__.strip())
+        return
+    if len(sys.argv) != 2 or sys.argv[1].startswith('-'):
         die('usage: gen_abi.py OUTDIR')
     check()
     out = sys.argv[1]

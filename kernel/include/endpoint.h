@@ -44,25 +44,12 @@
  * capabilities (bits 7-9), reserved bits 10-11 that must be zero, label (bits 12-63). */
 #define IPC_RESERVED_MASK (3ull << IPC_RESERVED_SHIFT)
 
-static inline uint64_t ipc_info(uint64_t label, unsigned len, unsigned ncaps)
-{
-	return label << IPC_LABEL_SHIFT | (uint64_t)ncaps << IPC_NCAPS_SHIFT | len;
-}
-
-static inline unsigned ipc_len(uint64_t info)
-{
-	return info & ((1u << IPC_LEN_BITS) - 1);
-}
-
-static inline unsigned ipc_ncaps(uint64_t info)
-{
-	return (info >> IPC_NCAPS_SHIFT) & ((1u << IPC_NCAPS_BITS) - 1);
-}
-
-static inline uint64_t ipc_label(uint64_t info)
-{
-	return info >> IPC_LABEL_SHIFT;
-}
+/* The info word's accessors are the ABI's (mnos_ipc_info, _len, _ncaps, _label): the
+ * kernel's names for them. */
+#define ipc_info        mnos_ipc_info
+#define ipc_len         mnos_ipc_len
+#define ipc_ncaps       mnos_ipc_ncaps
+#define ipc_label       mnos_ipc_label
 
 /* The register part of a message. */
 struct ipc_msg {

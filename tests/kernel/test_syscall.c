@@ -166,6 +166,8 @@ static uint64_t frames_used(void)
 
 /* ---- one call ---- */
 
+static struct env env_;
+
 static uint64_t calls;
 
 /*
@@ -527,11 +529,38 @@ static const struct bad bad_values[] = {
 	{ SYS_IOPORT_OUT, 1, 0xffffffffffff0070ull, E_RANGE },
 };
 
+/*
+ * Build the fixture, run fn in a thread of its process (with arg, or the fixture), and
+ * check that when it is done nothing is left that was not there before — frames,
+ * quota, capabilities, objects, threads, processes, mappings — and, after teardown,
+ * that the quota is back to 0.
+ */
+static void run_case(void (*fn)(void *), void *arg, const char *what)
+{
+	struct env *v = &env_;
+	uint64_t threads = thread_count();
+
+	if (!env_init(v)) {
+		ktest_fail_at(__FILE__, __LINE__, "fixture for %s", what);
+	} else {
+		struct counts before = counts_now(v);
+		if (!run_in(v, fn, arg ? arg : v))
+			ktest_fail_at(__FILE__, __LINE__, "no thread for %s", what);
+		settle_threads(threads);
+		expect_counts(before, counts_now(v), what);
+	}
+	env_fini(v);
+	settle_threads(threads);
+	KT_EXPECT_EQ(thread_count(), threads);
+	KT_EXPECT_EQ(v->q.used, 0);
+}
+
 /* Everything wrong about every call, from a thread of the process. */
 static void sweep(void *arg)
 {
 	struct env *v = arg;
 
+	calls = 0;
 	KT_ASSERT(thread_cap_self(v, S_THREAD));
 	struct counts before = counts_now(v);
 
@@ -575,16 +604,7 @@ static void sweep(void *arg)
 
 KTEST(syscall, every_bad_argument_is_its_documented_error_and_changes_nothing)
 {
-	static struct env v;
-	uint64_t threads = thread_count();
-
-	KT_ASSERT(env_init(&v));
-	calls = 0;
-	KT_ASSERT(run_in(&v, sweep, &v));
-	env_fini(&v);
-	settle_threads(threads);
-	KT_EXPECT_EQ(thread_count(), threads);
-	KT_EXPECT_EQ(v.q.used, 0);
+	run_case(sweep, NULL, "the sweep");
 }
 
 /* ---- happy paths ---- */
@@ -689,16 +709,7 @@ static void misc_and_caps(void *arg)
 
 KTEST(syscall, misc_capability_object_memory_calls_work)
 {
-	static struct env v;
-	uint64_t threads = thread_count();
-
-	KT_ASSERT(env_init(&v));
-	struct counts before = counts_now(&v);
-	KT_ASSERT(run_in(&v, misc_and_caps, &v));
-	settle_threads(threads);
-	expect_counts(before, counts_now(&v), "the happy paths");
-	env_fini(&v);
-	KT_EXPECT_EQ(v.q.used, 0);
+	run_case(misc_and_caps, NULL, "the happy paths");
 }
 
 /* A process: its own capability space, a quota carved from the creator's and paid back
@@ -735,16 +746,7 @@ static void processes(void *arg)
 
 KTEST(syscall, process_creation_carves_and_returns_quota)
 {
-	static struct env v;
-	uint64_t threads = thread_count();
-
-	KT_ASSERT(env_init(&v));
-	struct counts before = counts_now(&v);
-	KT_ASSERT(run_in(&v, processes, &v));
-	settle_threads(threads);
-	expect_counts(before, counts_now(&v), "processes");
-	env_fini(&v);
-	KT_EXPECT_EQ(v.q.used, 0);
+	run_case(processes, NULL, "processes");
 }
 
 /* ---- IPC through the dispatch ---- */
@@ -839,19 +841,11 @@ static void ipc_client(void *arg)
 
 KTEST(syscall, ipc_calls_carry_messages_and_badges_in_registers)
 {
-	static struct env v;
 	static struct ipc_ctx c;
-	uint64_t threads = thread_count();
 
-	KT_ASSERT(env_init(&v));
 	memset(&c, 0, sizeof(c));
-	c.v = &v;
-	struct counts before = counts_now(&v);
-	KT_ASSERT(run_in(&v, ipc_client, &c));
-	settle_threads(threads);
-	expect_counts(before, counts_now(&v), "IPC");
-	env_fini(&v);
-	KT_EXPECT_EQ(v.q.used, 0);
+	c.v = &env_;
+	run_case(ipc_client, &c, "IPC");
 }
 
 /* ---- hardware ---- */
@@ -878,16 +872,7 @@ static void hardware(void *arg)
 
 KTEST(syscall, irq_and_ioport_calls_work)
 {
-	static struct env v;
-	uint64_t threads = thread_count();
-
-	KT_ASSERT(env_init(&v));
-	struct counts before = counts_now(&v);
-	KT_ASSERT(run_in(&v, hardware, &v));
-	settle_threads(threads);
-	expect_counts(before, counts_now(&v), "hardware calls");
-	env_fini(&v);
-	KT_EXPECT_EQ(v.q.used, 0);
+	run_case(hardware, NULL, "hardware calls");
 }
 
 /* ---- threads ---- */
@@ -931,16 +916,7 @@ static void threads_ok(void *arg)
 
 KTEST(syscall, thread_create_starts_a_user_thread)
 {
-	static struct env v;
-	uint64_t threads = thread_count();
-
-	KT_ASSERT(env_init(&v));
-	struct counts before = counts_now(&v);
-	KT_ASSERT(run_in(&v, threads_ok, &v));
-	settle_threads(threads);
-	expect_counts(before, counts_now(&v), "thread_create");
-	env_fini(&v);
-	KT_EXPECT_EQ(v.q.used, 0);
+	run_case(threads_ok, NULL, "thread_create");
 }
 
 /*
@@ -983,13 +959,5 @@ static void thread_atomicity(void *arg)
 
 KTEST(syscall, thread_create_failure_is_atomic)
 {
-	static struct env v;
-	uint64_t threads = thread_count();
-
-	KT_ASSERT(env_init(&v));
-	KT_ASSERT(run_in(&v, thread_atomicity, &v));
-	env_fini(&v);
-	settle_threads(threads);
-	KT_EXPECT_EQ(thread_count(), threads);
-	KT_EXPECT_EQ(v.q.used, 0);
+	run_case(thread_atomicity, NULL, "a failed thread_create");
 }
