@@ -4,7 +4,9 @@
 #   make run        boot the ISO under QEMU with UEFI (OVMF)
 #   make run-bios   boot the ISO under QEMU with SeaBIOS
 #   make debug      QEMU halted with a gdb stub, and gdb with the kernel's symbols
-#   make test       host unit tests + in-guest tests on BIOS and UEFI
+#   make test       ABI check, host unit tests, in-guest tests on BIOS and UEFI
+#   make abi-doc    regenerate docs/SYSCALLS.md from the ABI table (abi/abi.py)
+#   make abi-check  fail if docs/SYSCALLS.md is not what the ABI table gives
 #   make clean
 #
 # Every target that needs a tool first runs scripts/install-deps.sh, which installs any
@@ -36,9 +38,9 @@ KERNEL_CFLAGS := -std=c17 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototy
 	-fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
 	-fno-strict-aliasing -fno-asynchronous-unwind-tables -fno-common \
 	-ffunction-sections -fdata-sections \
-	-Ikernel/include -Ikernel/arch/x86_64/include \
+	-Ikernel/include -Ikernel/arch/x86_64/include -I$(GEN) \
 	-DMNOS_VERSION='"$(MNOS_VERSION)"' -DMNOS_GIT_REV='"$(GIT_REV)"' -DMNOS_DEBUG=$(DEBUG)
-KERNEL_ASFLAGS := -Ikernel/include -Ikernel/arch/x86_64/include -D__ASSEMBLY__ -g
+KERNEL_ASFLAGS := -Ikernel/include -Ikernel/arch/x86_64/include -I$(GEN) -D__ASSEMBLY__ -g
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 	--no-dynamic-linker -T kernel/arch/x86_64/linker.ld --gc-sections
 
@@ -52,11 +54,44 @@ KERNEL_ELF := $(BUILD)/minimalos.elf
 ISO := $(BUILD)/minimalos.iso
 FONT_PSF := /usr/share/consolefonts/Lat15-VGA16.psf.gz
 
-.PHONY: all deps run run-bios debug test host-test guest-test bench clean
+.PHONY: all deps run run-bios debug test host-test guest-test bench clean abi abi-doc abi-check
 all: $(ISO) compile_commands.json
 
 deps:
 	@scripts/install-deps.sh
+
+# ---------------------------------------------------------------------------------------
+# The system-call ABI: one table (abi/abi.py), from which the generator makes the
+# constants both sides include, the user stubs, the kernel's dispatch and the reference.
+# Everything that includes a generated header waits for it (order-only below; the
+# compiler's dependency files take over once an object has been built).
+# ---------------------------------------------------------------------------------------
+
+ABI_SRC := abi/abi.py tools/gen_abi.py
+ABI_HDRS := $(GEN)/mnos/abi.h $(GEN)/mnos/syscalls.h $(GEN)/syscall_table.h
+ABI_DOC := $(GEN)/docs/SYSCALLS.md
+
+$(GEN)/.abi-stamp: $(ABI_SRC)
+	@mkdir -p $(GEN)
+	@echo "  ABI     $(GEN)"
+	@$(PYTHON) tools/gen_abi.py $(GEN)
+	@touch $@
+
+$(ABI_HDRS) $(ABI_DOC): $(GEN)/.abi-stamp
+
+abi: $(ABI_HDRS)
+
+abi-doc: $(GEN)/.abi-stamp
+	@cp $(ABI_DOC) docs/SYSCALLS.md
+
+# The stubs must build as freestanding user code (no libc but <stdint.h>), warnings on.
+abi-check: $(GEN)/.abi-stamp
+	@echo '#include <mnos/syscalls.h>' | $(CC) -std=c17 -ffreestanding -nostdlib -O2 -Wall \
+		-Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror -I$(GEN) \
+		-fsyntax-only -x c -
+	@diff -u docs/SYSCALLS.md $(ABI_DOC) >/dev/null || { diff -u docs/SYSCALLS.md \
+		$(ABI_DOC) | head -40; echo "error: docs/SYSCALLS.md is stale: run 'make abi-doc'" >&2; \
+		exit 1; }
 
 # Objects depend on the flags they were built with: a change of DEBUG (or any flag)
 # rebuilds everything, without a 'make clean'.
@@ -67,12 +102,12 @@ $(shell mkdir -p $(BUILD))
 $(file >$(FLAGS_STAMP),$(FLAGS_NOW))
 endif
 
-$(BUILD)/%.o: %.c $(FLAGS_STAMP) | deps
+$(BUILD)/%.o: %.c $(FLAGS_STAMP) | deps $(ABI_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/%.o: %.S $(FLAGS_STAMP) | deps
+$(BUILD)/%.o: %.S $(FLAGS_STAMP) | deps $(ABI_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(CC) $(KERNEL_ASFLAGS) -MMD -MP -c $< -o $@
@@ -140,12 +175,12 @@ debug: $(ISO)
 HOST_CC := gcc
 HOST_CFLAGS := -std=c17 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
-	-Ikernel/include -Ikernel/arch/x86_64/include -Itests/host -DMNOS_HOST_TEST \
+	-Ikernel/include -Ikernel/arch/x86_64/include -I$(GEN) -Itests/host -DMNOS_HOST_TEST \
 	-DMNOS_VERSION='"$(MNOS_VERSION)"' -DMNOS_GIT_REV='"host"' -DMNOS_DEBUG=1
 HOST_LIBS := -lcriterion
 
 # Each host test binary: its test file plus the kernel sources it tests (pure logic only).
-HOST_TESTS := kprintf mb2 cmdline fbcon ksyms backtrace memmap pmm acpi heap cap elf
+HOST_TESTS := kprintf mb2 cmdline fbcon ksyms backtrace memmap pmm acpi heap cap elf abi
 host_src_kprintf := tests/host/test_kprintf.c kernel/lib/kformat.c
 host_src_mb2 := tests/host/test_mb2.c kernel/boot/multiboot2.c kernel/lib/kformat.c
 host_src_cmdline := tests/host/test_cmdline.c kernel/lib/cmdline.c
@@ -158,11 +193,12 @@ host_src_acpi := tests/host/test_acpi.c kernel/acpi/acpi.c kernel/acpi/madt.c ke
 host_src_heap := tests/host/test_heap.c kernel/mm/heap.c kernel/mm/slab.c kernel/lib/kformat.c
 host_src_cap := tests/host/test_cap.c kernel/cap/cap.c kernel/lib/kerr.c kernel/lib/kformat.c
 host_src_elf := tests/host/test_elf.c kernel/exec/elf_check.c kernel/lib/kformat.c
+host_src_abi := tests/host/test_abi.c kernel/lib/kerr.c
 
 HOST_BINS := $(patsubst %,$(BUILD)/host/test_%,$(HOST_TESTS))
 
 define host_test_rule
-$(BUILD)/host/test_$(1): $$(host_src_$(1)) tests/host/host_shim.h | deps
+$(BUILD)/host/test_$(1): $$(host_src_$(1)) tests/host/host_shim.h $(ABI_HDRS) | deps
 	@mkdir -p $$(dir $$@)
 	@echo "  HOSTCC  $$@"
 	@$$(HOST_CC) $$(HOST_CFLAGS) -include tests/host/host_shim.h -o $$@ $$(host_src_$(1)) $$(HOST_LIBS)
@@ -175,7 +211,7 @@ host-test: $(HOST_BINS)
 guest-test: $(KERNEL_ELF)
 	@$(PYTHON) tests/run.py --guest-only --kernel $(KERNEL_ELF)
 
-test: $(HOST_BINS) $(KERNEL_ELF) $(ISO)
+test: abi-check $(HOST_BINS) $(KERNEL_ELF) $(ISO)
 	@$(PYTHON) tests/run.py --kernel $(KERNEL_ELF) $(HOST_BINS)
 
 # Benchmarks measure the DEBUG=0 kernel, built apart in build/release.
@@ -187,7 +223,7 @@ bench:
 # Editor support
 # ---------------------------------------------------------------------------------------
 
-compile_commands.json: Makefile tools/compdb.py
+compile_commands.json: Makefile tools/compdb.py | $(ABI_HDRS)
 	@$(PYTHON) tools/compdb.py "$(CC) $(KERNEL_CFLAGS)" $(KERNEL_C) > $@
 
 clean:

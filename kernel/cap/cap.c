@@ -32,33 +32,27 @@ static struct cspace held_space;
 
 uint32_t cap_type_rights(enum obj_type type)
 {
-	const uint32_t common = CAP_R_DERIVE | CAP_R_GRANT;
+	static const uint32_t rights[OBJ_TYPES] = {
+		[OBJ_PROCESS] = MNOS_RIGHTS_PROCESS,
+		[OBJ_THREAD] = MNOS_RIGHTS_THREAD,
+		[OBJ_ENDPOINT] = MNOS_RIGHTS_ENDPOINT,
+		[OBJ_REPLY] = MNOS_RIGHTS_REPLY,
+		[OBJ_NOTIFICATION] = MNOS_RIGHTS_NOTIFICATION,
+		[OBJ_MEMORY] = MNOS_RIGHTS_MEMORY,
+		[OBJ_IRQ] = MNOS_RIGHTS_IRQ,
+		[OBJ_IOPORT] = MNOS_RIGHTS_IOPORT,
+		[OBJ_CSPACE_TEST] = CAP_R_DERIVE | CAP_R_GRANT | (7u << 8),
+	};
 
-	switch (type) {
-	case OBJ_ENDPOINT:
-		return common | CAP_R_SEND | CAP_R_RECV;
-	case OBJ_NOTIFICATION:
-		return common | CAP_R_SIGNAL | CAP_R_WAIT;
-	case OBJ_MEMORY:
-		return common | CAP_R_READ | CAP_R_WRITE | CAP_R_EXEC;
-	case OBJ_REPLY:
-		return CAP_R_SEND;      /* one-shot: neither derived nor passed on */
-	case OBJ_PROCESS:
-	case OBJ_THREAD:
-	case OBJ_IRQ:
-	case OBJ_IOPORT:
-		return common | CAP_R_CONTROL;
-	case OBJ_CSPACE_TEST:
-		return common | (7u << 8);
-	default:
-		return 0;
-	}
+	return (unsigned)type < OBJ_TYPES ? rights[type] : 0;
 }
 
 void quota_init(struct quota *q, uint64_t limit)
 {
 	q->limit = limit;
 	q->used = 0;
+	q->parent = NULL;
+	q->carved = 0;
 }
 
 kerr_t quota_charge(struct quota *q, uint64_t bytes)
@@ -76,8 +70,44 @@ kerr_t quota_charge(struct quota *q, uint64_t bytes)
 
 void quota_credit(struct quota *q, uint64_t bytes)
 {
-	if (q && __atomic_fetch_sub(&q->used, bytes, __ATOMIC_RELAXED) < bytes)
+	if (!q)
+		return;
+	uint64_t before = __atomic_fetch_sub(&q->used, bytes, __ATOMIC_ACQ_REL);
+	if (before < bytes)
 		panic("quota: credited more than was charged");
+	/* A carved quota's owner holds one byte of it until quota_close: used reaches 0
+	 * only once the owner and every charge are gone, and exactly once. */
+	if (before == bytes && q->parent) {
+		struct quota *parent = q->parent;
+		uint64_t carved = q->carved;
+		kfree(q);
+		quota_credit(parent, carved);
+	}
+}
+
+kerr_t quota_carve(struct quota *parent, uint64_t limit, uint64_t extra, struct quota **out)
+{
+	assert(parent);
+	if (limit > UINT64_MAX - 1 - extra)
+		return E_NO_MEMORY;
+	if (quota_charge(parent, limit + extra) != E_OK)
+		return E_NO_MEMORY;
+	struct quota *q = kcalloc(1, sizeof(*q));
+	if (!q) {
+		quota_credit(parent, limit + extra);
+		return E_NO_MEMORY;
+	}
+	q->limit = limit + 1;
+	q->used = 1;                    /* the owner's hold */
+	q->parent = parent;
+	q->carved = limit + extra;
+	*out = q;
+	return E_OK;
+}
+
+void quota_close(struct quota *q)
+{
+	quota_credit(q, 1);
 }
 
 /* ---- objects ---- */

@@ -40,43 +40,36 @@
 #include <types.h>
 #include <kerr.h>
 #include <spinlock.h>
+#include <mnos/abi.h>
 
 /* ---- object types ---- */
 
+/* The ABI's types (mnos/abi.h, MNOS_OBJ_*), and one more that only tests make. */
 enum obj_type {
-	OBJ_NONE = 0,
-	OBJ_PROCESS,
-	OBJ_THREAD,
-	OBJ_ENDPOINT,
-	OBJ_REPLY,
-	OBJ_NOTIFICATION,
-	OBJ_MEMORY,
-	OBJ_IRQ,
-	OBJ_IOPORT,
+	OBJ_NONE = MNOS_OBJ_NONE,
+	OBJ_PROCESS = MNOS_OBJ_PROCESS,
+	OBJ_THREAD = MNOS_OBJ_THREAD,
+	OBJ_ENDPOINT = MNOS_OBJ_ENDPOINT,
+	OBJ_REPLY = MNOS_OBJ_REPLY,
+	OBJ_NOTIFICATION = MNOS_OBJ_NOTIFICATION,
+	OBJ_MEMORY = MNOS_OBJ_MEMORY,
+	OBJ_IRQ = MNOS_OBJ_IRQ,
+	OBJ_IOPORT = MNOS_OBJ_IOPORT,
 	OBJ_CSPACE_TEST,        /* host and in-guest tests only: no behaviour */
 	OBJ_TYPES
 };
 
+_Static_assert(OBJ_CSPACE_TEST == MNOS_OBJ_TYPES, "every ABI type has its kernel name");
+
 /* ---- rights ---- */
 
-/* Every type but replies (one-shot: neither derived nor passed on): may derive (copy,
- * mint) from this capability; may give it away in a message. */
-#define CAP_R_DERIVE    (1u << 0)
-#define CAP_R_GRANT     (1u << 1)
-/* Endpoints. */
-#define CAP_R_SEND      (1u << 8)
-#define CAP_R_RECV      (1u << 9)
-/* Notifications. */
-#define CAP_R_SIGNAL    (1u << 8)
-#define CAP_R_WAIT      (1u << 9)
-/* Memory objects. */
-#define CAP_R_READ      (1u << 8)
-#define CAP_R_WRITE     (1u << 9)
-#define CAP_R_EXEC      (1u << 10)
-/* Processes, threads, IRQ lines, I/O ports: control (start, stop, acknowledge, use). */
-#define CAP_R_CONTROL   (1u << 8)
-
-#define CAP_R_ALL       0xffffffffu
+/*
+ * The rights bits are the ABI's (mnos/abi.h, CAP_R_*): DERIVE and GRANT for every type
+ * but replies (one-shot: neither derived nor passed on); per type from bit 8 — SEND and
+ * RECV on endpoints, SIGNAL and WAIT on notifications, READ, WRITE and EXEC on memory
+ * objects, CONTROL (start, stop, acknowledge, use) on processes, threads, IRQ lines and
+ * I/O ports. CAP_R_ALL asks for every right a type has.
+ */
 
 /* The rights that mean something for a type; anything else is dropped on creation. */
 uint32_t cap_type_rights(enum obj_type type);
@@ -91,12 +84,25 @@ uint32_t cap_type_rights(enum obj_type type);
 struct quota {
 	uint64_t limit;         /* [I] bytes */
 	uint64_t used;          /* [a] bytes */
+	struct quota *parent;   /* [I] carved from it (quota_carve), or NULL */
+	uint64_t carved;        /* [I] what parent pays for it */
 };
 
 void quota_init(struct quota *q, uint64_t limit);
 /* Charge bytes, or E_NO_MEMORY (nothing charged) if that would pass the limit. */
 kerr_t quota_charge(struct quota *q, uint64_t bytes);
 void quota_credit(struct quota *q, uint64_t bytes);
+
+/*
+ * A new quota of limit bytes carved from parent (not NULL), which pays
+ * limit + extra for it — E_NO_MEMORY, nothing charged, if it cannot. Objects charged
+ * to the new quota may outlive whoever owns it (a capability passed on in a message),
+ * so its owner does not free it: quota_close gives it up, and the quota frees itself
+ * and pays the parent back when its owner has closed it and the last byte charged to
+ * it is credited.
+ */
+kerr_t quota_carve(struct quota *parent, uint64_t limit, uint64_t extra, struct quota **out);
+void quota_close(struct quota *q);
 
 /* ---- objects ---- */
 
@@ -154,6 +160,7 @@ struct cspace {
 };
 
 #define CSPACE_MAX_SLOTS        65536u
+_Static_assert(CSPACE_MAX_SLOTS == MNOS_CSPACE_MAX_SLOTS, "the ABI's limit");
 #define CAP_REVOKE_BATCH        64u
 
 /* What a lookup returns: a copy of the slot, and a reference to the object that the

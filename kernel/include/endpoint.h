@@ -36,40 +36,20 @@
 
 #include <cap.h>
 #include <sched.h>
+#include <mnos/abi.h>
 
-#define IPC_REG_WORDS   4
-#define IPC_MAX_WORDS   64
-#define IPC_MAX_CAPS    4
+/* The message layout and the timeouts IPC_POLL (0: never wait, E_WOULD_BLOCK if no
+ * partner waits) and IPC_FOREVER are the ABI's (mnos/abi.h): IPC_REG_WORDS,
+ * IPC_MAX_WORDS, IPC_MAX_CAPS, and the info word — length (bits 0-6), number of
+ * capabilities (bits 7-9), reserved bits 10-11 that must be zero, label (bits 12-63). */
+#define IPC_RESERVED_MASK (3ull << IPC_RESERVED_SHIFT)
 
-/* Timeouts for send and receive: 0 never waits (E_WOULD_BLOCK if no partner waits). */
-#define IPC_POLL        0ull
-#define IPC_FOREVER     UINT64_MAX
-
-/* The info word: length (bits 0-6), number of capabilities (bits 7-9), label (bits
- * 12-63). Bits 10-11 are reserved and must be zero. */
-#define IPC_LEN_BITS    7
-#define IPC_NCAPS_SHIFT 7
-#define IPC_LABEL_SHIFT 12
-
-static inline uint64_t ipc_info(uint64_t label, unsigned len, unsigned ncaps)
-{
-	return label << IPC_LABEL_SHIFT | (uint64_t)ncaps << IPC_NCAPS_SHIFT | len;
-}
-
-static inline unsigned ipc_len(uint64_t info)
-{
-	return info & ((1u << IPC_LEN_BITS) - 1);
-}
-
-static inline unsigned ipc_ncaps(uint64_t info)
-{
-	return (info >> IPC_NCAPS_SHIFT) & 7;
-}
-
-static inline uint64_t ipc_label(uint64_t info)
-{
-	return info >> IPC_LABEL_SHIFT;
-}
+/* The info word's accessors are the ABI's (mnos_ipc_info, _len, _ncaps, _label): the
+ * kernel's names for them. */
+#define ipc_info        mnos_ipc_info
+#define ipc_len         mnos_ipc_len
+#define ipc_ncaps       mnos_ipc_ncaps
+#define ipc_label       mnos_ipc_label
 
 /* The register part of a message. */
 struct ipc_msg {
@@ -84,6 +64,13 @@ struct ipc_buffer {
 	uint32_t caps[IPC_MAX_CAPS];    /* send: slots; received: where they landed */
 	uint32_t cap_mask[IPC_MAX_CAPS];        /* send: rights to keep */
 };
+
+/* User code sees it as the ABI's struct mnos_ipc_buffer. */
+_Static_assert(sizeof(struct ipc_buffer) == sizeof(struct mnos_ipc_buffer), "ABI layout");
+_Static_assert(offsetof(struct ipc_buffer, caps) == offsetof(struct mnos_ipc_buffer, caps),
+	       "ABI layout");
+_Static_assert(offsetof(struct ipc_buffer, cap_mask) ==
+	       offsetof(struct mnos_ipc_buffer, cap_mask), "ABI layout");
 
 struct endpoint;
 struct reply;

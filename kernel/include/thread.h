@@ -47,6 +47,8 @@ struct process {
 	uint32_t refs;                  /* [a] threads plus holders */
 	struct cspace *cspace;          /* [I once its threads run] capabilities:
 					 * &cspace_empty unless given its own */
+	struct cspace *own_cs;          /* [I] process_create_user's, freed with it */
+	struct quota *own_quota;        /* [I] process_create_user's, closed with it */
 	struct notification *fault_notify;      /* [usermode.c fault_lock] signalled when
 						 * a thread dies of a user fault */
 };
@@ -97,6 +99,11 @@ struct thread {
 	uint8_t ipc_op;                 /* enum ipc_op: what it waits to do */
 	int8_t ipc_result;              /* kerr_t its waker leaves */
 
+	struct quota *charged;          /* [I] paid charge bytes for it (a thread the
+					 * thread_create system call made), credited when
+					 * it is reaped; or NULL */
+	uint64_t charge;                /* [I] */
+
 	void *fpu;                      /* [this thread] FPU area or NULL */
 	struct fault_catch *catches;    /* [this thread] armed fault catches (arch/trap.h) */
 	uint32_t refs;                  /* [a] */
@@ -114,6 +121,18 @@ extern struct process kernel_process;
 
 /* A process with a fresh address space (sharing the kernel half). */
 kerr_t process_create(const char *name, struct process **out);
+
+/*
+ * A process for user code (the obj_create system call): a fresh address space, and
+ * its own capability space of nslots slots paid from its own quota of limit bytes,
+ * which is carved from parent (quota_carve) with PROCESS_OVERHEAD more for the
+ * process itself. All of it goes when the last reference does; the quota once
+ * everything charged to it is paid back. E_INVAL: nslots outside 2..CSPACE_MAX_SLOTS;
+ * E_NO_MEMORY: parent, the new quota or the kernel cannot pay (nothing is left
+ * allocated or charged).
+ */
+kerr_t process_create_user(const char *name, struct quota *parent, uint32_t nslots,
+			   uint64_t limit, struct process **out);
 void process_get(struct process *p);
 void process_put(struct process *p);
 

@@ -158,7 +158,7 @@ static kerr_t check_msg(struct thread *me, struct cspace *cs, const struct ipc_m
 	uint64_t info = m->info;
 	unsigned len = ipc_len(info), ncaps = ipc_ncaps(info);
 
-	if (len > IPC_MAX_WORDS || ncaps > IPC_MAX_CAPS || (info & (3u << 10)))
+	if (len > IPC_MAX_WORDS || ncaps > IPC_MAX_CAPS || (info & IPC_RESERVED_MASK))
 		return E_INVAL;
 	if (likely(len <= IPC_REG_WORDS && !ncaps))
 		return E_OK;

@@ -1,19 +1,14 @@
-/* Names of kernel error codes, for log messages. */
+/* Names of kernel error codes, for log messages: the ABI table's short texts. */
 #include <kerr.h>
 
 const char *kerr_name(kerr_t e)
 {
-	static const char *const names[] = {
-		[E_OK] = "ok", [E_INVAL] = "invalid argument", [E_NO_MEMORY] = "out of memory",
-		[E_EXISTS] = "already exists", [E_NOT_FOUND] = "not found",
-		[E_RANGE] = "out of range", [E_PERM] = "right missing",
-		[E_TYPE] = "wrong object type", [E_DELETED] = "object deleted",
-		[E_TIMEOUT] = "timed out", [E_WOULD_BLOCK] = "would block",
-		[E_CANCELED] = "cancelled", [E_FAULT] = "bad user address",
-		[E_NOSYS] = "no such system call",
-	};
+#define ERR_TEXT(name, text) [name] = text,
+	static const char *const names[] = { MNOS_ERRORS(ERR_TEXT) };
+#undef ERR_TEXT
+	_Static_assert(sizeof(names) / sizeof(names[0]) == MNOS_ERROR_COUNT, "every error named");
 
-	if ((unsigned)e < sizeof(names) / sizeof(names[0]) && names[e])
+	if ((unsigned)e < MNOS_ERROR_COUNT)
 		return names[e];
 	return "unknown error";
 }

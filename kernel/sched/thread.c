@@ -11,6 +11,7 @@
 #include <klib.h>
 #include <kformat.h>
 #include <memobj.h>
+#include <mnos/abi.h>
 #include <log.h>
 #include <panic.h>
 #include <arch/fpu.h>
@@ -36,6 +37,10 @@ struct thread_box {
 	struct thread t;
 	struct waitq exit_wq;
 };
+
+/* A user thread's kernel memory, which the thread_create system call charges. */
+_Static_assert(THREAD_STACK_SIZE + sizeof(struct thread_box) <= MNOS_THREAD_CHARGE,
+	       "the ABI's THREAD_CHARGE covers a thread");
 
 uint64_t thread_count(void)
 {
@@ -80,6 +85,47 @@ void process_get(struct process *p)
 		__atomic_fetch_add(&p->refs, 1, __ATOMIC_RELAXED);
 }
 
+/* What a process costs its creator beyond the quota it is given (the ABI's figure):
+ * the process, its quota record and the top page table. */
+#define PROCESS_OVERHEAD MNOS_PROCESS_OVERHEAD
+_Static_assert(sizeof(struct process) + sizeof(struct cspace) + sizeof(struct quota) +
+	       PAGE_SIZE <= PROCESS_OVERHEAD, "the ABI's PROCESS_OVERHEAD covers a process");
+
+kerr_t process_create_user(const char *name, struct quota *parent, uint32_t nslots,
+			   uint64_t limit, struct process **out)
+{
+	struct quota *q;
+	struct process *p;
+
+	if (nslots < 2 || nslots > CSPACE_MAX_SLOTS)
+		return E_INVAL;
+	kerr_t e = quota_carve(parent, limit, PROCESS_OVERHEAD, &q);
+	if (e != E_OK)
+		return e;
+	struct cspace *cs = kcalloc(1, sizeof(*cs));
+	if (!cs) {
+		e = E_NO_MEMORY;
+		goto out_close;
+	}
+	e = cspace_init(cs, nslots, q);
+	if (e != E_OK)
+		goto out_free_cs;
+	e = process_create(name, &p);
+	if (e != E_OK)
+		goto out_destroy_cs;
+	p->cspace = p->own_cs = cs;
+	p->own_quota = q;
+	*out = p;
+	return E_OK;
+out_destroy_cs:
+	cspace_destroy(cs);
+out_free_cs:
+	kfree(cs);
+out_close:
+	quota_close(q);
+	return e;
+}
+
 void process_put(struct process *p)
 {
 	if (p == &kernel_process)
@@ -88,9 +134,19 @@ void process_put(struct process *p)
 		return;
 	mem_space_destroy(p->mem);      /* unmaps every grant, while the tables exist */
 	process_set_fault_notification(p, NULL);
+	struct cspace *cs = p->own_cs;
+	struct quota *q = p->own_quota;
 	as_destroy(&p->own_as);
 	kfree(p);
 	__atomic_fetch_sub(&processes_alive, 1, __ATOMIC_RELAXED);
+	if (cs) {
+		/* Its capabilities go; objects they kept alive are destroyed, and their
+		 * charges (to this quota or others) paid back. */
+		cspace_destroy(cs);
+		kfree(cs);
+	}
+	if (q)
+		quota_close(q);
 }
 
 void thread_get(struct thread *t)
@@ -258,6 +314,8 @@ void thread_reap(struct thread *t)
 	t->fpu = NULL;
 	ipc_buffer_release(t);
 	process_put(t->proc);
+	if (t->charged)
+		quota_credit(t->charged, t->charge);
 
 	struct waitq *q = t->exit_wq;
 	irqflags_t f = spin_lock_irqsave(&q->lock);

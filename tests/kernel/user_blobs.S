@@ -2,9 +2,11 @@
  * Small user-mode programs for the in-guest ring-3 tests (test_usermode.c), before
  * there is an ELF loader to run real ones: each is position-independent code between
  * a start and an end label, copied into a user page and run there. They reach their
- * data page through the argument in rdi. System calls use the bring-up numbers:
- * 0 debug print (rdi, rsi), 2 clock (-> rdi), 22 thread exit.
+ * data page through the argument in rdi. System calls use the ABI's numbers
+ * (mnos/abi.h): debug print (rdi, rsi), clock (-> rdi), thread exit.
  */
+#include <mnos/abi.h>
+
 	.section .rodata.user_blobs, "a"
 
 	.macro blob name
@@ -18,10 +20,10 @@ ublob_hello_start:
 	movq $0x600d, (%rbx)
 	leaq 1f(%rip), %rdi
 	movl $2f - 1f, %esi
-	xorl %eax, %eax
+	movl $SYS_DEBUG_PRINT, %eax
 	syscall
 	movq %rax, 8(%rbx)              /* the print's result */
-	movl $22, %eax
+	movl $SYS_THREAD_EXIT, %eax
 	syscall
 	ud2
 1:	.ascii "hello from ring 3\n"
@@ -49,7 +51,7 @@ ublob_regs_start:
 	movabsq $0xaaaaaaaaaaaaaaaa, %r8
 	movabsq $0xbbbbbbbbbbbbbbbb, %r9
 	movq %rsp, %rdi                 /* rdi: also checked to come back as the clock */
-	movl $2, %eax
+	movl $SYS_CLOCK, %eax
 	syscall
 after_syscall:
 	pushq %rcx                      /* the return address SYSCALL left */
@@ -106,7 +108,7 @@ after_syscall:
 1:	popq %r11                       /* data page */
 	movl %ecx, (%r11)
 	movq %rdi, 8(%r11)
-	movl $22, %eax
+	movl $SYS_THREAD_EXIT, %eax
 	syscall
 	ud2
 ublob_regs_end:
@@ -162,7 +164,7 @@ ublob_fault_start:
 	jmp 99f
 19:	inb $0x60, %al
 99:	movq $0xbad, 8(%rdi)            /* reached only if nothing faulted */
-	movl $22, %eax
+	movl $SYS_THREAD_EXIT, %eax
 	syscall
 ublob_fault_end:
 
@@ -179,7 +181,7 @@ ublob_badptr_start:
 	shlq $4, %rax
 	movq 8(%rbx, %rax), %rdi
 	movq 16(%rbx, %rax), %rsi
-	xorl %eax, %eax
+	movl $SYS_DEBUG_PRINT, %eax
 	syscall
 	movq %r12, %rcx
 	shlq $4, %rcx
@@ -187,7 +189,7 @@ ublob_badptr_start:
 	movq %rax, (%rcx, %r13, 8)
 	incq %r13
 	jmp 1b
-2:	movl $22, %eax
+2:	movl $SYS_THREAD_EXIT, %eax
 	syscall
 ublob_badptr_end:
 
@@ -215,6 +217,6 @@ ublob_nullsys_start:
 	orq %rax, %rdx
 	subq %r13, %rdx
 	movq %rdx, 8(%rbx)
-	movl $22, %eax
+	movl $SYS_THREAD_EXIT, %eax
 	syscall
 ublob_nullsys_end:
