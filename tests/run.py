@@ -99,6 +99,8 @@ def parse_ktap(text):
     plan = None
     results = []
     diag = []
+    subtests = []
+    subdiag = []
     for raw in text.splitlines():
         line = raw.rstrip('\r')
         m = re.match(r'^1\.\.(\d+)$', line)
@@ -111,9 +113,20 @@ def parse_ktap(text):
                             '\n'.join(diag)))
             diag = []
             continue
+        # A subtest (KTAP nests by four spaces): the user-mode test program reports each
+        # of its tests so. Recorded as results of their own, not counted in the plan.
+        m = re.match(r'^    (not ok|ok) (\d+) (\S+)(?: # (.*))?$', line)
+        if m:
+            subtests.append((m.group(1) == 'ok', int(m.group(2)), m.group(3),
+                             m.group(4) or '', '\n'.join(subdiag)))
+            subdiag = []
+            continue
+        if line.startswith('    # '):
+            subdiag.append(line.strip())
+            continue
         if line.startswith('# '):
             diag.append(line)
-    return plan, results
+    return plan, results, subtests
 
 
 def run_guest_config(cfg, kernel):
@@ -156,8 +169,8 @@ def run_guest_config(cfg, kernel):
                         + (' (kernel panic)' if code == QEMU_EXIT['panic'] else ''))
 
     if expect != 'panic':
-        plan, ktap = parse_ktap(after)
-        for ok, _, tid, directive, diag in ktap:
+        plan, ktap, subtests = parse_ktap(after)
+        for ok, _, tid, directive, diag in ktap + subtests:
             skipped = directive.upper().startswith('SKIP')
             results.append(Result(f'{name}/{tid}', ok, diag, skipped))
         if plan is None:
