@@ -40,9 +40,19 @@ KERNEL_CFLAGS := -std=c17 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototy
 	-ffunction-sections -fdata-sections \
 	-Ikernel/include -Ikernel/arch/x86_64/include -I$(GEN) \
 	-DMNOS_VERSION='"$(MNOS_VERSION)"' -DMNOS_GIT_REV='"$(GIT_REV)"' -DMNOS_DEBUG=$(DEBUG)
-KERNEL_ASFLAGS := -Ikernel/include -Ikernel/arch/x86_64/include -I$(GEN) -D__ASSEMBLY__ -g
+KERNEL_ASFLAGS := -Ikernel/include -Ikernel/arch/x86_64/include -I$(GEN) -I$(BUILD)/user -D__ASSEMBLY__ -g
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 	--no-dynamic-linker -T kernel/arch/x86_64/linker.ld --gc-sections
+
+# User programs (the rules are below).
+USER_CFLAGS := -std=c17 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wno-unused-parameter \
+	-ffreestanding -nostdlib -fno-builtin-printf -fno-pic -fno-pie -fno-stack-protector \
+	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-common \
+	-ffunction-sections -fdata-sections \
+	-Iuser/include -Ikernel/include -Ikernel/arch/x86_64/include -I$(GEN) -DMNOS_USER
+USER_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
+	--no-dynamic-linker -T user/user.ld --gc-sections
 
 KERNEL_C := $(sort $(wildcard kernel/*/*.c kernel/arch/x86_64/*.c tests/kernel/*.c))
 KERNEL_S := $(sort $(wildcard kernel/arch/x86_64/*.S tests/kernel/*.S))
@@ -96,7 +106,7 @@ abi-check: $(GEN)/.abi-stamp
 # Objects depend on the flags they were built with: a change of DEBUG (or any flag)
 # rebuilds everything, without a 'make clean'.
 FLAGS_STAMP := $(BUILD)/.flags
-FLAGS_NOW := $(CC) $(KERNEL_CFLAGS) $(KERNEL_ASFLAGS)
+FLAGS_NOW := $(CC) $(KERNEL_CFLAGS) $(KERNEL_ASFLAGS) $(USER_CFLAGS)
 ifneq ($(file <$(FLAGS_STAMP)),$(FLAGS_NOW))
 $(shell mkdir -p $(BUILD))
 $(file >$(FLAGS_STAMP),$(FLAGS_NOW))
@@ -145,6 +155,43 @@ $(KERNEL_ELF): $(KERNEL_OBJS) $(GEN)/ksyms.o
 	@$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(GEN)/ksyms.o
 	@$(NM) -n -S --defined-only $@ | $(PYTHON) tools/gensyms.py | cmp -s - $(GEN)/ksyms.S \
 		|| { echo "error: symbol table moved between links" >&2; rm -f $@; exit 1; }
+
+# ---------------------------------------------------------------------------------------
+# User programs: static ELF executables (user/user.ld) that the kernel's loader runs in
+# ring 3. The library is user/lib plus the kernel's own freestanding kformat, string and
+# error-name code, compiled again with user flags. The in-guest tests embed the programs
+# (tests/kernel/user_progs.S).
+# ---------------------------------------------------------------------------------------
+
+UOBJ := $(BUILD)/uobj
+
+USER_LIB_SRC := user/lib/crt0.S user/lib/start.c user/lib/print.c \
+	kernel/lib/kformat.c kernel/lib/string.c kernel/lib/kerr.c
+USER_LIB_OBJS := $(patsubst %,$(UOBJ)/%.o,$(USER_LIB_SRC))
+USER_PROGS := utest
+USER_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(USER_PROGS))
+
+$(UOBJ)/%.c.o: %.c $(FLAGS_STAMP) | deps $(GEN)/.abi-stamp
+	@mkdir -p $(dir $@)
+	@echo "  UCC     $<"
+	@$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+
+$(UOBJ)/%.S.o: %.S $(FLAGS_STAMP) | deps $(GEN)/.abi-stamp
+	@mkdir -p $(dir $@)
+	@echo "  UAS     $<"
+	@$(CC) $(USER_CFLAGS) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
+
+define user_prog_rule
+user_objs_$(1) := $$(patsubst %,$$(UOBJ)/%.o,$$(sort $$(wildcard user/$(1)/*.c user/$(1)/*.S)))
+$(BUILD)/user/$(1).elf: $$(user_objs_$(1)) $$(USER_LIB_OBJS) user/user.ld
+	@mkdir -p $$(dir $$@)
+	@echo "  ULD     $$@"
+	@$$(LD) $$(USER_LDFLAGS) -o $$@ $$(user_objs_$(1)) $$(USER_LIB_OBJS)
+endef
+$(foreach p,$(USER_PROGS),$(eval $(call user_prog_rule,$(p))))
+
+# .incbin is not seen by the compiler's dependency files.
+$(BUILD)/tests/kernel/user_progs.o: $(USER_ELFS)
 
 # ---------------------------------------------------------------------------------------
 # Boot image
@@ -229,4 +276,4 @@ compile_commands.json: Makefile tools/compdb.py | $(ABI_HDRS)
 clean:
 	rm -rf $(BUILD) compile_commands.json
 
--include $(KERNEL_OBJS:.o=.d)
+-include $(KERNEL_OBJS:.o=.d) $(USER_LIB_OBJS:.o=.d) $(foreach p,$(USER_PROGS),$(user_objs_$(p):.o=.d))

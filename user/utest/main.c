@@ -1,0 +1,78 @@
+/*
+ * The user-mode test program: runs every UTEST in name order, reports each as a KTAP
+ * subtest line, and tells the kernel's test (tests/kernel/test_utest.c) the outcome on
+ * the "result" notification: bit 0 when it has finished, bit 1 if anything failed.
+ *
+ * Usage: utest <capability-space size> [test-name-prefix]
+ */
+#include "utest.h"
+
+extern const struct utest __utests_start[], __utests_end[];
+
+void ut_env_init(uint32_t nslots);
+
+static const struct utest *running;
+static bool failed, skipped;
+static const char *skip_why;
+
+void utest_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("    # %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	failed = true;
+}
+
+void utest_skip(const char *why)
+{
+	skipped = true;
+	skip_why = why;
+}
+
+/* entry.S: run fn; utest_abort() returns from here at once. */
+void ut_run_one(void (*fn)(void));
+
+static uint64_t parse(const char *s)
+{
+	uint64_t v = 0;
+
+	while (s && *s >= '0' && *s <= '9')
+		v = v * 10 + (uint64_t)(*s++ - '0');
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	const char *only = argc > 2 ? argv[2] : "";
+	unsigned n = 0, nfailed = 0, i = 0;
+
+	ut_env_init(argc > 1 ? (uint32_t)parse(argv[1]) : 0);
+	if (!ut_self || !ut_result || !ut_nslots) {
+		printf("utest: started without its capabilities or arguments\n");
+		return 1;
+	}
+	for (const struct utest *t = __utests_start; t < __utests_end; t++)
+		n += strncmp(t->name, only, strlen(only)) == 0;
+	printf("    1..%u\n", n);
+	for (const struct utest *t = __utests_start; t < __utests_end; t++) {
+		if (strncmp(t->name, only, strlen(only)) != 0)
+			continue;
+		running = t;
+		failed = skipped = false;
+		ut_run_one(t->fn);
+		ut_free_all();
+		i++;
+		if (skipped && !failed)
+			printf("    ok %u utest.%s # SKIP %s\n", i, t->name, skip_why);
+		else
+			printf("    %s %u utest.%s\n", failed ? "not ok" : "ok", i, t->name);
+		nfailed += failed;
+	}
+	printf("    # utest: %u passed, %u failed\n", n - nfailed, nfailed);
+	mnos_notify_signal(ut_result, 1 | (nfailed ? 2 : 0));
+	return 0;
+}

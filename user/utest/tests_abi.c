@@ -1,0 +1,394 @@
+/*
+ * The system-call ABI from ring 3: registers, unknown numbers, and every kind of bad
+ * argument — slots, types, rights, pointers, lengths — each refused with its documented
+ * error (docs/SYSCALLS.md) and nothing changed.
+ */
+#include "utest.h"
+
+#define SENTINEL_ALL 0x1ff
+
+static const char *const reg_names[] = { "rbx", "rbp", "r12", "r13", "r14", "r15", "rsp",
+					 "rcx (return address)", "r11 (flags)" };
+
+static void check_sentinels(uint64_t nr, const uint64_t in[6])
+{
+	uint64_t out[7];
+	uint64_t bad = ut_syscall_sentinels(nr, in, out);
+
+	for (unsigned b = 0; b < 9; b++)
+		if (bad & (1u << b))
+			utest_fail(__FILE__, __LINE__, "syscall %llu (args %#llx...): %s changed",
+				   (unsigned long long)nr, (unsigned long long)in[0],
+				   reg_names[b]);
+	/* A failed call carries nothing back: no kernel value in a result register. */
+	if (out[0] != E_OK)
+		for (unsigned r = 1; r < 7; r++)
+			if (out[r])
+				utest_fail(__FILE__, __LINE__,
+					   "syscall %llu failed (%s) but result register %u is %#llx",
+					   (unsigned long long)nr, kerr_name((kerr_t)out[0]), r,
+					   (unsigned long long)out[r]);
+}
+
+/* Every system call, with all-zero arguments and with garbage, and numbers past the
+ * table: the preserved registers survive, rcx and r11 are SYSCALL's. */
+UTEST(abi_registers_survive_every_syscall)
+{
+	static const uint64_t zero[6];
+	static const uint64_t junk[6] = { 0xdeadbeefcafe0001ull, 0xffff800000001000ull,
+					  0x8000000000000000ull, 0x7ffffffff001ull, 3,
+					  0xffffffffffffffffull };
+
+	for (uint64_t nr = 0; nr < SYS_COUNT; nr++) {
+		if (nr == SYS_THREAD_EXIT)
+			continue;
+		check_sentinels(nr, zero);
+		if (nr != SYS_SLEEP)            /* a junk duration is a very long sleep */
+			check_sentinels(nr, junk);
+	}
+	/* proc_set_fault(0, 0) above cleared this process's fault notification. */
+	UT_EXPECT_ERR(mnos_proc_set_fault(0, ut_child_done), E_OK);
+	static const uint64_t unknown[] = { SYS_COUNT, SYS_COUNT + 1, 1000, 1ull << 32,
+					    (1ull << 32) | SYS_CLOCK, 1ull << 63, ~0ull };
+	for (unsigned i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
+		uint64_t out[7];
+		UT_EXPECT_EQ(ut_syscall_sentinels(unknown[i], junk, out), 0);
+		UT_EXPECT_ERR(out[0], E_NOSYS);
+		for (unsigned r = 1; r < 7; r++)
+			UT_EXPECT_EQ(out[r], 0);
+	}
+}
+
+/* ---- slots ---- */
+
+/* The fixture: one capability of each kind a call can name, all rights. */
+struct fixture {
+	uint32_t ep, ntf, mem, reply, dst;
+};
+
+static void make_fixture(struct fixture *f)
+{
+	f->ep = ut_make(MNOS_OBJ_ENDPOINT, 0, 0);
+	f->ntf = ut_make(MNOS_OBJ_NOTIFICATION, 0, 0);
+	f->mem = ut_make(MNOS_OBJ_MEMORY, 1, 0);
+	f->reply = ut_make(MNOS_OBJ_REPLY, 0, 0);
+	f->dst = ut_slot();             /* empty: where copies would go */
+	UT_ASSERT(f->ep && f->ntf && f->mem && f->reply);
+}
+
+/* What a slot argument holds, as the kernel will see it. */
+static uint32_t slot_type(const struct fixture *f, uint64_t s)
+{
+	if (s == ut_child_done)
+		return MNOS_OBJ_NOTIFICATION;
+	if (s == ut_self)
+		return MNOS_OBJ_PROCESS;
+	if (s == ut_result || s == f->ntf)
+		return MNOS_OBJ_NOTIFICATION;
+	if (s == f->ep)
+		return MNOS_OBJ_ENDPOINT;
+	if (s == f->mem)
+		return MNOS_OBJ_MEMORY;
+	if (s == f->reply)
+		return MNOS_OBJ_REPLY;
+	return MNOS_OBJ_NONE;
+}
+
+/* Calls that take one slot of a given type (0: any type): call(slot) → error. */
+struct slot_call {
+	const char *name;
+	uint32_t type;
+	enum mnos_error (*call)(const struct fixture *f, uint64_t slot);
+};
+
+static uint64_t scratch_va;
+
+static enum mnos_error c_delete(const struct fixture *f, uint64_t s)
+{
+	return mnos_cap_delete(s);
+}
+
+static enum mnos_error c_revoke(const struct fixture *f, uint64_t s)
+{
+	return mnos_cap_revoke(s);
+}
+
+static enum mnos_error c_copy(const struct fixture *f, uint64_t s)
+{
+	return mnos_cap_copy(s, 0, f->dst, CAP_R_ALL);
+}
+
+static enum mnos_error c_move(const struct fixture *f, uint64_t s)
+{
+	return mnos_cap_move(s, f->dst);
+}
+
+static enum mnos_error c_signal(const struct fixture *f, uint64_t s)
+{
+	return mnos_notify_signal(s, 1);
+}
+
+static enum mnos_error c_poll(const struct fixture *f, uint64_t s)
+{
+	uint64_t bits;
+
+	return mnos_notify_poll(s, &bits);
+}
+
+static enum mnos_error c_nbsend(const struct fixture *f, uint64_t s)
+{
+	return mnos_ep_nbsend(s, 0, 1, 2, 3, 4);
+}
+
+static enum mnos_error c_recv_poll(const struct fixture *f, uint64_t s)
+{
+	uint64_t b, i, w0, w1, w2, w3;
+
+	return mnos_ep_recv(s, f->reply, IPC_POLL, &b, &i, &w0, &w1, &w2, &w3);
+}
+
+static enum mnos_error c_map(const struct fixture *f, uint64_t s)
+{
+	return mnos_mem_map(s, 0, scratch_va, CAP_R_READ);
+}
+
+static enum mnos_error c_map_into(const struct fixture *f, uint64_t s)
+{
+	return mnos_mem_map(f->mem, s, scratch_va, CAP_R_READ);
+}
+
+static enum mnos_error c_cancel(const struct fixture *f, uint64_t s)
+{
+	return mnos_thread_cancel_ipc(s);
+}
+
+static enum mnos_error c_irq_ack(const struct fixture *f, uint64_t s)
+{
+	return mnos_irq_ack(s);
+}
+
+static enum mnos_error c_ioport_in(const struct fixture *f, uint64_t s)
+{
+	uint64_t v;
+
+	return mnos_ioport_in(s, 0x70, 1, &v);
+}
+
+static enum mnos_error c_set_fault(const struct fixture *f, uint64_t s)
+{
+	return mnos_proc_set_fault(s, f->ntf);
+}
+
+static const struct slot_call slot_calls[] = {
+	{ "cap_delete", 0, c_delete },
+	{ "cap_revoke", 0, c_revoke },
+	{ "cap_copy", 0, c_copy },
+	{ "cap_move", 0, c_move },
+	{ "notify_signal", MNOS_OBJ_NOTIFICATION, c_signal },
+	{ "notify_poll", MNOS_OBJ_NOTIFICATION, c_poll },
+	{ "ep_nbsend", MNOS_OBJ_ENDPOINT, c_nbsend },
+	{ "ep_recv", MNOS_OBJ_ENDPOINT, c_recv_poll },
+	{ "mem_map", MNOS_OBJ_MEMORY, c_map },
+	{ "mem_map (process)", MNOS_OBJ_PROCESS, c_map_into },
+	{ "thread_cancel_ipc", MNOS_OBJ_THREAD, c_cancel },
+	{ "irq_ack", MNOS_OBJ_IRQ, c_irq_ack },
+	{ "ioport_in", MNOS_OBJ_IOPORT, c_ioport_in },
+	{ "proc_set_fault", MNOS_OBJ_PROCESS, c_set_fault },
+};
+
+/* The error a call must give for slot s, or -1 if s is a valid argument for it (not
+ * tried: the call would do something). */
+static int want_for_slot(const struct fixture *f, const struct slot_call *c, uint64_t s)
+{
+	if (s == 0 && c->type == MNOS_OBJ_PROCESS)
+		return -1;                      /* 0 names the calling process */
+	if (s == 0 || s >= ut_nslots)
+		return E_RANGE;
+	uint32_t t = slot_type(f, s);
+	if (t == MNOS_OBJ_NONE)
+		return E_NOT_FOUND;
+	if (c->type == 0 || t == c->type)
+		return -1;
+	return E_TYPE;
+}
+
+static void try_slot(const struct fixture *f, const struct slot_call *c, uint64_t s)
+{
+	int want = want_for_slot(f, c, s);
+
+	if (want < 0)
+		return;
+	enum mnos_error e = c->call(f, s);
+	if ((int)e != want)
+		utest_fail(__FILE__, __LINE__, "%s(slot %#llx): got %s, want %s", c->name,
+			   (unsigned long long)s, kerr_name((kerr_t)e), kerr_name((kerr_t)want));
+}
+
+/* Every slot number up to the table's size and beyond, for every call that takes one. */
+UTEST(abi_every_slot_number)
+{
+	struct fixture f;
+
+	make_fixture(&f);
+	scratch_va = ut_va(1);
+	for (unsigned i = 0; i < sizeof(slot_calls) / sizeof(slot_calls[0]); i++)
+		for (uint64_t s = 0; s <= ut_nslots + 2; s++)
+			try_slot(&f, &slot_calls[i], s);
+	/* Nothing above was done: the fixture is as it was. */
+	uint64_t bits = 7;
+	UT_EXPECT_ERR(mnos_notify_poll(f.ntf, &bits), E_OK);
+	UT_EXPECT_EQ(bits, 0);
+	UT_EXPECT_ERR(mnos_cap_delete(f.dst), E_NOT_FOUND);
+}
+
+/* Each single-bit flip of each valid slot: the whole 64-bit register is the slot. */
+UTEST(abi_single_bit_flips_of_valid_slots)
+{
+	struct fixture f;
+
+	make_fixture(&f);
+	scratch_va = ut_va(1);
+	const uint32_t valid[] = { f.ep, f.ntf, f.mem, f.reply, ut_self };
+	for (unsigned i = 0; i < sizeof(slot_calls) / sizeof(slot_calls[0]); i++)
+		for (unsigned v = 0; v < sizeof(valid) / sizeof(valid[0]); v++)
+			for (unsigned b = 0; b < 64; b++)
+				try_slot(&f, &slot_calls[i], valid[v] ^ (1ull << b));
+}
+
+/* A capability without the right an operation needs is refused, whichever right. */
+UTEST(abi_missing_rights)
+{
+	struct fixture f;
+	uint64_t bits;
+
+	make_fixture(&f);
+	uint32_t s = ut_slot();
+	/* Notification: signal needs SIGNAL, poll needs WAIT. */
+	UT_ASSERT_OK(mnos_cap_copy(f.ntf, 0, s, MNOS_RIGHTS_NOTIFICATION & ~CAP_R_SIGNAL));
+	UT_EXPECT_ERR(mnos_notify_signal(s, 1), E_PERM);
+	UT_EXPECT_ERR(mnos_notify_poll(s, &bits), E_OK);
+	UT_ASSERT_OK(mnos_cap_delete(s));
+	UT_ASSERT_OK(mnos_cap_copy(f.ntf, 0, s, MNOS_RIGHTS_NOTIFICATION & ~CAP_R_WAIT));
+	UT_EXPECT_ERR(mnos_notify_poll(s, &bits), E_PERM);
+	UT_EXPECT_ERR(mnos_notify_signal(s, 1), E_OK);
+	UT_ASSERT_OK(mnos_cap_delete(s));
+	/* Endpoint: send needs SEND, receive RECV. */
+	UT_ASSERT_OK(mnos_cap_copy(f.ep, 0, s, MNOS_RIGHTS_ENDPOINT & ~CAP_R_SEND));
+	UT_EXPECT_ERR(mnos_ep_nbsend(s, 0, 0, 0, 0, 0), E_PERM);
+	UT_ASSERT_OK(mnos_cap_delete(s));
+	UT_ASSERT_OK(mnos_cap_copy(f.ep, 0, s, MNOS_RIGHTS_ENDPOINT & ~CAP_R_RECV));
+	uint64_t b, i, w0, w1, w2, w3;
+	UT_EXPECT_ERR(mnos_ep_recv(s, f.reply, IPC_POLL, &b, &i, &w0, &w1, &w2, &w3), E_PERM);
+	UT_ASSERT_OK(mnos_cap_delete(s));
+	/* Memory: a mapping's rights must be in the capability's. */
+	uint64_t va = ut_va(1);
+	UT_ASSERT_OK(mnos_cap_copy(f.mem, 0, s, CAP_R_READ | CAP_R_DERIVE));
+	UT_EXPECT_ERR(mnos_mem_map(s, 0, va, CAP_R_READ | CAP_R_WRITE), E_PERM);
+	UT_EXPECT_ERR(mnos_mem_map(s, 0, va, CAP_R_READ | CAP_R_EXEC), E_PERM);
+	UT_EXPECT_ERR(mnos_mem_map(s, 0, va, CAP_R_READ), E_OK);
+	UT_EXPECT_ERR(mnos_mem_unmap(0, va), E_OK);
+	/* Deriving needs DERIVE; the copy without it cannot be copied again. */
+	uint32_t s2 = ut_slot();
+	UT_ASSERT_OK(mnos_cap_delete(s));
+	UT_ASSERT_OK(mnos_cap_copy(f.mem, 0, s, CAP_R_READ));
+	UT_EXPECT_ERR(mnos_cap_copy(s, 0, s2, CAP_R_READ), E_PERM);
+	/* Rights never grow: a copy asking for more gets only what the source had. */
+	UT_ASSERT_OK(mnos_cap_delete(s));
+	UT_ASSERT_OK(mnos_cap_copy(f.mem, 0, s, CAP_R_READ | CAP_R_DERIVE));
+	UT_ASSERT_OK(mnos_cap_copy(s, 0, s2, CAP_R_ALL));
+	/* A rights mask wider than 32 bits is malformed, not "all". */
+	UT_EXPECT_ERR(mnos_cap_copy(s, 0, ut_slot(), ~0ull), E_INVAL);
+	UT_EXPECT_ERR(mnos_mem_map(s2, 0, va, CAP_R_READ | CAP_R_WRITE), E_PERM);
+}
+
+/* Wrong object types for calls whose slot must be of one type. */
+UTEST(abi_wrong_object_types)
+{
+	struct fixture f;
+	uint64_t bits;
+
+	make_fixture(&f);
+	UT_EXPECT_ERR(mnos_notify_signal(f.ep, 1), E_TYPE);
+	UT_EXPECT_ERR(mnos_notify_poll(f.mem, &bits), E_TYPE);
+	UT_EXPECT_ERR(mnos_ep_nbsend(f.ntf, 0, 0, 0, 0, 0), E_TYPE);
+	UT_EXPECT_ERR(mnos_mem_map(f.ep, 0, ut_va(1), CAP_R_READ), E_TYPE);
+	UT_EXPECT_ERR(mnos_mem_map(f.mem, f.ep, ut_va(1), CAP_R_READ), E_TYPE);
+	UT_EXPECT_ERR(mnos_thread_cancel_ipc(f.ep), E_TYPE);
+	UT_EXPECT_ERR(mnos_irq_ack(f.ntf), E_TYPE);
+	UT_EXPECT_ERR(mnos_irq_bind(f.ntf, f.ntf, 1), E_TYPE);
+	UT_EXPECT_ERR(mnos_ioport_out(f.mem, 0x80, 1, 0), E_TYPE);
+	UT_EXPECT_ERR(mnos_proc_set_fault(f.ep, f.ntf), E_TYPE);
+	UT_EXPECT_ERR(mnos_proc_set_fault(ut_self, f.ep), E_TYPE);
+	UT_EXPECT_ERR(mnos_cap_mint(f.mem, f.dst, CAP_R_ALL, 5), E_INVAL);   /* badges: IPC only */
+}
+
+/* ---- pointers and lengths ---- */
+
+UTEST(abi_bad_pointers_and_lengths)
+{
+	static const char msg[] = "utest: a line through debug_print\n";
+	uint64_t mapped = ut_va(1);
+	uint32_t mem = ut_make(MNOS_OBJ_MEMORY, 1, 0);
+
+	UT_ASSERT(mem);
+	UT_ASSERT_OK(mnos_mem_map(mem, 0, mapped, CAP_R_READ));
+	UT_EXPECT_ERR(mnos_debug_print((uint64_t)(uintptr_t)msg, sizeof(msg) - 1), E_OK);
+	UT_EXPECT_ERR(mnos_debug_print(0, 1), E_RANGE);                        /* null */
+	UT_EXPECT_ERR(mnos_debug_print(0xffffffff80000000ull, 8), E_RANGE);    /* kernel */
+	UT_EXPECT_ERR(mnos_debug_print(0x0000800000000000ull, 8), E_RANGE);    /* hole */
+	UT_EXPECT_ERR(mnos_debug_print(0xffff7fffffffffffull, 8), E_RANGE);    /* hole */
+	UT_EXPECT_ERR(mnos_debug_print(MNOS_USER_TOP - 4, 8), E_RANGE);        /* straddles */
+	UT_EXPECT_ERR(mnos_debug_print(~0ull - 2, 8), E_RANGE);                /* wraps */
+	UT_EXPECT_ERR(mnos_debug_print(mapped + MNOS_PAGE_SIZE - 4, 8), E_FAULT); /* runs off */
+	UT_EXPECT_ERR(mnos_debug_print(mapped, MNOS_DEBUG_PRINT_MAX + 1), E_INVAL); /* too long */
+	UT_EXPECT_ERR(mnos_debug_print(mapped, ~0ull), E_INVAL);
+	/* Addresses for mappings, buffers, threads: aligned, in the user half. */
+	UT_EXPECT_ERR(mnos_mem_map(mem, 0, mapped + 1, CAP_R_READ), E_INVAL);
+	UT_EXPECT_ERR(mnos_mem_map(mem, 0, 0, CAP_R_READ), E_RANGE);
+	UT_EXPECT_ERR(mnos_mem_map(mem, 0, MNOS_USER_TOP, CAP_R_READ), E_RANGE);
+	UT_EXPECT_ERR(mnos_mem_map(mem, 0, 0xffffffff80000000ull, CAP_R_READ), E_RANGE);
+	UT_EXPECT_ERR(mnos_mem_map(mem, 0, mapped, CAP_R_READ), E_EXISTS);
+	UT_EXPECT_ERR(mnos_mem_map(mem, 0, ut_va(1), CAP_R_WRITE | CAP_R_EXEC), E_INVAL);
+	UT_EXPECT_ERR(mnos_mem_unmap(0, mapped + 8), E_INVAL);
+	UT_EXPECT_ERR(mnos_mem_unmap(0, ut_va(1)), E_NOT_FOUND);
+	UT_EXPECT_ERR(mnos_ipc_buffer_set(mapped + 8), E_INVAL);
+	UT_EXPECT_ERR(mnos_ipc_buffer_set(0xffffffff80000000ull), E_RANGE);
+	UT_EXPECT_ERR(mnos_ipc_buffer_set(mapped), E_EXISTS);                  /* mapped */
+	uint32_t t = ut_slot();
+	UT_EXPECT_ERR(mnos_thread_create(0, t, 0xffffffff80100000ull, mapped + 4096, 0), E_RANGE);
+	UT_EXPECT_ERR(mnos_thread_create(0, t, mapped, mapped + 4096 - 8, 0), E_INVAL);
+	UT_EXPECT_ERR(mnos_thread_create(0, t, mapped, 0x0000800000000000ull, 0), E_RANGE);
+	UT_EXPECT_ERR(mnos_cap_delete(t), E_NOT_FOUND);                        /* none made */
+	UT_EXPECT_ERR(mnos_obj_create(MNOS_OBJ_MEMORY, ut_slot(), MNOS_MEMOBJ_MAX_PAGES + 1, 0),
+		      E_RANGE);
+	UT_EXPECT_ERR(mnos_obj_create(MNOS_OBJ_MEMORY, ut_slot(), 0, 0), E_INVAL);
+	UT_EXPECT_ERR(mnos_obj_create(MNOS_OBJ_TYPES, ut_slot(), 0, 0), E_INVAL);
+	UT_EXPECT_ERR(mnos_obj_create(~0ull, ut_slot(), 0, 0), E_INVAL);
+}
+
+/* A thread_create that fails leaves no thread behind and runs nothing. */
+static volatile uint64_t ran;
+
+static void set_ran(uint64_t v)
+{
+	ran = v;
+}
+
+UTEST(abi_thread_create_fails_cleanly)
+{
+	uint32_t busy = ut_make(MNOS_OBJ_NOTIFICATION, 0, 0);
+
+	ran = 0;
+	UT_ASSERT(busy);
+	/* Into an occupied slot: refused before the thread exists. */
+	UT_EXPECT_ERR(mnos_thread_create(0, busy, (uint64_t)(uintptr_t)set_ran,
+					 (uint64_t)(uintptr_t)&ran, 1), E_EXISTS);
+	UT_EXPECT_ERR(mnos_thread_create(0, 0, (uint64_t)(uintptr_t)set_ran, 0, 1), E_RANGE);
+	mnos_sleep(2000000);
+	UT_EXPECT_EQ(ran, 0);
+	/* And the same call into a free slot works. */
+	bool faulted = true;
+	UT_EXPECT_ERR(ut_run_thread(set_ran, 7, &faulted), E_OK);
+	UT_EXPECT(!faulted);
+	UT_EXPECT_EQ(ran, 7);
+}

@@ -1,0 +1,253 @@
+/*
+ * What ring 3 can and cannot do: faults that end only the faulting thread, memory
+ * grants shared and revoked, IPC between threads with badges, a process made through
+ * system calls, and running out of quota.
+ */
+#include "utest.h"
+
+/* ---- faults: the kernel and this process go on ---- */
+
+static void read_at(uint64_t a)
+{
+	(void)*(volatile uint64_t *)(uintptr_t)a;
+}
+
+static void write_at(uint64_t a)
+{
+	*(volatile uint64_t *)(uintptr_t)a = 0x5a5a;
+}
+
+static void jump_to(uint64_t a)
+{
+	((void (*)(void))(uintptr_t)a)();
+}
+
+static void divide(uint64_t zero)
+{
+	volatile uint64_t x = 1;
+
+	x /= zero;
+}
+
+static void run_code_at(uint64_t a)
+{
+	jump_to(a);
+}
+
+/* Reading, writing and running kernel memory, null and non-canonical addresses: each
+ * kills only the thread that tried, and this process is told on its fault notification. */
+UTEST(user_cannot_touch_kernel_memory)
+{
+	static const uint64_t kernel[] = { 0xffffffff80000000ull, 0xffffffff80100000ull,
+					   0xffff800000000000ull, 0xffff800000100000ull };
+	bool faulted;
+
+	for (unsigned i = 0; i < sizeof(kernel) / sizeof(kernel[0]); i++) {
+		faulted = false;
+		UT_EXPECT_ERR(ut_run_thread(read_at, kernel[i], &faulted), E_OK);
+		UT_EXPECT(faulted);
+		faulted = false;
+		UT_EXPECT_ERR(ut_run_thread(write_at, kernel[i], &faulted), E_OK);
+		UT_EXPECT(faulted);
+		faulted = false;
+		UT_EXPECT_ERR(ut_run_thread(jump_to, kernel[i], &faulted), E_OK);
+		UT_EXPECT(faulted);
+	}
+	faulted = false;
+	UT_EXPECT_ERR(ut_run_thread(read_at, 0, &faulted), E_OK);
+	UT_EXPECT(faulted);
+	faulted = false;
+	UT_EXPECT_ERR(ut_run_thread(read_at, 0x0000800000000000ull, &faulted), E_OK);
+	UT_EXPECT(faulted);
+	faulted = false;
+	UT_EXPECT_ERR(ut_run_thread(divide, 0, &faulted), E_OK);
+	UT_EXPECT(faulted);
+	/* A thread that does nothing wrong is not reported. */
+	faulted = true;
+	UT_EXPECT_ERR(ut_run_thread(read_at, (uint64_t)(uintptr_t)&faulted, &faulted), E_OK);
+	UT_EXPECT(!faulted);
+}
+
+/* W^X for this program's own image: its code is not writable, its data not runnable. */
+static const uint64_t read_only_word = 1;
+
+UTEST(user_image_is_wx)
+{
+	static uint8_t data_ret[16] = { 0xc3 };
+	bool faulted = false;
+
+	UT_EXPECT_ERR(ut_run_thread(write_at, (uint64_t)(uintptr_t)read_at, &faulted), E_OK);
+	UT_EXPECT(faulted);
+	faulted = false;
+	UT_EXPECT_ERR(ut_run_thread(run_code_at, (uint64_t)(uintptr_t)data_ret, &faulted), E_OK);
+	UT_EXPECT(faulted);
+	faulted = false;
+	UT_EXPECT_ERR(ut_run_thread(write_at, (uint64_t)(uintptr_t)&read_only_word, &faulted),
+		      E_OK);
+	UT_EXPECT(faulted);
+}
+
+/* ---- memory grants ---- */
+
+UTEST(grant_shared_between_mappings_and_unmapped)
+{
+	uint32_t mem = ut_make(MNOS_OBJ_MEMORY, 2, 0);
+	uint64_t rw = ut_va(2), ro = ut_va(2);
+	bool faulted;
+
+	UT_ASSERT(mem);
+	UT_ASSERT_OK(mnos_mem_map(mem, 0, rw, CAP_R_READ | CAP_R_WRITE));
+	UT_ASSERT_OK(mnos_mem_map(mem, 0, ro, CAP_R_READ));
+	volatile uint64_t *a = (volatile uint64_t *)(uintptr_t)rw;
+	volatile uint64_t *b = (volatile uint64_t *)(uintptr_t)ro;
+	UT_EXPECT_EQ(b[0], 0);                          /* fresh frames are zero */
+	a[0] = 0x1234;
+	a[512 + 7] = 0x5678;                            /* the second page */
+	UT_EXPECT_EQ(b[0], 0x1234);
+	UT_EXPECT_EQ(b[512 + 7], 0x5678);
+	faulted = false;
+	UT_EXPECT_ERR(ut_run_thread(write_at, ro, &faulted), E_OK);
+	UT_EXPECT(faulted);                             /* read-only mapping */
+	UT_ASSERT_OK(mnos_mem_unmap(0, rw));
+	faulted = false;
+	UT_EXPECT_ERR(ut_run_thread(read_at, rw, &faulted), E_OK);
+	UT_EXPECT(faulted);                             /* gone */
+	UT_EXPECT_EQ(b[0], 0x1234);                     /* the other mapping stays */
+	/* Revoking the capability the mapping was made through unmaps it. */
+	uint32_t child = ut_slot();
+	uint64_t via_child = ut_va(2);
+	UT_ASSERT_OK(mnos_cap_copy(mem, 0, child, CAP_R_READ));
+	UT_ASSERT_OK(mnos_mem_map(child, 0, via_child, CAP_R_READ));
+	UT_EXPECT_EQ(*(volatile uint64_t *)(uintptr_t)via_child, 0x1234);
+	UT_ASSERT_OK(mnos_cap_revoke(mem));
+	faulted = false;
+	UT_EXPECT_ERR(ut_run_thread(read_at, via_child, &faulted), E_OK);
+	UT_EXPECT(faulted);
+	UT_EXPECT_ERR(mnos_cap_delete(child), E_NOT_FOUND);     /* revoked with it */
+}
+
+/* ---- IPC between two threads ---- */
+
+static uint32_t srv_ep, srv_reply;
+
+/* Answer n calls: each with label + 1 and the words (w3, w2, w0, badge). */
+static void server(uint64_t n)
+{
+	uint64_t badge, info, w0, w1, w2, w3;
+	enum mnos_error e = mnos_ep_recv(srv_ep, srv_reply, IPC_FOREVER, &badge, &info, &w0,
+					 &w1, &w2, &w3);
+
+	for (uint64_t i = 1; i < n && e == E_OK; i++)
+		e = mnos_ep_reply_recv(srv_ep | (uint64_t)srv_reply << 32,
+				       mnos_ipc_info(mnos_ipc_label(info) + 1, 4, 0), w3, w2, w0,
+				       badge, &badge, &info, &w0, &w1, &w2, &w3);
+	if (e == E_OK)
+		mnos_ep_reply(srv_reply, mnos_ipc_info(mnos_ipc_label(info) + 1, 4, 0), w3, w2,
+			      w0, badge);
+}
+
+UTEST(ipc_call_reply_with_badges)
+{
+	enum { CALLS = 50 };
+
+	srv_ep = ut_make(MNOS_OBJ_ENDPOINT, 0, 0);
+	srv_reply = ut_make(MNOS_OBJ_REPLY, 0, 0);
+	uint32_t badged = ut_slot();
+	UT_ASSERT(srv_ep && srv_reply);
+	UT_ASSERT_OK(mnos_cap_mint(srv_ep, badged, CAP_R_SEND, 0xbad6e));
+	UT_ASSERT_OK(ut_start_thread(server, CALLS));
+	for (uint64_t i = 0; i < CALLS; i++) {
+		uint64_t info, w0, w1, w2, w3;
+		enum mnos_error e = mnos_ep_call(badged, mnos_ipc_info(100 + i, 4, 0), i, 2, 3, 4,
+						 &info, &w0, &w1, &w2, &w3);
+		if (!UT_EXPECT_ERR(e, E_OK))
+			break;
+		UT_EXPECT_EQ(mnos_ipc_label(info), 101 + i);
+		UT_EXPECT_EQ(w0, 4);
+		UT_EXPECT_EQ(w1, 3);
+		UT_EXPECT_EQ(w2, i);
+		UT_EXPECT_EQ(w3, 0xbad6e);      /* the badge the server saw */
+	}
+	UT_EXPECT(!ut_join_thread());
+	/* The badged capability cannot receive, and nobody is left to answer. */
+	uint64_t b, i, w0, w1, w2, w3;
+	UT_EXPECT_ERR(mnos_ep_recv(badged, srv_reply, IPC_POLL, &b, &i, &w0, &w1, &w2, &w3),
+		      E_PERM);
+	UT_EXPECT_ERR(mnos_ep_nbsend(srv_ep, 0, 0, 0, 0, 0), E_WOULD_BLOCK);
+	UT_EXPECT_ERR(mnos_ep_recv(srv_ep, srv_reply, 1000000, &b, &i, &w0, &w1, &w2, &w3),
+		      E_TIMEOUT);
+}
+
+/* ---- a process made through system calls ---- */
+
+/* Position-independent code for the new process: signal the notification in its slot 1
+ * with 5, then end. */
+static const uint8_t child_code[] = {
+	0xb8, SYS_NOTIFY_SIGNAL, 0, 0, 0,       /* mov $SYS_NOTIFY_SIGNAL, %eax */
+	0xbf, 1, 0, 0, 0,                       /* mov $1, %edi */
+	0xbe, 5, 0, 0, 0,                       /* mov $5, %esi */
+	0x0f, 0x05,                             /* syscall */
+	0xb8, SYS_THREAD_EXIT, 0, 0, 0,         /* mov $SYS_THREAD_EXIT, %eax */
+	0x0f, 0x05,                             /* syscall */
+	0x0f, 0x0b,                             /* ud2 */
+};
+
+UTEST(process_created_and_run_through_syscalls)
+{
+	uint32_t proc = ut_make(MNOS_OBJ_PROCESS, 8, 256 * 1024);
+	uint32_t code = ut_make(MNOS_OBJ_MEMORY, 1, 0);
+	uint32_t ntf = ut_make(MNOS_OBJ_NOTIFICATION, 0, 0);
+	uint32_t thr = ut_slot();
+	uint64_t here = ut_va(1), bits = 0;
+
+	UT_ASSERT(proc && code && ntf);
+	UT_ASSERT_OK(mnos_mem_map(code, 0, here, CAP_R_READ | CAP_R_WRITE));
+	memcpy((void *)(uintptr_t)here, child_code, sizeof(child_code));
+	UT_ASSERT_OK(mnos_mem_unmap(0, here));
+	/* Into the new process: the code at 0x400000, the notification in its slot 1. */
+	UT_ASSERT_OK(mnos_mem_map(code, proc, 0x400000, CAP_R_READ | CAP_R_EXEC));
+	UT_ASSERT_OK(mnos_cap_copy(ntf, proc, 1, CAP_R_SIGNAL));
+	UT_EXPECT_ERR(mnos_cap_copy(ntf, proc, 1, CAP_R_SIGNAL), E_EXISTS);
+	UT_EXPECT_ERR(mnos_cap_copy(ntf, proc, 8, CAP_R_SIGNAL), E_RANGE);
+	UT_ASSERT_OK(mnos_thread_create(proc, thr, 0x400000, 0x401000, 0));
+	UT_EXPECT_ERR(mnos_notify_wait(ntf, &bits), E_OK);
+	UT_EXPECT_EQ(bits, 5);
+	/* Code not executable in the new process: its thread faults, this one goes on. */
+	UT_ASSERT_OK(mnos_mem_unmap(proc, 0x400000));
+	UT_ASSERT_OK(mnos_mem_map(code, proc, 0x400000, CAP_R_READ));
+	uint32_t thr2 = ut_slot(), fault_ntf = ut_make(MNOS_OBJ_NOTIFICATION, 0, 0);
+	UT_ASSERT_OK(mnos_proc_set_fault(proc, fault_ntf));
+	UT_ASSERT_OK(mnos_thread_create(proc, thr2, 0x400000, 0x401000, 0));
+	UT_EXPECT_ERR(mnos_notify_wait(fault_ntf, &bits), E_OK);
+	UT_EXPECT_EQ(bits, 1);
+	uint64_t none = 0;
+	UT_EXPECT_ERR(mnos_notify_poll(ntf, &none), E_OK);
+	UT_EXPECT_EQ(none, 0);                          /* it never signalled */
+}
+
+/* ---- quota ---- */
+
+/* Creating objects until the quota is gone: an error, and deleting them gives it back. */
+UTEST(quota_runs_out_with_an_error_and_comes_back)
+{
+	uint32_t first = 0, last = 0;
+	enum mnos_error e = E_OK;
+
+	for (;;) {
+		uint32_t s = ut_slot();
+		e = mnos_obj_create(MNOS_OBJ_MEMORY, s, 16, 0);
+		if (e != E_OK)
+			break;
+		if (!first)
+			first = s;
+		last = s;
+		if (s + 1 >= ut_nslots)
+			break;
+	}
+	UT_EXPECT_ERR(e, E_NO_MEMORY);
+	UT_ASSERT(first);
+	for (uint32_t s = first; s <= last; s++)
+		UT_EXPECT_ERR(mnos_cap_delete(s), E_OK);
+	uint32_t again = ut_make(MNOS_OBJ_MEMORY, 16, 0);
+	UT_EXPECT(again != 0);
+}
