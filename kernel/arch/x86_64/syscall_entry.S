@@ -35,8 +35,11 @@ syscall_entry:
 	pushq %rax
 	movq %rsp, %rdi
 	sti
-	call syscall_handle
+	call syscall_dispatch
 	cli
+	movq 56(%rsp), %rcx             /* the return address: canonical? */
+	shrq $47, %rcx
+	jnz bad_return
 	popq %rax
 	popq %rdi
 	popq %rsi
@@ -44,11 +47,16 @@ syscall_entry:
 	popq %r10
 	popq %r8
 	popq %r9
-	popq %rcx                       /* rip: a user address (syscall_handle checked) */
+	popq %rcx                       /* rip: canonical (checked above) */
 	popq %r11                       /* rflags */
 	popq %rsp
 	swapgs
 	sysretq
+bad_return:
+	sti
+	movq %rsp, %rdi
+	call syscall_bad_return         /* never returns */
+	ud2
 	.size syscall_entry, . - syscall_entry
 
 /* __noreturn void arch_enter_user(uint64_t entry, uint64_t stack, uint64_t arg) */

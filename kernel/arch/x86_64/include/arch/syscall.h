@@ -3,8 +3,9 @@
  *
  * Entry (syscall_entry.S): SWAPGS, the thread's kernel stack from the per-CPU block, the
  * user registers saved as a struct syscall_frame, interrupts back on, then
- * syscall_handle() -> syscall_dispatch(). Exit restores every general register from
- * the frame (so nothing of the kernel's is left in one) and returns with SYSRET.
+ * syscall_dispatch(). Exit restores the registers C code may have changed from the
+ * frame (the callee-saved ones the C convention kept), so nothing of the kernel's is
+ * left in one, checks that the return address is canonical and returns with SYSRET.
  *
  * Convention: number in rax, arguments in rdi, rsi, rdx, r10, r8, r9; rax returns the
  * error code, other results come back in rdi..r9 as the ABI table says, and the
