@@ -9,6 +9,9 @@
 #include <arch/cpu.h>
 #include <arch/trap.h>
 #include "catch.h"
+#include <arch/lapic.h>
+#include <arch/smp.h>
+#include <spinlock.h>
 
 extern char __text_start[], __rodata_start[];
 
@@ -165,4 +168,23 @@ static __noinline uint64_t recurse(uint64_t n)
 KTEST_F(trap, stack_overflow_double_faults, KTEST_EXPLICIT)
 {
 	sink = recurse(0);
+}
+
+/* An NMI in the SYSCALL entry's or exit's window — kernel mode with the user's GS base —
+ * still runs its handler with the kernel's GS base (the paranoid entry): here the
+ * window is made by hand, SWAPGS with interrupts off, and an NMI sent to this CPU. */
+KTEST(trap, nmi_with_the_user_gs_base_is_handled)
+{
+	uint32_t me = lapic_id();
+	uint64_t before = trap_nmi_count();
+	irqflags_t f = irq_save();
+
+	__asm__ volatile("swapgs" ::: "memory");
+	lapic_send_nmi(me);
+	for (volatile int i = 0; i < 100000; i++)
+		;
+	__asm__ volatile("swapgs" ::: "memory");
+	irq_restore(f);
+	KT_EXPECT_EQ(trap_nmi_count(), before + 1);
+	KT_EXPECT_EQ(this_cpu()->apic_id, me);          /* and GS is the kernel's again */
 }

@@ -223,6 +223,7 @@ void lapic_init_ap(void)
 #define ICR_PENDING     (1u << 12)
 #define ICR_ASSERT      (1u << 14)
 #define ICR_LEVEL       (1u << 15)
+#define ICR_NMI         (4u << 8)
 #define ICR_INIT        (5u << 8)
 #define ICR_STARTUP     (6u << 8)
 
@@ -240,6 +241,11 @@ static void icr_send(uint32_t apic_id, uint32_t lo)
 void lapic_send_ipi(uint32_t apic_id, unsigned vector)
 {
 	icr_send(apic_id, vector | ICR_ASSERT);
+}
+
+void lapic_send_nmi(uint32_t apic_id)
+{
+	icr_send(apic_id, ICR_NMI | ICR_ASSERT);
 }
 
 void lapic_send_init(uint32_t apic_id)

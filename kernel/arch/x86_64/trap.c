@@ -200,6 +200,7 @@ static struct {
 static uint32_t running[256];           /* [a] CPUs inside the vector's handler */
 static struct spinlock handlers_lock = SPINLOCK_INIT("irq_handlers");   /* leaf */
 static uint64_t spurious_count;
+static uint64_t nmis;                   /* [a] */
 
 /* handlers_lock held. */
 static bool vector_free(unsigned vector)
@@ -268,6 +269,11 @@ __attribute__((weak)) void lapic_eoi(void)
 {
 }
 
+uint64_t trap_nmi_count(void)
+{
+	return __atomic_load_n(&nmis, __ATOMIC_RELAXED);
+}
+
 uint64_t irq_spurious_count(void)
 {
 	return __atomic_load_n(&spurious_count, __ATOMIC_RELAXED);
@@ -286,6 +292,7 @@ void trap_dispatch(struct trap_frame *f)
 		if (try_catch(f))
 			return;
 		if (v == 2) {
+			__atomic_fetch_add(&nmis, 1, __ATOMIC_RELAXED);
 			pr_warn("NMI on CPU %u at %#llx", arch_cpu_id(), (unsigned long long)f->rip);
 			return;
 		}

@@ -33,6 +33,8 @@ lapic_timer_fn lapic_timer_set_handler(lapic_timer_fn fn);
 
 /* Interprocessor interrupts (used by SMP bring-up and the scheduler). */
 void lapic_send_ipi(uint32_t apic_id, unsigned vector);
+/* An NMI; uses no per-CPU data, so it may be sent with any GS base (tests). */
+void lapic_send_nmi(uint32_t apic_id);
 void lapic_send_init(uint32_t apic_id);
 void lapic_send_startup(uint32_t apic_id, unsigned page);
 

@@ -78,6 +78,8 @@ void lapic_eoi(void);
 
 /* Spurious interrupts seen (APIC vector 0xff, or the masked 8259s'). */
 uint64_t irq_spurious_count(void);
+/* NMIs taken so far (tests). */
+uint64_t trap_nmi_count(void);
 void gdt_init_cpu(unsigned cpu);
 void pic_disable(void);
 uint64_t tss_ist_top(unsigned cpu, int ist);
