@@ -372,7 +372,8 @@ SYSCALLS = [
                       {'E_EXISTS': 'dst is occupied',
                        'E_RANGE': 'entry or stack outside user space',
                        'E_INVAL': 'stack not 16-byte aligned',
-                       'E_NO_MEMORY': 'the quota or the kernel cannot pay'})),
+                       'E_NO_MEMORY': 'the quota or the kernel cannot pay',
+                       'E_DELETED': 'the process was killed (proc_kill)'})),
     dict(num=22, name='thread_exit', area='thread', doc='End the calling thread.',
          args=[], results=[], errors={}, noreturn=True),
     dict(num=23, name='thread_cancel_ipc', area='thread',
@@ -424,11 +425,20 @@ SYSCALLS = [
          args=[arg('irq', 'slot', 'the IRQ line', obj='IRQ', need=['CONTROL'])],
          results=[], errors=merge(SLOT_ERRORS, {'E_DELETED': 'the line went'})),
     dict(num=30, name='proc_set_fault', area='thread',
-         doc='Set the notification signalled (bit 0) when a thread of the process dies '
-             'of a user-mode fault; n 0 clears it.',
+         doc='Set the process\'s supervisor notification: signalled with bit 0 when a '
+             'thread of the process dies of a user-mode fault, bit 1 when its last thread '
+             'has ended (exit, fault or proc_kill); n 0 clears it.',
          args=[arg('proc', 'proc', 'the process (0: the caller)'),
                arg('n', 'slot', 'the notification (0: none)', obj='NOTIFICATION',
                    need=['SIGNAL'], zero_ok=True)],
+         results=[], errors=SLOT_ERRORS),
+    dict(num=31, name='proc_kill', area='thread',
+         doc='End every thread of the process and refuse new ones (thread_create into it '
+             'returns E_DELETED). A thread waiting in IPC or asleep is woken, one running '
+             'elsewhere interrupted; each ends before it returns to user mode. The process '
+             'itself lives on while capabilities to it remain (its memory and capabilities '
+             'go with the last). proc 0 is the caller: the calling thread ends too.',
+         args=[arg('proc', 'proc', 'the process (0: the caller)')],
          results=[], errors=SLOT_ERRORS),
 ]
 

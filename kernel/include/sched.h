@@ -36,6 +36,9 @@ void sched_yield(void);
 void sched_sleep_until(uint64_t deadline_ns);
 void sched_sleep_ns(uint64_t ns);
 void sched_set_affinity(struct thread *t, uint64_t mask);
+/* Get t back into the kernel soon (process_kill): wake it from a plain sleep, or
+ * interrupt the CPU it runs on. A thread waiting on a queue is left to its waker. */
+void sched_kick(struct thread *t);
 
 /* Run the scheduler if this CPU was asked to (called on the way out of interrupts). */
 void sched_preempt_point(void);

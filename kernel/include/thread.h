@@ -49,8 +49,13 @@ struct process {
 					 * &cspace_empty unless given its own */
 	struct cspace *own_cs;          /* [I] process_create_user's, freed with it */
 	struct quota *own_quota;        /* [I] process_create_user's, closed with it */
-	struct notification *fault_notify;      /* [usermode.c fault_lock] signalled when
-						 * a thread dies of a user fault */
+	struct notification *fault_notify;      /* [usermode.c fault_lock] the supervisor's:
+						 * bit 0 when a thread dies of a user fault,
+						 * bit 1 when the last thread has ended */
+	struct spinlock threads_lock;   /* leaf */
+	struct thread *threads;         /* [threads_lock] launched, not yet reaped */
+	uint32_t live_threads;          /* [threads_lock] launched, not yet exited */
+	bool killed;                    /* [threads_lock] process_kill: no new threads */
 };
 
 struct waitq;
@@ -104,6 +109,13 @@ struct thread {
 					 * it is reaped; or NULL */
 	uint64_t charge;                /* [I] */
 
+	struct thread *proc_next;       /* [proc->threads_lock] its process's threads */
+	struct thread *proc_prev;
+	bool on_proc_list;              /* [proc->threads_lock] */
+	bool exited;                    /* [proc->threads_lock] counted out of live_threads */
+	bool killed;                    /* [a] end it at its next return to user mode */
+	bool kill_kicked;               /* [proc->threads_lock] process_kill woke it */
+
 	void *fpu;                      /* [this thread] FPU area or NULL */
 	struct fault_catch *catches;    /* [this thread] armed fault catches (arch/trap.h) */
 	uint32_t refs;                  /* [a] */
@@ -149,6 +161,14 @@ struct thread *thread_create_suspended(struct process *p, const char *name,
 				       uint64_t affinity);
 void thread_launch(struct thread *t);
 void thread_discard(struct thread *t);
+
+/*
+ * End every thread of p and refuse new ones (E_DELETED from user_thread_create). A
+ * thread waiting in IPC or asleep is woken; one running in user mode on another CPU is
+ * interrupted; each ends at its next return towards user mode (system-call exit or
+ * interrupt return). The supervisor's notification gets bit 1 when the last is gone.
+ */
+void process_kill(struct process *p);
 
 __noreturn void thread_exit(void);
 

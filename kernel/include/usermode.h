@@ -40,9 +40,17 @@ kerr_t ipc_buffer_attach(struct thread *t, uint64_t va);
 /* Reaping: unmap and free t's IPC buffer, if it has one. */
 void ipc_buffer_release(struct thread *t);
 
-/* A process's fault notification: signalled with bit 0 when one of its threads dies of
- * a user-mode fault (the log says which and why). NULL: none. Takes a reference. */
+/* A process's supervisor notification: signalled with PROCESS_NOTE_FAULT when one of
+ * its threads dies of a user-mode fault (the log says which and why), and with
+ * PROCESS_NOTE_EXITED when its last thread has ended (by exit, fault or kill). NULL:
+ * none. Takes a reference. */
+#define PROCESS_NOTE_FAULT      1ull
+#define PROCESS_NOTE_EXITED     2ull
 void process_set_fault_notification(struct process *p, struct notification *n);
+void process_notify_supervisor(struct process *p, uint64_t bits);
+
+/* On every return towards user mode: a thread process_kill marked ends here. */
+void user_return_check(void);
 
 /* User-mode faults so far (tests). */
 uint64_t user_fault_count(void);

@@ -441,6 +441,33 @@ void sched_wake(struct thread *t)
 	place(t);
 }
 
+void sched_kick(struct thread *t)
+{
+	unsigned cpu;
+	struct rq *rq;
+	irqflags_t f;
+
+	for (;;) {
+		cpu = __atomic_load_n(&t->cpu, __ATOMIC_RELAXED);
+		rq = &rqs[cpu];
+		f = spin_lock_irqsave(&rq->lock);
+		if (t->cpu == cpu)
+			break;
+		spin_unlock_irqrestore(&rq->lock, f);
+	}
+	/* A plain sleep (on no wait queue; waiting_on is read without its queue's lock,
+	 * so a thread just joining one may be missed: it ends when that wait does). */
+	bool sleeper = t->state == THREAD_BLOCKED && t->wake_at &&
+		       !__atomic_load_n(&t->waiting_on, __ATOMIC_RELAXED);
+	bool remote = t->state == THREAD_RUNNING && cpu != arch_cpu_id() &&
+		      cpu_locals[cpu].current == t;
+	spin_unlock_irqrestore(&rq->lock, f);
+	if (sleeper)
+		sched_wake(t);          /* rechecks under the lock */
+	else if (remote)
+		lapic_send_ipi(cpu_locals[cpu].apic_id, VEC_RESCHED);
+}
+
 void sched_sleep_until(uint64_t deadline_ns)
 {
 	irqflags_t f = irq_save();

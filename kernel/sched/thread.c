@@ -11,6 +11,7 @@
 #include <klib.h>
 #include <kformat.h>
 #include <memobj.h>
+#include <endpoint.h>
 #include <mnos/abi.h>
 #include <log.h>
 #include <panic.h>
@@ -25,6 +26,7 @@ struct process kernel_process = {
 	.name = "kernel",
 	.refs = 1,                      /* never freed */
 	.cspace = &cspace_empty,
+	.threads_lock = SPINLOCK_INIT("process_threads"),
 };
 
 static uint64_t next_thread_id = 1;     /* [a] */
@@ -58,6 +60,7 @@ kerr_t process_create(const char *name, struct process **out)
 
 	if (!p)
 		return E_NO_MEMORY;
+	spin_init(&p->threads_lock, "process_threads");
 	kerr_t e = as_create(&p->own_as);
 	if (e) {
 		kfree(p);
@@ -229,7 +232,69 @@ struct thread *thread_create_suspended(struct process *p, const char *name,
 
 void thread_launch(struct thread *t)
 {
+	struct process *p = t->proc;
+	irqflags_t f = spin_lock_irqsave(&p->threads_lock);
+
+	t->proc_next = p->threads;
+	t->proc_prev = NULL;
+	if (p->threads)
+		p->threads->proc_prev = t;
+	p->threads = t;
+	t->on_proc_list = true;
+	p->live_threads++;
+	if (p->killed)
+		__atomic_store_n(&t->killed, true, __ATOMIC_RELAXED);
+	spin_unlock_irqrestore(&p->threads_lock, f);
 	sched_wake(t);
+}
+
+/* Off its process's list (reaping); NULL-safe for threads never launched. */
+static void proc_list_remove(struct thread *t)
+{
+	struct process *p = t->proc;
+	irqflags_t f = spin_lock_irqsave(&p->threads_lock);
+
+	if (t->on_proc_list) {
+		if (t->proc_prev)
+			t->proc_prev->proc_next = t->proc_next;
+		else
+			p->threads = t->proc_next;
+		if (t->proc_next)
+			t->proc_next->proc_prev = t->proc_prev;
+		t->on_proc_list = false;
+	}
+	spin_unlock_irqrestore(&p->threads_lock, f);
+}
+
+void process_kill(struct process *p)
+{
+	irqflags_t f = spin_lock_irqsave(&p->threads_lock);
+
+	p->killed = true;
+	for (struct thread *t = p->threads; t; t = t->proc_next)
+		__atomic_store_n(&t->killed, true, __ATOMIC_RELEASE);
+	spin_unlock_irqrestore(&p->threads_lock, f);
+
+	/* Wake each one, outside threads_lock (a leaf: waking takes cap_lock and run-queue
+	 * locks), holding a reference across the unlock. A thread launched meanwhile was
+	 * marked killed by thread_launch; one already kicked is skipped. */
+	for (;;) {
+		struct thread *t;
+
+		f = spin_lock_irqsave(&p->threads_lock);
+		for (t = p->threads; t && t->kill_kicked; t = t->proc_next)
+			;
+		if (t) {
+			t->kill_kicked = true;
+			thread_get(t);
+		}
+		spin_unlock_irqrestore(&p->threads_lock, f);
+		if (!t)
+			return;
+		ipc_cancel(t);                  /* an IPC or notification wait: E_CANCELED */
+		sched_kick(t);                  /* asleep, or running on another CPU */
+		thread_put(t);
+	}
 }
 
 void thread_discard(struct thread *t)
@@ -279,6 +344,16 @@ __noreturn void thread_exit(void)
 {
 	struct thread *t = thread_current();
 	struct waitq *q = t->exit_wq;
+	struct process *p = t->proc;
+
+	if (t->on_proc_list) {
+		irqflags_t f = spin_lock_irqsave(&p->threads_lock);
+		bool last = !t->exited && --p->live_threads == 0;
+		t->exited = true;
+		spin_unlock_irqrestore(&p->threads_lock, f);
+		if (last)
+			process_notify_supervisor(p, PROCESS_NOTE_EXITED);
+	}
 
 	/* Joiners wait for the reaping, which the CPU that switches away from this
 	 * thread does (thread_reap). */
@@ -313,6 +388,7 @@ void thread_reap(struct thread *t)
 	t->kstack_top = NULL;
 	t->fpu = NULL;
 	ipc_buffer_release(t);
+	proc_list_remove(t);
 	process_put(t->proc);
 	if (t->charged)
 		quota_credit(t->charged, t->charge);

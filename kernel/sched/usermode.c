@@ -34,6 +34,8 @@ kerr_t user_thread_create(struct process *p, uint64_t entry, uint64_t stack_top,
 		return E_RANGE;
 	if (stack_top & 15)
 		return E_INVAL;
+	if (__atomic_load_n(&p->killed, __ATOMIC_RELAXED))
+		return E_DELETED;
 	struct thread *t = thread_create_suspended(p, p->name, user_start, NULL, PRIO_DEFAULT,
 						   AFFINITY_ALL);
 	if (!t)
@@ -131,10 +133,22 @@ void trap_user_exception(struct trap_frame *f)
 		p->name, (unsigned long long)t->id, exception_name((unsigned)f->vector),
 		exception_mnemonic((unsigned)f->vector), (unsigned long long)f->rip, detail);
 	irq_enable();
-	irqflags_t fl = spin_lock_irqsave(&fault_lock);
-	struct notification *n = p->fault_notify;
-	if (n)
-		notification_signal(n, 1);
-	spin_unlock_irqrestore(&fault_lock, fl);
+	process_notify_supervisor(p, PROCESS_NOTE_FAULT);
 	user_thread_exit();
+}
+
+void process_notify_supervisor(struct process *p, uint64_t bits)
+{
+	irqflags_t f = spin_lock_irqsave(&fault_lock);
+	struct notification *n = p->fault_notify;
+
+	if (n)
+		notification_signal(n, bits);
+	spin_unlock_irqrestore(&fault_lock, f);
+}
+
+void user_return_check(void)
+{
+	if (unlikely(__atomic_load_n(&thread_current()->killed, __ATOMIC_ACQUIRE)))
+		user_thread_exit();
 }

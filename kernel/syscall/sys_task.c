@@ -114,3 +114,15 @@ out_put:
 	process_put(p);
 	return e;
 }
+
+kerr_t sys_proc_kill(uint32_t proc, struct syscall_frame *f)
+{
+	struct process *p;
+	kerr_t e = sys_proc_get(proc, &p);
+
+	if (e != E_OK)
+		return e;
+	process_kill(p);
+	process_put(p);
+	return E_OK;
+}

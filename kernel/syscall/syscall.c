@@ -9,6 +9,7 @@
  */
 #include "sys.h"
 #include <taskcap.h>
+#include <usermode.h>
 #include <memobj.h>
 #include <arch/layout.h>
 
@@ -25,6 +26,7 @@ void syscall_dispatch(struct syscall_frame *f)
 	/* A failed call returns nothing: no half-written result, nothing of the kernel's. */
 	if (unlikely(e != E_OK))
 		f->rdi = f->rsi = f->rdx = f->r10 = f->r8 = f->r9 = 0;
+	user_return_check();            /* killed meanwhile: end here */
 }
 
 kerr_t sys_proc_get(uint32_t slot, struct process **out)

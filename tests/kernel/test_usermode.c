@@ -99,7 +99,7 @@ KTEST(user, faults_end_the_thread_not_the_kernel)
 		KT_EXPECT_EQ(u.data[1], 0);             /* it never got past the fault */
 		KT_EXPECT_EQ(user_fault_count(), faults + 1);
 		KT_EXPECT_EQ(notify_poll(&cs, 1, &bits), E_OK);
-		KT_EXPECT_EQ(bits, 1);
+		KT_EXPECT_EQ(bits, PROCESS_NOTE_FAULT | PROCESS_NOTE_EXITED); /* its only thread */
 	}
 	uproc_fini(&u);
 	cspace_destroy(&cs);

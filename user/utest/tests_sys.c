@@ -251,3 +251,112 @@ UTEST(quota_runs_out_with_an_error_and_comes_back)
 	uint32_t again = ut_make(MNOS_OBJ_MEMORY, 16, 0);
 	UT_EXPECT(again != 0);
 }
+
+/* ---- killing a process ---- */
+
+/* Code for the victim process, at 0x400000 + offset: each entry ends in an endless
+ * loop, and signals its slot 2 (the "it went on" notification) only if it ever gets
+ * back to user mode from where the kill should have caught it. */
+static const uint8_t victim_code[] = {
+	/* 0: spin in user mode */
+	0xeb, 0xfe,                                     /* jmp . */
+	/* 2: wait on the notification in slot 1, then tell slot 2 */
+	0xb8, SYS_NOTIFY_WAIT, 0, 0, 0,                 /* mov $SYS_NOTIFY_WAIT, %eax */
+	0xbf, 1, 0, 0, 0,                               /* mov $1, %edi */
+	0x0f, 0x05,                                     /* syscall */
+	0xb8, SYS_NOTIFY_SIGNAL, 0, 0, 0,               /* mov $SYS_NOTIFY_SIGNAL, %eax */
+	0xbf, 2, 0, 0, 0,                               /* mov $2, %edi */
+	0xbe, 4, 0, 0, 0,                               /* mov $4, %esi */
+	0x0f, 0x05,                                     /* syscall */
+	0xeb, 0xfe,                                     /* jmp . */
+	/* 33: sleep 1000 s, then tell slot 2 */
+	0xb8, SYS_SLEEP, 0, 0, 0,                       /* mov $SYS_SLEEP, %eax */
+	0x48, 0xbf, 0x00, 0x10, 0xa5, 0xd4, 0xe8, 0, 0, 0, /* movabs $1e12, %rdi */
+	0x0f, 0x05,                                     /* syscall */
+	0xb8, SYS_NOTIFY_SIGNAL, 0, 0, 0,
+	0xbf, 2, 0, 0, 0,
+	0xbe, 8, 0, 0, 0,                               /* mov $8, %esi */
+	0x0f, 0x05,
+	0xeb, 0xfe,
+};
+
+/* Wait up to about two seconds for bits on n; what came. */
+static uint64_t wait_bits(uint32_t n, uint64_t want)
+{
+	uint64_t got = 0;
+
+	for (int i = 0; i < 200 && (got & want) != want; i++) {
+		uint64_t b = 0;
+		mnos_notify_poll(n, &b);
+		got |= b;
+		if ((got & want) != want)
+			mnos_sleep(10000000);
+	}
+	return got;
+}
+
+/* proc_kill ends a thread spinning in user mode, one waiting on a notification and one
+ * asleep; none of them gets back to user mode; the supervisor hears the process has no
+ * threads left; and no new thread can start in it. */
+UTEST(proc_kill_ends_every_kind_of_thread)
+{
+	uint32_t proc = ut_make(MNOS_OBJ_PROCESS, 8, 256 * 1024);
+	uint32_t code = ut_make(MNOS_OBJ_MEMORY, 1, 0);
+	uint32_t wake = ut_make(MNOS_OBJ_NOTIFICATION, 0, 0);
+	uint32_t went_on = ut_make(MNOS_OBJ_NOTIFICATION, 0, 0);
+	uint32_t sup = ut_make(MNOS_OBJ_NOTIFICATION, 0, 0);
+	uint64_t here = ut_va(1);
+	static const uint64_t entries[] = { 0, 2, 33 };
+
+	UT_ASSERT(proc && code && wake && went_on && sup);
+	UT_ASSERT_OK(mnos_mem_map(code, 0, here, CAP_R_READ | CAP_R_WRITE));
+	memcpy((void *)(uintptr_t)here, victim_code, sizeof(victim_code));
+	UT_ASSERT_OK(mnos_mem_unmap(0, here));
+	UT_ASSERT_OK(mnos_mem_map(code, proc, 0x400000, CAP_R_READ | CAP_R_EXEC));
+	UT_ASSERT_OK(mnos_cap_copy(wake, proc, 1, CAP_R_WAIT));
+	UT_ASSERT_OK(mnos_cap_copy(went_on, proc, 2, CAP_R_SIGNAL));
+	UT_ASSERT_OK(mnos_proc_set_fault(proc, sup));
+	for (unsigned i = 0; i < 3; i++)
+		UT_ASSERT_OK(mnos_thread_create(proc, ut_slot(), 0x400000 + entries[i], 0x401000,
+						0));
+	mnos_sleep(20000000);                   /* let them get where they wait */
+	uint64_t bits = 0;
+	UT_EXPECT_ERR(mnos_notify_poll(sup, &bits), E_OK);
+	UT_EXPECT_EQ(bits, 0);                  /* all three still there */
+
+	UT_EXPECT_ERR(mnos_proc_kill(proc), E_OK);
+	UT_EXPECT_EQ(wait_bits(sup, 2), 2);     /* the last thread has ended; no fault */
+	UT_EXPECT_ERR(mnos_notify_signal(wake, 1), E_OK);   /* nobody waits any more */
+	mnos_sleep(10000000);
+	bits = 0;
+	UT_EXPECT_ERR(mnos_notify_poll(went_on, &bits), E_OK);
+	UT_EXPECT_EQ(bits, 0);                  /* none got back to user mode */
+	UT_EXPECT_ERR(mnos_thread_create(proc, ut_slot(), 0x400000, 0x401000, 0), E_DELETED);
+	/* Killing again, or a process with no threads, is harmless. */
+	UT_EXPECT_ERR(mnos_proc_kill(proc), E_OK);
+	UT_EXPECT_ERR(mnos_proc_kill(wake), E_TYPE);
+}
+
+/* A process whose threads all end by themselves tells its supervisor too. */
+UTEST(process_exit_tells_the_supervisor)
+{
+	uint32_t proc = ut_make(MNOS_OBJ_PROCESS, 8, 256 * 1024);
+	uint32_t code = ut_make(MNOS_OBJ_MEMORY, 1, 0);
+	uint32_t ntf = ut_make(MNOS_OBJ_NOTIFICATION, 0, 0);
+	uint32_t sup = ut_make(MNOS_OBJ_NOTIFICATION, 0, 0);
+	uint64_t here = ut_va(1);
+
+	UT_ASSERT(proc && code && ntf && sup);
+	UT_ASSERT_OK(mnos_mem_map(code, 0, here, CAP_R_READ | CAP_R_WRITE));
+	memcpy((void *)(uintptr_t)here, child_code, sizeof(child_code));
+	UT_ASSERT_OK(mnos_mem_unmap(0, here));
+	UT_ASSERT_OK(mnos_mem_map(code, proc, 0x400000, CAP_R_READ | CAP_R_EXEC));
+	UT_ASSERT_OK(mnos_cap_copy(ntf, proc, 1, CAP_R_SIGNAL));
+	UT_ASSERT_OK(mnos_proc_set_fault(proc, sup));
+	for (int i = 0; i < 2; i++)
+		UT_ASSERT_OK(mnos_thread_create(proc, ut_slot(), 0x400000, 0x401000, 0));
+	UT_EXPECT_EQ(wait_bits(sup, 2), 2);
+	uint64_t bits = 0;
+	UT_EXPECT_ERR(mnos_notify_poll(ntf, &bits), E_OK);
+	UT_EXPECT_EQ(bits, 5);                  /* both ran */
+}

@@ -19,6 +19,7 @@
 #include <spinlock.h>
 #include <sched.h>
 #include <thread.h>
+#include <usermode.h>
 
 static const char *const names[32][2] = {
 	{ "#DE", "divide error" }, { "#DB", "debug" }, { "NMI", "non-maskable interrupt" },
@@ -323,4 +324,6 @@ void trap_dispatch(struct trap_frame *f)
 		pr_warn("irq: unexpected interrupt on vector %u", v);
 	lapic_eoi();
 	sched_irq_exit();
+	if (trap_from_user(f))
+		user_return_check();
 }
