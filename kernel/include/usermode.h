@@ -50,7 +50,11 @@ void process_set_fault_notification(struct process *p, struct notification *n);
 void process_notify_supervisor(struct process *p, uint64_t bits);
 
 /* On every return towards user mode: a thread process_kill marked ends here. */
-void user_return_check(void);
+static inline void user_return_check(void)
+{
+	if (unlikely(__atomic_load_n(&thread_current()->killed, __ATOMIC_ACQUIRE)))
+		user_thread_exit();
+}
 
 /* User-mode faults so far (tests). */
 uint64_t user_fault_count(void);

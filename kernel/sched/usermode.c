@@ -147,8 +147,3 @@ void process_notify_supervisor(struct process *p, uint64_t bits)
 	spin_unlock_irqrestore(&fault_lock, f);
 }
 
-void user_return_check(void)
-{
-	if (unlikely(__atomic_load_n(&thread_current()->killed, __ATOMIC_ACQUIRE)))
-		user_thread_exit();
-}
