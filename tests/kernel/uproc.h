@@ -23,6 +23,8 @@ extern const char ublob_regs_start[], ublob_regs_end[];
 extern const char ublob_fault_start[], ublob_fault_end[];
 extern const char ublob_badptr_start[], ublob_badptr_end[];
 extern const char ublob_nullsys_start[], ublob_nullsys_end[];
+extern const char ublob_ipc_server_start[], ublob_ipc_server_end[];
+extern const char ublob_ipc_client_start[], ublob_ipc_client_end[];
 
 /* A process with a code page (read, execute) holding a blob and a data page (read,
  * write), both memory grants from its own capability space. */
