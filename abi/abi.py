@@ -427,7 +427,9 @@ SYSCALLS = [
     dict(num=30, name='proc_set_fault', area='thread',
          doc='Set the process\'s supervisor notification: signalled with bit 0 when a '
              'thread of the process dies of a user-mode fault, bit 1 when its last thread '
-             'has ended (exit, fault or proc_kill); n 0 clears it.',
+             'has ended (exit, fault or proc_kill); n 0 clears it. Named by a badged '
+             'capability, the two bits move up to the badge\'s lowest set bit, so one '
+             'notification serves many processes and tells them apart.',
          args=[arg('proc', 'proc', 'the process (0: the caller)'),
                arg('n', 'slot', 'the notification (0: none)', obj='NOTIFICATION',
                    need=['SIGNAL'], zero_ok=True)],

@@ -52,6 +52,7 @@ struct process {
 	struct notification *fault_notify;      /* [usermode.c fault_lock] the supervisor's:
 						 * bit 0 when a thread dies of a user fault,
 						 * bit 1 when the last thread has ended */
+	uint64_t fault_badge;           /* [usermode.c fault_lock] shifts its bits */
 	struct spinlock threads_lock;   /* leaf */
 	struct thread *threads;         /* [threads_lock] launched, not yet reaped */
 	uint32_t live_threads;          /* [threads_lock] launched, not yet exited */

@@ -43,10 +43,13 @@ void ipc_buffer_release(struct thread *t);
 /* A process's supervisor notification: signalled with PROCESS_NOTE_FAULT when one of
  * its threads dies of a user-mode fault (the log says which and why), and with
  * PROCESS_NOTE_EXITED when its last thread has ended (by exit, fault or kill). NULL:
- * none. Takes a reference. */
+ * none. Takes a reference. With a badge (that of the capability the supervisor named
+ * it by), the bits move up to the badge's lowest set bit: one notification can serve
+ * many processes, two bits each, and the waiter learns which. */
 #define PROCESS_NOTE_FAULT      1ull
 #define PROCESS_NOTE_EXITED     2ull
-void process_set_fault_notification(struct process *p, struct notification *n);
+void process_set_fault_notification(struct process *p, struct notification *n,
+				    uint64_t badge);
 void process_notify_supervisor(struct process *p, uint64_t bits);
 
 /* On every return towards user mode: a thread process_kill marked ends here. */

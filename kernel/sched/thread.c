@@ -136,7 +136,7 @@ void process_put(struct process *p)
 	if (__atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	mem_space_destroy(p->mem);      /* unmaps every grant, while the tables exist */
-	process_set_fault_notification(p, NULL);
+	process_set_fault_notification(p, NULL, 0);
 	struct cspace *cs = p->own_cs;
 	struct quota *q = p->own_quota;
 	as_destroy(&p->own_as);

@@ -97,7 +97,8 @@ void ipc_buffer_release(struct thread *t)
 
 /* ---- faults ---- */
 
-void process_set_fault_notification(struct process *p, struct notification *n)
+void process_set_fault_notification(struct process *p, struct notification *n,
+				    uint64_t badge)
 {
 	irqflags_t f = spin_lock_irqsave(&fault_lock);
 	struct notification *old = p->fault_notify;
@@ -105,6 +106,7 @@ void process_set_fault_notification(struct process *p, struct notification *n)
 	if (n)
 		kobj_get(&n->obj);
 	p->fault_notify = n;
+	p->fault_badge = badge;
 	spin_unlock_irqrestore(&fault_lock, f);
 	if (old)
 		kobj_put(&old->obj);
@@ -141,9 +143,10 @@ void process_notify_supervisor(struct process *p, uint64_t bits)
 {
 	irqflags_t f = spin_lock_irqsave(&fault_lock);
 	struct notification *n = p->fault_notify;
+	unsigned shift = p->fault_badge ? (unsigned)__builtin_ctzll(p->fault_badge) : 0;
 
-	if (n)
-		notification_signal(n, bits);
+	if (n && shift < 63)
+		notification_signal(n, bits << shift);
 	spin_unlock_irqrestore(&fault_lock, f);
 }
 

@@ -107,7 +107,7 @@ kerr_t sys_proc_set_fault(uint32_t proc, uint32_t n, struct syscall_frame *f)
 			goto out_put;
 		notif = container_of(c.obj, struct notification, obj);
 	}
-	process_set_fault_notification(p, notif);       /* takes its own reference */
+	process_set_fault_notification(p, notif, notif ? c.badge : 0);  /* its own ref */
 	if (notif)
 		kobj_put(c.obj);
 out_put:

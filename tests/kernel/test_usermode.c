@@ -89,7 +89,7 @@ KTEST(user, faults_end_the_thread_not_the_kernel)
 	KT_ASSERT_EQ(notification_create(&q, &n), E_OK);
 	KT_ASSERT_EQ(cap_insert_root(&cs, 1, &n->obj, CAP_R_ALL, 0), E_OK);
 	KT_ASSERT(uproc_init(&u, ublob_fault_start, ublob_fault_end));
-	process_set_fault_notification(u.p, n);
+	process_set_fault_notification(u.p, n, 0);
 	kobj_put(&n->obj);
 	for (uint64_t kind = 0; kind <= 9; kind++) {
 		uint64_t faults = user_fault_count();

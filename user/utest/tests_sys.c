@@ -337,7 +337,8 @@ UTEST(proc_kill_ends_every_kind_of_thread)
 	UT_EXPECT_ERR(mnos_proc_kill(wake), E_TYPE);
 }
 
-/* A process whose threads all end by themselves tells its supervisor too. */
+/* A process whose threads all end by themselves tells its supervisor too, at the bits
+ * its badge chose. */
 UTEST(process_exit_tells_the_supervisor)
 {
 	uint32_t proc = ut_make(MNOS_OBJ_PROCESS, 8, 256 * 1024);
@@ -352,10 +353,13 @@ UTEST(process_exit_tells_the_supervisor)
 	UT_ASSERT_OK(mnos_mem_unmap(0, here));
 	UT_ASSERT_OK(mnos_mem_map(code, proc, 0x400000, CAP_R_READ | CAP_R_EXEC));
 	UT_ASSERT_OK(mnos_cap_copy(ntf, proc, 1, CAP_R_SIGNAL));
-	UT_ASSERT_OK(mnos_proc_set_fault(proc, sup));
+	/* Named by a badged capability: the bits move up to the badge's lowest bit. */
+	uint32_t badged = ut_slot();
+	UT_ASSERT_OK(mnos_cap_mint(sup, badged, CAP_R_SIGNAL, 1ull << 6));
+	UT_ASSERT_OK(mnos_proc_set_fault(proc, badged));
 	for (int i = 0; i < 2; i++)
 		UT_ASSERT_OK(mnos_thread_create(proc, ut_slot(), 0x400000, 0x401000, 0));
-	UT_EXPECT_EQ(wait_bits(sup, 2), 2);
+	UT_EXPECT_EQ(wait_bits(sup, 2ull << 6), 2ull << 6);
 	uint64_t bits = 0;
 	UT_EXPECT_ERR(mnos_notify_poll(ntf, &bits), E_OK);
 	UT_EXPECT_EQ(bits, 5);                  /* both ran */
