@@ -169,7 +169,7 @@ USER_LIB_SRC := $(sort $(wildcard user/lib/*.c user/lib/*.S)) \
 	kernel/lib/kformat.c kernel/lib/string.c kernel/lib/kerr.c \
 	kernel/exec/elf_check.c kernel/exec/elf_stack.c
 USER_LIB_OBJS := $(patsubst %,$(UOBJ)/%.o,$(USER_LIB_SRC))
-USER_PROGS := utest
+USER_PROGS := hello utest
 USER_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(USER_PROGS))
 
 $(UOBJ)/%.c.o: %.c $(FLAGS_STAMP) | deps $(GEN)/.abi-stamp
@@ -193,6 +193,7 @@ $(foreach p,$(USER_PROGS),$(eval $(call user_prog_rule,$(p))))
 
 # .incbin is not seen by the compiler's dependency files.
 $(BUILD)/tests/kernel/user_progs.o: $(USER_ELFS)
+$(UOBJ)/user/utest/progs.S.o: $(BUILD)/user/hello.elf
 
 # ---------------------------------------------------------------------------------------
 # Boot image
