@@ -95,6 +95,20 @@ static void pool_fini(struct pool *p)
 		free(p->regions[i]);
 }
 
+/* The fixture of the small tests: a 1 MiB pool grown 64 KiB at a time. */
+static struct mheap small;
+static struct pool small_pool;
+
+static void small_init(void)
+{
+	pool_init(&small_pool, &small, 1u << 20, 65536, false);
+}
+
+static void small_fini(void)
+{
+	pool_fini(&small_pool);
+}
+
 struct blk {
 	uint8_t *p;
 	size_t n;
@@ -247,103 +261,91 @@ Test(malloc, exhaustion_returns_null_and_recovers)
 	pool_fini(&p);
 }
 
-Test(malloc, zero_size_and_alignment)
+Test(malloc, zero_size_and_alignment, .init = small_init, .fini = small_fini)
 {
-	struct mheap h;
-	struct pool p;
+	struct mheap *h = &small;
 
-	pool_init(&p, &h, 1u << 20, 65536, false);
-	void *a = mheap_alloc(&h, 0), *b = mheap_alloc(&h, 0);
+	void *a = mheap_alloc(h, 0), *b = mheap_alloc(h, 0);
 	cr_assert(a && b && a != b);
 	for (size_t n = 1; n < 300; n++) {
-		uint8_t *q = mheap_alloc(&h, n);
+		uint8_t *q = mheap_alloc(h, n);
 		cr_assert_eq((uintptr_t)q % 16, 0);
 		memset(q, 0xaa, n);
 	}
-	cr_assert(mheap_check(&h));
-	pool_fini(&p);
+	cr_assert(mheap_check(h));
 }
 
-Test(malloc, realloc_in_place_and_moving)
+Test(malloc, realloc_in_place_and_moving, .init = small_init, .fini = small_fini)
 {
-	struct mheap h;
-	struct pool p;
+	struct mheap *h = &small;
 
-	pool_init(&p, &h, 1u << 20, 65536, false);
-	uint8_t *a = mheap_alloc(&h, 100);
+	uint8_t *a = mheap_alloc(h, 100);
 	memset(a, 7, 100);
 	/* The rest of the arena is free after it: growing stays in place. */
-	uint8_t *b = mheap_realloc(&h, a, 5000);
+	uint8_t *b = mheap_realloc(h, a, 5000);
 	cr_assert_eq(a, b);
 	cr_assert_eq(b[99], 7);
 	/* Shrinking stays in place and frees the tail for others. */
-	cr_assert_eq(mheap_realloc(&h, b, 50), b);
-	uint8_t *c = mheap_alloc(&h, 1000);
+	cr_assert_eq(mheap_realloc(h, b, 50), b);
+	uint8_t *c = mheap_alloc(h, 1000);
 	cr_assert(c > b && c < b + 5000);
 	/* Growing past a live neighbour moves, keeping the bytes. */
-	uint8_t *d = mheap_realloc(&h, b, 3000);
+	uint8_t *d = mheap_realloc(h, b, 3000);
 	cr_assert_neq(d, b);
 	for (int i = 0; i < 50; i++)
 		cr_assert_eq(d[i], 7);
-	cr_assert_null(mheap_realloc(&h, d, 0));        /* frees */
-	cr_assert_not_null(b = mheap_realloc(&h, NULL, 10));
-	cr_assert(mheap_check(&h));
-	cr_assert_eq(h.nblocks, 2);
+	cr_assert_null(mheap_realloc(h, d, 0));        /* frees */
+	cr_assert_not_null(b = mheap_realloc(h, NULL, 10));
+	cr_assert(mheap_check(h));
+	cr_assert_eq(h->nblocks, 2);
 	cr_assert_eq(fails.n, 0);
-	pool_fini(&p);
 }
 
-Test(malloc, misuse_is_detected_and_ignored)
+Test(malloc, misuse_is_detected_and_ignored, .init = small_init, .fini = small_fini)
 {
-	struct mheap h;
-	struct pool p;
+	struct mheap *h = &small;
 	static uint8_t outside[64] __attribute__((aligned(16)));
 
-	pool_init(&p, &h, 1u << 20, 65536, false);
-	uint8_t *a = mheap_alloc(&h, 64), *b = mheap_alloc(&h, 64), *c = mheap_alloc(&h, 64);
-	mheap_free(&h, b);
-	mheap_free(&h, b);
+	uint8_t *a = mheap_alloc(h, 64), *b = mheap_alloc(h, 64), *c = mheap_alloc(h, 64);
+	mheap_free(h, b);
+	mheap_free(h, b);
 	cr_assert_eq(fails.n, 1);
 	cr_assert_str_eq(fails.what, "double free");
 	cr_assert_eq(fails.ptr, b);
 	/* Freed and merged into its free neighbour: still a double free. */
-	mheap_free(&h, c);
-	mheap_free(&h, c);
+	mheap_free(h, c);
+	mheap_free(h, c);
 	cr_assert_str_eq(fails.what, "double free");
-	mheap_free(&h, a + 16);
+	mheap_free(h, a + 16);
 	cr_assert_eq(fails.n, 3);
 	cr_assert_str_eq(fails.what, "free of a pointer that is not a block (or a corrupt heap)");
-	mheap_free(&h, a + 1);
+	mheap_free(h, a + 1);
 	cr_assert_str_eq(fails.what, "free of a pointer outside the heap");
-	mheap_free(&h, outside + 16);
+	mheap_free(h, outside + 16);
 	cr_assert_eq(fails.n, 5);
 	cr_assert_str_eq(fails.what, "free of a pointer outside the heap");
-	cr_assert_null(mheap_realloc(&h, b, 10));
+	cr_assert_null(mheap_realloc(h, b, 10));
 	cr_assert_str_eq(fails.what, "realloc of a freed block");
-	cr_assert_eq(mheap_usable(&h, b), 0);
-	cr_assert_eq(mheap_usable(&h, outside), 0);
-	cr_assert_geq(mheap_usable(&h, a), 64);
+	cr_assert_eq(mheap_usable(h, b), 0);
+	cr_assert_eq(mheap_usable(h, outside), 0);
+	cr_assert_geq(mheap_usable(h, a), 64);
 	/* None of that changed the heap. */
-	cr_assert_eq(h.nblocks, 1);
-	cr_assert(mheap_check(&h));
-	mheap_free(&h, a);
-	cr_assert(mheap_check(&h));
+	cr_assert_eq(h->nblocks, 1);
+	cr_assert(mheap_check(h));
+	mheap_free(h, a);
+	cr_assert(mheap_check(h));
 	cr_assert_eq(fails.n, 6);
-	pool_fini(&p);
 }
 
-Test(malloc, corruption_is_found_by_the_check)
+Test(malloc, corruption_is_found_by_the_check, .init = small_init, .fini = small_fini)
 {
-	struct mheap h;
-	struct pool p;
+	struct mheap *h = &small;
 
-	pool_init(&p, &h, 1u << 20, 65536, false);
-	uint64_t *a = mheap_alloc(&h, 32);
-	mheap_alloc(&h, 32);
+	uint64_t *a = mheap_alloc(h, 32);
+	mheap_alloc(h, 32);
 	a[4] = 12345;                   /* overruns into the next chunk's header */
-	cr_assert_not(mheap_check(&h));
+	cr_assert_not(mheap_check(h));
 	cr_assert_eq(fails.n, 1);
-	pool_fini(&p);
 }
 
 /* ---- strings ---- */
