@@ -245,20 +245,34 @@ void *mheap_alloc(struct mheap *h, size_t n)
 }
 
 /* The chunk of a live block p, or NULL after reporting why p is not one. */
-static struct chunk *block_of(struct mheap *h, const void *p, const char *op,
+/* What is wrong with a pointer given to free or to realloc. */
+enum misuse { OUTSIDE, FREED, NOT_A_BLOCK };
+
+static const char *const misuse_free[] = {
+	[OUTSIDE] = "free of a pointer outside the heap",
+	[FREED] = "double free",
+	[NOT_A_BLOCK] = "free of a pointer that is not a block (or a corrupt heap)",
+};
+
+static const char *const misuse_realloc[] = {
+	[OUTSIDE] = "realloc of a pointer outside the heap",
+	[FREED] = "realloc of a freed block",
+	[NOT_A_BLOCK] = "realloc of a pointer that is not a block (or a corrupt heap)",
+};
+
+static struct chunk *block_of(struct mheap *h, const void *p, const char *const *why,
 			      struct mheap_arena **ap)
 {
 	uintptr_t x = (uintptr_t)p;
 	struct mheap_arena *a = arena_of(h, x);
 
 	if (!a || x % MHEAP_ALIGN || x < a->start + HDR || x >= a->end - HDR) {
-		report(h, op[0] == 'f' ? "free of a pointer outside the heap" :
-					 "realloc of a pointer outside the heap", p);
+		report(h, why[OUTSIDE], p);
 		return NULL;
 	}
 	struct chunk *c = (struct chunk *)(x - HDR);
 	if (cmagic(c) == MAGIC_FREE) {
-		report(h, op[0] == 'f' ? "double free" : "realloc of a freed block", p);
+		report(h, why[FREED], p);
 		return NULL;
 	}
 	uint64_t size = csize(c);
@@ -267,9 +281,7 @@ static struct chunk *block_of(struct mheap *h, const void *p, const char *op,
 	    ((uintptr_t)c != a->start &&
 	     (c->prev_size > (uintptr_t)c - a->start || c->prev_size % MHEAP_ALIGN ||
 	      csize(prev_chunk(c)) != c->prev_size))) {
-		report(h, op[0] == 'f' ? "free of a pointer that is not a block (or a corrupt heap)" :
-					 "realloc of a pointer that is not a block (or a corrupt heap)",
-		       p);
+		report(h, why[NOT_A_BLOCK], p);
 		return NULL;
 	}
 	*ap = a;
@@ -281,7 +293,7 @@ void mheap_free(struct mheap *h, void *p)
 	struct mheap_arena *a;
 	struct chunk *c;
 
-	if (!p || !(c = block_of(h, p, "free", &a)))
+	if (!p || !(c = block_of(h, p, misuse_free, &a)))
 		return;
 	h->used -= csize(c);
 	h->nblocks--;
@@ -305,7 +317,7 @@ void *mheap_realloc(struct mheap *h, void *p, size_t n)
 
 	if (!p)
 		return mheap_alloc(h, n);
-	if (!(c = block_of(h, p, "realloc", &a)))
+	if (!(c = block_of(h, p, misuse_realloc, &a)))
 		return NULL;
 	if (n == 0) {
 		mheap_free(h, p);
