@@ -165,10 +165,11 @@ $(KERNEL_ELF): $(KERNEL_OBJS) $(GEN)/ksyms.o
 
 UOBJ := $(BUILD)/uobj
 
-USER_LIB_SRC := user/lib/crt0.S user/lib/start.c user/lib/print.c \
-	kernel/lib/kformat.c kernel/lib/string.c kernel/lib/kerr.c
+USER_LIB_SRC := $(sort $(wildcard user/lib/*.c user/lib/*.S)) \
+	kernel/lib/kformat.c kernel/lib/string.c kernel/lib/kerr.c \
+	kernel/exec/elf_check.c kernel/exec/elf_stack.c
 USER_LIB_OBJS := $(patsubst %,$(UOBJ)/%.o,$(USER_LIB_SRC))
-USER_PROGS := utest
+USER_PROGS := hello utest
 USER_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(USER_PROGS))
 
 $(UOBJ)/%.c.o: %.c $(FLAGS_STAMP) | deps $(GEN)/.abi-stamp
@@ -179,7 +180,7 @@ $(UOBJ)/%.c.o: %.c $(FLAGS_STAMP) | deps $(GEN)/.abi-stamp
 $(UOBJ)/%.S.o: %.S $(FLAGS_STAMP) | deps $(GEN)/.abi-stamp
 	@mkdir -p $(dir $@)
 	@echo "  UAS     $<"
-	@$(CC) $(USER_CFLAGS) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
+	@$(CC) $(USER_CFLAGS) -I$(BUILD)/user -D__ASSEMBLY__ -MMD -MP -c $< -o $@
 
 define user_prog_rule
 user_objs_$(1) := $$(patsubst %,$$(UOBJ)/%.o,$$(sort $$(wildcard user/$(1)/*.c user/$(1)/*.S)))
@@ -192,6 +193,7 @@ $(foreach p,$(USER_PROGS),$(eval $(call user_prog_rule,$(p))))
 
 # .incbin is not seen by the compiler's dependency files.
 $(BUILD)/tests/kernel/user_progs.o: $(USER_ELFS)
+$(UOBJ)/user/utest/progs.S.o: $(BUILD)/user/hello.elf
 
 # ---------------------------------------------------------------------------------------
 # Boot image
@@ -227,7 +229,7 @@ HOST_CFLAGS := -std=c17 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 HOST_LIBS := -lcriterion
 
 # Each host test binary: its test file plus the kernel sources it tests (pure logic only).
-HOST_TESTS := kprintf mb2 cmdline fbcon ksyms backtrace memmap pmm acpi heap cap elf abi
+HOST_TESTS := kprintf mb2 cmdline fbcon ksyms backtrace memmap pmm acpi heap cap elf abi libmnos
 host_src_kprintf := tests/host/test_kprintf.c kernel/lib/kformat.c
 host_src_mb2 := tests/host/test_mb2.c kernel/boot/multiboot2.c kernel/lib/kformat.c
 host_src_cmdline := tests/host/test_cmdline.c kernel/lib/cmdline.c
@@ -241,6 +243,9 @@ host_src_heap := tests/host/test_heap.c kernel/mm/heap.c kernel/mm/slab.c kernel
 host_src_cap := tests/host/test_cap.c kernel/cap/cap.c kernel/lib/kerr.c kernel/lib/kformat.c
 host_src_elf := tests/host/test_elf.c kernel/exec/elf_check.c kernel/lib/kformat.c
 host_src_abi := tests/host/test_abi.c kernel/lib/kerr.c
+host_src_libmnos := tests/host/test_libmnos.c user/lib/malloc.c user/lib/string.c \
+	user/lib/format.c kernel/lib/kformat.c kernel/lib/string.c
+host_flags_libmnos := -Iuser/include -include tests/host/libmnos_names.h
 
 HOST_BINS := $(patsubst %,$(BUILD)/host/test_%,$(HOST_TESTS))
 
@@ -248,7 +253,8 @@ define host_test_rule
 $(BUILD)/host/test_$(1): $$(host_src_$(1)) tests/host/host_shim.h $(ABI_HDRS) | deps
 	@mkdir -p $$(dir $$@)
 	@echo "  HOSTCC  $$@"
-	@$$(HOST_CC) $$(HOST_CFLAGS) -include tests/host/host_shim.h -o $$@ $$(host_src_$(1)) $$(HOST_LIBS)
+	@$$(HOST_CC) $$(HOST_CFLAGS) -include tests/host/host_shim.h $$(host_flags_$(1)) -o $$@ \
+		$$(host_src_$(1)) $$(HOST_LIBS)
 endef
 $(foreach t,$(HOST_TESTS),$(eval $(call host_test_rule,$(t))))
 

@@ -6,7 +6,8 @@
  * anonymous memory object (memobj.h), filled through the direct map (SMAP forbids the
  * kernel to write through user addresses, and the pages need not be mapped yet) and
  * mapped with mem_map_object, so the image is accounted and torn down like any memory
- * grant of the process; the stack is one more. A failure part-way unmaps what was
+ * grant of the process; the stack is one more, laid out by elf_stack.c (shared with the
+ * user library's loader). A failure part-way unmaps what was
  * mapped, which frees the objects and credits the quota.
  */
 #include <elf.h>
@@ -17,12 +18,9 @@
 #include <thread.h>
 #include <mnos/start.h>
 
-/* Where the start-up data goes on the stack (docs/ELF.md, "The stack"). */
+/* Where the start-up data goes on the stack, and the types of the start capabilities. */
 struct stack_layout {
-	uint64_t base, top;             /* mapped pages; the guard page is below base */
-	uint64_t info;                  /* struct mnos_start_info */
-	uint64_t strings;               /* argv strings, packed */
-	uint64_t sp;                    /* argc, argv[], NULL, NULL (empty envp) */
+	struct elf_stack st;
 	uint32_t cap_types[MNOS_START_MAX_CAPS];        /* as found in the slots */
 };
 
@@ -103,56 +101,36 @@ static uint64_t seg_pages(const struct elf_segment *s)
 static kerr_t check_args(struct process *p, const struct elf_args *a,
 			 const struct elf_info *info, struct stack_layout *l)
 {
-	uint64_t strings = 0;
+	uint64_t strings;
+	kerr_t e = elf_args_size(a->argv, a->argc, &strings);
 
-	if (a->argc > ELF_MAX_ARGS)
-		return E_RANGE;
-	if (a->argc && !a->argv)
-		return E_INVAL;
-	for (uint32_t i = 0; i < a->argc; i++) {
-		if (!a->argv[i])
-			return E_INVAL;
-		strings += strnlen(a->argv[i], ELF_ARGS_MAX_BYTES) + 1;
-		if (strings > ELF_ARGS_MAX_BYTES)
-			return E_RANGE;
-	}
+	if (e != E_OK)
+		return e;
 	/* Each segment becomes one memory object: one too large for that fails now. */
 	for (unsigned i = 0; i < info->nsegs; i++)
 		if (seg_pages(&info->segs[i]) > MEMOBJ_MAX_PAGES)
 			return E_RANGE;
-	kerr_t e = check_caps(p, a, l);
+	e = check_caps(p, a, l);
 	if (e == E_OK)
 		e = check_ipc_buffer(info, a->ipc_buffer);
 	if (e != E_OK)
 		return e;
+	return elf_stack_plan(a->argc, strings, a->stack_size, &l->st);
+}
 
-	uint64_t size = a->stack_size ? a->stack_size : ELF_STACK_DEFAULT;
-	if (size > ELF_STACK_MAX)
-		return E_RANGE;
-	size = ALIGN_UP(size, (uint64_t)PAGE_SIZE);
-	l->top = USER_STACK_TOP;
-	l->base = l->top - size;
-	l->info = ALIGN_DOWN(l->top - sizeof(struct mnos_start_info), 16);
-	l->strings = l->info - strings;
-	l->sp = ALIGN_DOWN(l->strings - (a->argc + 3) * sizeof(uint64_t), 16);
-	/* A program needs some stack of its own. */
-	if (l->top - l->sp + PAGE_SIZE > size)
-		return E_RANGE;
-	return E_OK;
+static void stack_write(void *mo, uint64_t off, const void *src, size_t len)
+{
+	obj_write(mo, off, src, len);
 }
 
 /* Fill the stack object: argc, argv[] and an empty envp at sp, the strings, and the
  * start information at the top. */
-static void fill_stack(const struct memobj *mo, const struct elf_args *a,
+static void fill_stack(struct memobj *mo, struct process *p, const struct elf_args *a,
 		       const struct stack_layout *l)
 {
 	struct mnos_start_info si = {
-		.magic = MNOS_START_MAGIC, .version = MNOS_START_VERSION,
-		.size = sizeof(si), .argc = a->argc, .argv = l->sp + sizeof(uint64_t),
-		.stack_base = l->base, .stack_top = l->top, .ipc_buffer = a->ipc_buffer,
-		.ncaps = a->ncaps,
+		.ipc_buffer = a->ipc_buffer, .ncaps = a->ncaps, .nslots = p->cspace->nslots,
 	};
-	uint64_t word = a->argc, str = l->strings;
 
 	for (uint32_t i = 0; i < a->ncaps; i++) {
 		si.caps[i].slot = a->caps[i].slot;
@@ -160,15 +138,7 @@ static void fill_stack(const struct memobj *mo, const struct elf_args *a,
 		if (a->caps[i].name)
 			strlcpy(si.caps[i].name, a->caps[i].name, sizeof(si.caps[i].name));
 	}
-	obj_write(mo, l->info - l->base, &si, sizeof(si));
-	obj_write(mo, l->sp - l->base, &word, sizeof(word));
-	for (uint32_t i = 0; i < a->argc; i++) {
-		size_t n = strlen(a->argv[i]) + 1;
-		obj_write(mo, str - l->base, a->argv[i], n);
-		obj_write(mo, l->sp - l->base + (i + 1) * sizeof(uint64_t), &str, sizeof(str));
-		str += n;
-	}
-	/* argv[argc] and the envp terminator are zero already: the frames are. */
+	elf_stack_fill(&l->st, a->argv, a->argc, &si, stack_write, mo);
 }
 
 static uint32_t seg_rights(uint32_t flags)
@@ -216,20 +186,20 @@ kerr_t elf_load(struct process *p, const void *img, size_t size, const struct el
 			goto out_unmap;
 		mapped[n++] = first;
 	}
-	e = memobj_create(q, (l.top - l.base) / PAGE_SIZE, &mo);
+	e = memobj_create(q, (l.st.top - l.st.base) / PAGE_SIZE, &mo);
 	if (e != E_OK)
 		goto out_unmap;
-	fill_stack(mo, a, &l);
-	e = mem_map_object(p, mo, va(l.base), CAP_R_READ | CAP_R_WRITE, q);
+	fill_stack(mo, p, a, &l);
+	e = mem_map_object(p, mo, va(l.st.base), CAP_R_READ | CAP_R_WRITE, q);
 	kobj_put(&mo->obj);
 	if (e != E_OK)
 		goto out_unmap;
 
 	out->entry = out->info.entry;
-	out->sp = l.sp;
-	out->start_info = l.info;
-	out->stack_base = l.base;
-	out->stack_top = l.top;
+	out->sp = l.st.sp;
+	out->start_info = l.st.info;
+	out->stack_base = l.st.base;
+	out->stack_top = l.st.top;
 	return E_OK;
 
 out_unmap:

@@ -256,6 +256,8 @@ KTEST(elf, loads_and_runs_the_valid_program)
 	KT_EXPECT_EQ(si->stack_top, img.stack_top);
 	KT_EXPECT_EQ(si->ipc_buffer, IPC_BUF_VA);
 	KT_EXPECT_EQ(si->ncaps, 1);
+	KT_EXPECT_EQ(si->nslots, p->cspace->nslots);   /* the capability space's size */
+	KT_EXPECT(si->nslots > CONSOLE_SLOT);
 	KT_EXPECT_EQ(si->caps[0].slot, CONSOLE_SLOT);
 	KT_EXPECT_EQ(si->caps[0].type, OBJ_NOTIFICATION);
 	KT_EXPECT_STREQ(si->caps[0].name, "console");

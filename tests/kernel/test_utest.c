@@ -16,7 +16,6 @@
 #include <pmm.h>
 #include <taskcap.h>
 #include <usermode.h>
-#include <kformat.h>
 
 extern const char uprog_utest_start[], uprog_utest_end[];
 
@@ -49,10 +48,8 @@ static void run_utest(const char *only)
 		{ 1, OBJ_PROCESS, "self" },
 		{ 2, OBJ_NOTIFICATION, "result" },
 	};
-	char slots[12];
-	ksnprintf(slots, sizeof(slots), "%u", UTEST_SLOTS);
-	const char *argv[] = { "utest", slots, only };
-	struct elf_args args = { .argv = argv, .argc = only ? 3 : 2, .caps = caps, .ncaps = 2 };
+	const char *argv[] = { "utest", only };
+	struct elf_args args = { .argv = argv, .argc = only ? 2 : 1, .caps = caps, .ncaps = 2 };
 	kerr_t e = elf_load(p, uprog_utest_start, (size_t)(uprog_utest_end - uprog_utest_start),
 			    &args, &img);
 	KT_ASSERT_EQ(e, E_OK);

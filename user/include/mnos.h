@@ -1,7 +1,15 @@
 /*
- * The user library's beginnings (issue 8 grows it into libmnos): start-up, formatted
- * output through the kernel's debug print, and the string functions, which are the
- * kernel's own freestanding ones (kernel/lib/string.c, compiled again for user space).
+ * libmnos, the user library (docs/USERSPACE.md): everything a program includes. The
+ * parts:
+ *   <mnos/syscalls.h>  one stub per system call, generated from abi/abi.py
+ *   <mnos/runtime.h>   start-up information, exit/abort, address-space regions, locks
+ *   <mnos/slot.h>      the capability-slot allocator
+ *   <mnos/malloc.h>    malloc, free, calloc, realloc (and the allocator underneath)
+ *   <mnos/string.h>    strings, characters, number conversions (with klib.h's)
+ *   <mnos/stdio.h>     printf and friends, to a replaceable output sink
+ *   <mnos/assert.h>    assert()
+ *   <mnos/rpc.h>       client calls and server loops over endpoints
+ *   <mnos/spawn.h>     starting a program from an ELF image in memory
  */
 #ifndef MNOS_H
 #define MNOS_H
@@ -11,18 +19,13 @@
 #include <kerr.h>
 #include <mnos/start.h>
 #include <mnos/syscalls.h>
-
-/* What the kernel's loader handed this program (never NULL once main runs). */
-extern const struct mnos_start_info *mnos_start_info;
-
-/* The slot of the initial capability called name, or 0 if there is none. */
-uint32_t mnos_start_cap(const char *name);
-
-/* Formatted output (kformat's conversions) to the kernel log, in pieces of at most
- * 256 bytes; returns the number of characters. */
-int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int vprintf(const char *fmt, va_list ap);
-
-int main(int argc, char **argv);
+#include <mnos/runtime.h>
+#include <mnos/slot.h>
+#include <mnos/malloc.h>
+#include <mnos/string.h>
+#include <mnos/stdio.h>
+#include <mnos/assert.h>
+#include <mnos/rpc.h>
+#include <mnos/spawn.h>
 
 #endif

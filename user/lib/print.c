@@ -1,6 +1,31 @@
-/* Formatted output to the kernel log (mnos.h), through kformat (kernel/lib/kformat.c). */
+/* Formatted output (mnos/stdio.h) to a replaceable sink, through kformat
+ * (kernel/lib/kformat.c), and assert's report (mnos/assert.h). */
 #include <mnos.h>
 #include <kformat.h>
+
+static void debug_out(void *ctx, const char *s, size_t n)
+{
+	while (n) {
+		size_t k = MIN(n, (size_t)MNOS_DEBUG_PRINT_MAX);
+		mnos_debug_print((uint64_t)(uintptr_t)s, k);
+		s += k;
+		n -= k;
+	}
+}
+
+static mnos_output_t out = debug_out;
+static void *out_ctx;
+
+mnos_output_t mnos_set_output(mnos_output_t fn, void *ctx, void **old_ctx)
+{
+	mnos_output_t old = out;
+
+	if (old_ctx)
+		*old_ctx = out_ctx;
+	out = fn ? fn : debug_out;
+	out_ctx = fn ? ctx : NULL;
+	return old;
+}
 
 struct pbuf {
 	char buf[256];
@@ -10,7 +35,7 @@ struct pbuf {
 static void flush(struct pbuf *b)
 {
 	if (b->n)
-		mnos_debug_print((uint64_t)(uintptr_t)b->buf, b->n);
+		out(out_ctx, b->buf, b->n);
 	b->n = 0;
 }
 
@@ -47,4 +72,23 @@ int printf(const char *fmt, ...)
 	int n = vprintf(fmt, ap);
 	va_end(ap);
 	return n;
+}
+
+int puts(const char *s)
+{
+	return printf("%s\n", s);
+}
+
+int putchar(int c)
+{
+	char ch = (char)c;
+
+	out(out_ctx, &ch, 1);
+	return (unsigned char)ch;
+}
+
+void __mnos_assert_fail(const char *expr, const char *file, int line, const char *func)
+{
+	printf("%s:%d: %s: assertion failed: %s\n", file, line, func, expr);
+	abort();
 }

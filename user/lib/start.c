@@ -1,4 +1,4 @@
-/* Program start-up (mnos.h): from crt0's _start to main and back out. */
+/* Program start-up (mnos/runtime.h): from crt0's _start to main and out through exit. */
 #include <mnos.h>
 
 const struct mnos_start_info *mnos_start_info;
@@ -11,12 +11,17 @@ __attribute__((noreturn)) void __mnos_start(const struct mnos_start_info *si)
 						     .version = MNOS_START_VERSION,
 						     .size = sizeof(none) };
 	char *no_args[] = { NULL };
+	uint32_t taken[MNOS_START_MAX_CAPS] = { 0 };
 
 	if (!si || si->magic != MNOS_START_MAGIC || si->version != MNOS_START_VERSION)
 		si = &none;
 	mnos_start_info = si;
-	main((int)si->argc, si->argc ? (char **)(uintptr_t)si->argv : no_args);
-	mnos_thread_exit();
+	/* The creator's capabilities are taken; every other slot is free. */
+	uint32_t ncaps = si->ncaps < MNOS_START_MAX_CAPS ? si->ncaps : MNOS_START_MAX_CAPS;
+	for (uint32_t i = 0; i < ncaps; i++)
+		taken[i] = si->caps[i].slot;
+	mnos_slot_init(si->nslots, taken, ncaps);
+	exit(main((int)si->argc, si->argc ? (char **)(uintptr_t)si->argv : no_args));
 }
 
 uint32_t mnos_start_cap(const char *name)
@@ -27,4 +32,19 @@ uint32_t mnos_start_cap(const char *name)
 		if (strncmp(si->caps[i].name, name, MNOS_START_CAP_NAME) == 0)
 			return si->caps[i].slot;
 	return 0;
+}
+
+void exit(int status)
+{
+	(void)status;
+	mnos_thread_exit();
+}
+
+void abort(void)
+{
+	static const char msg[] = "abort\n";
+
+	mnos_debug_print((uint64_t)(uintptr_t)msg, sizeof(msg) - 1);
+	for (;;)
+		__builtin_trap();
 }

@@ -3,7 +3,9 @@
 
 uint32_t ut_self, ut_result, ut_nslots, ut_child_done;
 
-static uint32_t first_free, next_free;
+/* The slots the running test took (ut_slot), given back after it. */
+static uint32_t test_slots[1024];
+static uint32_t ntest_slots;
 static uint64_t next_va = 0x10000000;
 
 /* Child threads: one at a time, on this stack, reporting on this notification. Bit 0
@@ -13,41 +15,37 @@ static uint8_t child_stack[16384] __attribute__((aligned(16)));
 static void (*child_fn)(uint64_t);
 static uint64_t child_arg;
 
-void ut_env_init(uint32_t nslots);
+void ut_env_init(void);
 void ut_child_main(void);
 void ut_thread_start(void);     /* entry.S: calls ut_child_main with the ABI's alignment */
 
-void ut_env_init(uint32_t nslots)
+void ut_env_init(void)
 {
 	ut_self = mnos_start_cap("self");
 	ut_result = mnos_start_cap("result");
-	ut_nslots = nslots;
-	uint32_t top = 0;
-	for (uint32_t i = 0; i < mnos_start_info->ncaps; i++)
-		if (mnos_start_info->caps[i].slot > top)
-			top = mnos_start_info->caps[i].slot;
-	first_free = next_free = top + 1;
-	ut_child_done = ut_slot();
-	first_free = next_free;
-	if (mnos_obj_create(MNOS_OBJ_NOTIFICATION, ut_child_done, 0, 0) != E_OK ||
+	ut_nslots = mnos_start_info->nslots;
+	ut_child_done = mnos_slot_alloc();
+	if (!ut_child_done || mnos_obj_create(MNOS_OBJ_NOTIFICATION, ut_child_done, 0, 0) != E_OK ||
 	    mnos_proc_set_fault(ut_self, ut_child_done) != E_OK)
 		printf("utest: cannot set up the fault notification\n");
 }
 
 uint32_t ut_slot(void)
 {
-	if (next_free >= ut_nslots) {
+	uint32_t s = ntest_slots < ARRAY_SIZE(test_slots) ? mnos_slot_alloc() : 0;
+
+	if (!s) {
 		utest_fail(__FILE__, __LINE__, "out of slots");
 		utest_abort();
 	}
-	return next_free++;
+	test_slots[ntest_slots++] = s;
+	return s;
 }
 
 void ut_free_all(void)
 {
-	for (uint32_t s = first_free; s < next_free; s++)
-		mnos_cap_delete(s);
-	next_free = first_free;
+	while (ntest_slots)
+		mnos_slot_free(test_slots[--ntest_slots]);
 }
 
 uint32_t ut_make(uint32_t type, uint64_t arg0, uint64_t arg1)
@@ -110,4 +108,35 @@ enum mnos_error ut_run_thread(void (*fn)(uint64_t), uint64_t arg, bool *faulted)
 	if (faulted)
 		*faulted = f;
 	return E_OK;
+}
+
+uint64_t ut_quota_pages(void)
+{
+	uint32_t s = mnos_slot_alloc();
+	uint64_t lo = 0, hi = MNOS_MEMOBJ_MAX_PAGES;     /* lo can be had, hi + 1 cannot */
+
+	if (!s)
+		return 0;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo + 1) / 2;
+		if (mnos_obj_create(MNOS_OBJ_MEMORY, s, mid, 0) == E_OK) {
+			mnos_cap_delete(s);
+			lo = mid;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	mnos_slot_free(s);
+	return lo;
+}
+
+bool ut_quota_back_to(uint64_t pages)
+{
+	/* What a process held may be freed by the kernel a little later: wait for it. */
+	for (int i = 0; i < 100; i++) {
+		if (ut_quota_pages() == pages)
+			return true;
+		mnos_sleep(1000000);
+	}
+	return false;
 }

@@ -3,13 +3,13 @@
  * subtest line, and tells the kernel's test (tests/kernel/test_utest.c) the outcome on
  * the "result" notification: bit 0 when it has finished, bit 1 if anything failed.
  *
- * Usage: utest <capability-space size> [test-name-prefix]
+ * Usage: utest [test-name-prefix]
  */
 #include "utest.h"
 
 extern const struct utest __utests_start[], __utests_end[];
 
-void ut_env_init(uint32_t nslots);
+void ut_env_init(void);
 
 static const struct utest *running;
 static bool failed, skipped;
@@ -36,23 +36,14 @@ void utest_skip(const char *why)
 /* entry.S: run fn; utest_abort() returns from here at once. */
 void ut_run_one(void (*fn)(void));
 
-static uint64_t parse(const char *s)
-{
-	uint64_t v = 0;
-
-	while (s && *s >= '0' && *s <= '9')
-		v = v * 10 + (uint64_t)(*s++ - '0');
-	return v;
-}
-
 int main(int argc, char **argv)
 {
-	const char *only = argc > 2 ? argv[2] : "";
+	const char *only = argc > 1 ? argv[1] : "";
 	unsigned n = 0, nfailed = 0, i = 0;
 
-	ut_env_init(argc > 1 ? (uint32_t)parse(argv[1]) : 0);
+	ut_env_init();
 	if (!ut_self || !ut_result || !ut_nslots) {
-		printf("utest: started without its capabilities or arguments\n");
+		printf("utest: started without its capabilities\n");
 		return 1;
 	}
 	for (const struct utest *t = __utests_start; t < __utests_end; t++)

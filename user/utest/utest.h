@@ -61,17 +61,23 @@ __attribute__((noreturn)) void utest_abort(void);
 /* The initial capabilities (from the start information). */
 extern uint32_t ut_self;        /* this process (control) */
 extern uint32_t ut_result;      /* a notification the kernel's test waits on */
-extern uint32_t ut_nslots;      /* the size of this process's capability space */
+extern uint32_t ut_nslots;      /* the size of this process's capability space (the
+				 * start information's nslots) */
 extern uint32_t ut_child_done;  /* the notification ut_run_thread waits on (and the
 				 * process's fault notification) */
 
-/* A free slot (none of the initial ones, nothing in it); ut_free_all() empties every
- * slot a test took this way, after each test. */
+/* A free slot from the library's allocator (mnos_slot_alloc); ut_free_all() gives
+ * back every slot a test took this way, emptied, after each test. */
 uint32_t ut_slot(void);
 void ut_free_all(void);
 
 /* Make an object of a type with a first capability in a fresh slot; 0 on failure. */
 uint32_t ut_make(uint32_t type, uint64_t arg0, uint64_t arg1);
+
+/* The quota this process has left, as the largest memory object (in pages) it could
+ * create now; and whether it comes back to pages within 100 ms. */
+uint64_t ut_quota_pages(void);
+bool ut_quota_back_to(uint64_t pages);
 
 /* Page-aligned free user addresses for mappings, one region per call. */
 uint64_t ut_va(uint64_t pages);

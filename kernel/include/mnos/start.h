@@ -32,7 +32,7 @@ struct mnos_start_info {
 	uint64_t stack_top;             /* just past its highest byte */
 	uint64_t ipc_buffer;            /* the first thread's IPC buffer, or 0 */
 	uint32_t ncaps;
-	uint32_t reserved;              /* 0 */
+	uint32_t nslots;                /* the size of the capability space: slots 1 .. nslots-1 */
 	struct mnos_start_cap caps[MNOS_START_MAX_CAPS];
 };
 
@@ -40,6 +40,7 @@ struct mnos_start_info {
 _Static_assert(__builtin_offsetof(struct mnos_start_info, argc) == 16, "start info");
 _Static_assert(__builtin_offsetof(struct mnos_start_info, argv) == 24, "start info");
 _Static_assert(__builtin_offsetof(struct mnos_start_info, stack_base) == 32, "start info");
+_Static_assert(__builtin_offsetof(struct mnos_start_info, nslots) == 60, "start info");
 _Static_assert(__builtin_offsetof(struct mnos_start_info, caps) == 64, "start info");
 _Static_assert(sizeof(struct mnos_start_cap) == 24, "start info");
 _Static_assert(sizeof(struct mnos_start_info) == 64 + 24 * MNOS_START_MAX_CAPS, "start info");

@@ -1,0 +1,56 @@
+/*
+ * A program's run-time (docs/USERSPACE.md, "Program start-up" and "The address space"):
+ * what it was started with, how it ends, where the library puts things in its address
+ * space, and a lock for data that threads share.
+ */
+#ifndef MNOS_RUNTIME_H
+#define MNOS_RUNTIME_H
+
+#include <types.h>
+#include <mnos/abi.h>
+#include <mnos/start.h>
+
+/* The library's parts of the address space (the image is at MNOS_USER_BASE, the stack
+ * just below USER_STACK_TOP, docs/ELF.md). */
+#define MNOS_HEAP_BASE          0x100000000000ull       /* malloc's heap: 16 TiB ... */
+#define MNOS_HEAP_END           0x110000000000ull       /* ... up to 1 TiB of it */
+#define MNOS_MAP_BASE           0x200000000000ull       /* mnos_va_alloc: IPC buffers, */
+#define MNOS_MAP_END            0x210000000000ull       /* windows to fill memory through */
+
+/* What the loader handed this program (never NULL once main runs). */
+extern const struct mnos_start_info *mnos_start_info;
+
+/* The slot of the initial capability called name, or 0 if there is none. */
+uint32_t mnos_start_cap(const char *name);
+
+int main(int argc, char **argv);
+
+/* End the calling thread (there is no process exit yet: a process ends when its last
+ * thread has and its last capability is gone). The status is not reported anywhere. */
+__attribute__((noreturn)) void exit(int status);
+
+/* Print "abort" and end the calling thread with an invalid-opcode fault, which the
+ * kernel reports on the process's fault notification (proc_set_fault) if it has one. */
+__attribute__((noreturn)) void abort(void);
+
+/* Page-aligned free addresses for npages pages in [MNOS_MAP_BASE, MNOS_MAP_END), with an
+ * unmapped page after them; never handed out twice. 0 when the region is used up. */
+uint64_t mnos_va_alloc(uint64_t npages);
+
+/* The calling thread's IPC buffer: the one its creator attached (the start
+ * information's ipc_buffer, for the first thread) or the one this call attaches now at a
+ * fresh address (ipc_buffer_set). NULL when none can be had. Other threads call
+ * mnos_ipc_buffer_new themselves. */
+struct mnos_ipc_buffer *mnos_ipc_buffer_main(void);
+struct mnos_ipc_buffer *mnos_ipc_buffer_new(void);
+
+/* A lock for data the threads of a process share: spins, yielding the CPU, until free.
+ * Zero-initialised is unlocked. */
+struct mnos_lock {
+	int held;
+};
+
+void mnos_lock(struct mnos_lock *l);
+void mnos_unlock(struct mnos_lock *l);
+
+#endif

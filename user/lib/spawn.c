@@ -1,0 +1,175 @@
+/*
+ * Starting a program from an ELF image in memory (mnos/spawn.h): the user-space twin of
+ * the kernel's loader (kernel/exec/elf_load.c), built from the same pure parts —
+ * elf_check for the file, elf_stack for the stack — and from system calls: the process
+ * and each segment's memory object are obj_create'd, filled through a window mapped into
+ * this process, then mapped into the new one with the segment's permissions. The
+ * capability of each object is deleted once it is mapped: the mapping (the kernel holds
+ * it) keeps the object until the process ends. Checking is separate from doing, and a
+ * failure after the checks deletes the process, which takes everything made for it.
+ */
+#include <mnos.h>
+
+/* The pages a checked segment covers (it lies below the stack region: no wrap). */
+static uint64_t seg_first(const struct elf_segment *s)
+{
+	return ALIGN_DOWN(s->vaddr, MNOS_PAGE_SIZE);
+}
+
+static uint64_t seg_pages(const struct elf_segment *s)
+{
+	return (ALIGN_UP(s->vaddr + s->memsz, MNOS_PAGE_SIZE) - seg_first(s)) / MNOS_PAGE_SIZE;
+}
+
+/* Everything but the file, before anything is made. */
+static enum mnos_error check_args(const struct mnos_spawn_args *a, const struct elf_info *info,
+				  uint32_t nslots, struct elf_stack *st)
+{
+	uint64_t strings;
+	enum mnos_error e = elf_args_size(a->argv, a->argc, &strings);
+
+	if (e != E_OK)
+		return e;
+	if (a->ncaps > MNOS_START_MAX_CAPS)
+		return E_RANGE;
+	if ((a->ncaps && !a->caps) || nslots > MNOS_CSPACE_MAX_SLOTS || nslots <= a->ncaps)
+		return E_INVAL;
+	for (uint32_t i = 0; i < a->ncaps; i++)
+		if (a->caps[i].name && strnlen(a->caps[i].name, MNOS_START_CAP_NAME) ==
+					       MNOS_START_CAP_NAME)
+			return E_INVAL;
+	for (unsigned i = 0; i < info->nsegs; i++)
+		if (seg_pages(&info->segs[i]) > MNOS_MEMOBJ_MAX_PAGES)
+			return E_RANGE;
+	return elf_stack_plan(a->argc, strings, a->stack_size, st);
+}
+
+/* Fills a window onto a fresh (zeroed) memory object. */
+typedef void (*fill_t)(uint8_t *win, const void *ctx);
+
+/* A memory object of pages pages, filled by fill, mapped into proc at va with rights. */
+static enum mnos_error map_object(uint32_t proc, uint64_t pages, uint64_t va, uint32_t rights,
+				  fill_t fill, const void *ctx)
+{
+	uint32_t mem = mnos_slot_alloc();
+	uint64_t win = mnos_va_alloc(pages);
+	enum mnos_error e;
+
+	if (!mem || !win) {
+		e = E_NO_MEMORY;
+		goto out;
+	}
+	e = mnos_obj_create(MNOS_OBJ_MEMORY, mem, pages, 0);
+	if (e == E_OK)
+		e = mnos_mem_map(mem, 0, win, CAP_R_READ | CAP_R_WRITE);
+	if (e != E_OK)
+		goto out;
+	fill((uint8_t *)(uintptr_t)win, ctx);
+	mnos_mem_unmap(0, win);
+	e = mnos_mem_map(mem, proc, va, rights);
+out:
+	if (mem)
+		mnos_slot_free(mem);    /* the mapping in proc, if made, keeps the object */
+	return e;
+}
+
+struct seg_fill {
+	const uint8_t *img;
+	const struct elf_segment *s;
+};
+
+static void fill_segment(uint8_t *win, const void *ctx)
+{
+	const struct seg_fill *f = ctx;
+
+	memcpy(win + (f->s->vaddr - seg_first(f->s)), f->img + f->s->offset, f->s->filesz);
+}
+
+struct stack_fill {
+	const struct mnos_spawn_args *a;
+	const struct elf_stack *st;
+	uint32_t nslots;
+};
+
+static void stack_write(void *win, uint64_t off, const void *src, size_t len)
+{
+	memcpy((uint8_t *)win + off, src, len);
+}
+
+static void fill_stack(uint8_t *win, const void *ctx)
+{
+	const struct stack_fill *f = ctx;
+	const struct mnos_spawn_args *a = f->a;
+	struct mnos_start_info si = { .ncaps = a->ncaps, .nslots = f->nslots };
+
+	for (uint32_t i = 0; i < a->ncaps; i++) {
+		si.caps[i].slot = i + 1;
+		si.caps[i].type = a->caps[i].type;
+		if (a->caps[i].name)
+			strlcpy(si.caps[i].name, a->caps[i].name, sizeof(si.caps[i].name));
+	}
+	elf_stack_fill(f->st, a->argv, a->argc, &si, stack_write, win);
+}
+
+static uint32_t seg_rights(uint32_t flags)
+{
+	/* x86 pages are always readable; elf_check refused W+X. */
+	return CAP_R_READ | (flags & PF_W ? CAP_R_WRITE : 0) | (flags & PF_X ? CAP_R_EXEC : 0);
+}
+
+enum mnos_error mnos_spawn(const void *img, size_t size, const struct mnos_spawn_args *a,
+			   struct mnos_spawned *out)
+{
+	struct elf_info info;
+	struct elf_stack st;
+	enum mnos_error e;
+
+	if (!out)
+		return E_INVAL;
+	memset(out, 0, sizeof(*out));
+	if (!a || (!img && size))
+		return E_INVAL;
+	out->error = elf_check(img, size, &info);
+	if (out->error != ELF_OK)
+		return E_INVAL;
+	uint32_t nslots = a->nslots ? a->nslots : MNOS_SPAWN_DEFAULT_SLOTS;
+	e = check_args(a, &info, nslots, &st);
+	if (e != E_OK)
+		return e;
+
+	uint32_t proc = mnos_slot_alloc(), thread = 0;
+	if (!proc)
+		return E_NO_MEMORY;
+	e = mnos_obj_create(MNOS_OBJ_PROCESS, proc, nslots,
+			    a->quota ? a->quota : MNOS_SPAWN_DEFAULT_QUOTA);
+	for (unsigned i = 0; i < info.nsegs && e == E_OK; i++) {
+		const struct elf_segment *s = &info.segs[i];
+		const struct seg_fill f = { img, s };
+		e = map_object(proc, seg_pages(s), seg_first(s), seg_rights(s->flags),
+			       fill_segment, &f);
+	}
+	if (e == E_OK) {
+		const struct stack_fill f = { a, &st, nslots };
+		e = map_object(proc, (st.top - st.base) / MNOS_PAGE_SIZE, st.base,
+			       CAP_R_READ | CAP_R_WRITE, fill_stack, &f);
+	}
+	for (uint32_t i = 0; i < a->ncaps && e == E_OK; i++)
+		e = mnos_cap_copy(a->caps[i].slot, proc, i + 1, a->caps[i].rights);
+	if (e == E_OK && a->fault)
+		e = mnos_proc_set_fault(proc, a->fault);
+	if (e == E_OK)
+		e = (thread = mnos_slot_alloc()) ? E_OK : E_NO_MEMORY;
+	if (e == E_OK)
+		e = mnos_thread_create(proc, thread, info.entry, st.sp, st.info);
+	if (e != E_OK) {
+		/* The process's last capability: it goes, and its mappings and capabilities
+		 * with it. */
+		if (thread)
+			mnos_slot_free(thread);
+		mnos_slot_free(proc);
+		return e;
+	}
+	out->proc = proc;
+	out->thread = thread;
+	return E_OK;
+}
