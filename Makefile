@@ -166,7 +166,7 @@ $(KERNEL_ELF): $(KERNEL_OBJS) $(GEN)/ksyms.o
 UOBJ := $(BUILD)/uobj
 
 USER_LIB_SRC := user/lib/crt0.S user/lib/start.c user/lib/print.c \
-	kernel/lib/kformat.c kernel/lib/string.c kernel/lib/kerr.c
+	kernel/lib/kformat.c kernel/lib/string.c kernel/lib/kerr.c kernel/lib/ustar.c
 USER_LIB_OBJS := $(patsubst %,$(UOBJ)/%.o,$(USER_LIB_SRC))
 USER_PROGS := utest
 USER_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(USER_PROGS))
@@ -227,7 +227,7 @@ HOST_CFLAGS := -std=c17 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 HOST_LIBS := -lcriterion
 
 # Each host test binary: its test file plus the kernel sources it tests (pure logic only).
-HOST_TESTS := kprintf mb2 cmdline fbcon ksyms backtrace memmap pmm acpi heap cap elf abi
+HOST_TESTS := kprintf mb2 cmdline fbcon ksyms backtrace memmap pmm acpi heap cap elf abi ustar
 host_src_kprintf := tests/host/test_kprintf.c kernel/lib/kformat.c
 host_src_mb2 := tests/host/test_mb2.c kernel/boot/multiboot2.c kernel/lib/kformat.c
 host_src_cmdline := tests/host/test_cmdline.c kernel/lib/cmdline.c
@@ -241,6 +241,7 @@ host_src_heap := tests/host/test_heap.c kernel/mm/heap.c kernel/mm/slab.c kernel
 host_src_cap := tests/host/test_cap.c kernel/cap/cap.c kernel/lib/kerr.c kernel/lib/kformat.c
 host_src_elf := tests/host/test_elf.c kernel/exec/elf_check.c kernel/lib/kformat.c
 host_src_abi := tests/host/test_abi.c kernel/lib/kerr.c
+host_src_ustar := tests/host/test_ustar.c kernel/lib/ustar.c
 
 HOST_BINS := $(patsubst %,$(BUILD)/host/test_%,$(HOST_TESTS))
 
