@@ -4,7 +4,9 @@
 #   make run        boot the ISO under QEMU with UEFI (OVMF)
 #   make run-bios   boot the ISO under QEMU with SeaBIOS
 #   make debug      QEMU halted with a gdb stub, and gdb with the kernel's symbols
-#   make test       ABI check, host unit tests, in-guest tests on BIOS and UEFI
+#   make test       ABI check, host unit tests, a short fuzz run, in-guest tests on BIOS
+#                   and UEFI
+#   make fuzz       run the fuzzers for FUZZ_TIME seconds each
 #   make abi-doc    regenerate docs/SYSCALLS.md from the ABI table (abi/abi.py)
 #   make abi-check  fail if docs/SYSCALLS.md is not what the ABI table gives
 #   make clean
@@ -64,7 +66,7 @@ KERNEL_ELF := $(BUILD)/minimalos.elf
 ISO := $(BUILD)/minimalos.iso
 FONT_PSF := /usr/share/consolefonts/Lat15-VGA16.psf.gz
 
-.PHONY: all deps run run-bios debug test host-test guest-test bench clean abi abi-doc abi-check
+.PHONY: all deps run run-bios debug test host-test guest-test fuzz bench clean abi abi-doc abi-check
 all: $(ISO) compile_commands.json
 
 deps:
@@ -253,14 +255,41 @@ $(BUILD)/host/test_$(1): $$(host_src_$(1)) tests/host/host_shim.h $(ABI_HDRS) | 
 endef
 $(foreach t,$(HOST_TESTS),$(eval $(call host_test_rule,$(t))))
 
-host-test: $(HOST_BINS)
-	@$(PYTHON) tests/run.py --host-only $(HOST_BINS)
+# Fuzzers: libFuzzer targets, built by clang with ASan + UBSan. `make test` runs each for
+# FUZZ_TEST_TIME seconds, seeded from its corpus in the tree (a finding fails the run);
+# `make fuzz` for FUZZ_TIME. What they find is kept in build/fuzz/corpus/ across runs.
+FUZZ_CC := clang
+FUZZ_CFLAGS := -std=c17 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer -Ikernel/include -Ikernel/arch/x86_64/include
+FUZZ_TEST_TIME ?= 20
+FUZZ_TIME ?= 600
+FUZZERS := ustar
+fuzz_src_ustar := tests/fuzz/fuzz_ustar.c kernel/lib/ustar.c
+fuzz_seeds_ustar := tests/tar
+FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZERS))
+FUZZ_ARGS = $(foreach f,$(FUZZERS),--fuzz $(BUILD)/fuzz/fuzz_$(f):$(fuzz_seeds_$(f)))
+
+define fuzz_rule
+$(BUILD)/fuzz/fuzz_$(1): $$(fuzz_src_$(1)) | deps
+	@mkdir -p $$(dir $$@)
+	@echo "  FUZZCC  $$@"
+	@$$(FUZZ_CC) $$(FUZZ_CFLAGS) -o $$@ $$(fuzz_src_$(1))
+endef
+$(foreach f,$(FUZZERS),$(eval $(call fuzz_rule,$(f))))
+
+fuzz: $(FUZZ_BINS)
+	@$(PYTHON) tests/run.py --host-only --fuzz-time $(FUZZ_TIME) $(FUZZ_ARGS)
+
+host-test: $(HOST_BINS) $(FUZZ_BINS)
+	@$(PYTHON) tests/run.py --host-only --fuzz-time $(FUZZ_TEST_TIME) $(FUZZ_ARGS) $(HOST_BINS)
 
 guest-test: $(KERNEL_ELF)
 	@$(PYTHON) tests/run.py --guest-only --kernel $(KERNEL_ELF)
 
-test: abi-check $(HOST_BINS) $(KERNEL_ELF) $(ISO)
-	@$(PYTHON) tests/run.py --kernel $(KERNEL_ELF) $(HOST_BINS)
+test: abi-check $(HOST_BINS) $(FUZZ_BINS) $(KERNEL_ELF) $(ISO)
+	@$(PYTHON) tests/run.py --kernel $(KERNEL_ELF) --fuzz-time $(FUZZ_TEST_TIME) \
+		$(FUZZ_ARGS) $(HOST_BINS)
 
 # Benchmarks measure the DEBUG=0 kernel, built apart in build/release.
 bench:

@@ -12,7 +12,11 @@ than its plan or fails a configuration check becomes a failed "<config>/boot" re
 The last line is always "N passed, N failed"; the exit status is non-zero if anything
 failed, timed out or did not run.
 
-Usage: run.py [--host-only | --guest-only] [--kernel ELF] [-k SUBSTRING] [-j N] [HOST_BIN...]
+Fuzzers (--fuzz BIN:SEEDS) run for --fuzz-time seconds each, seeded from a corpus kept
+in the tree; each is one result "fuzz/<name>", failed if libFuzzer found anything.
+
+Usage: run.py [--host-only | --guest-only] [--kernel ELF] [-k SUBSTRING] [-j N]
+              [--fuzz BIN:SEEDS [--fuzz-time S]]... [HOST_BIN...]
 """
 import argparse
 import concurrent.futures
@@ -72,6 +76,31 @@ def run_host_binary(path):
                               f'exit {proc.returncode}, {len(results)} of {plan} results\n'
                               + proc.stdout[-3000:]))
     return results
+
+
+def run_fuzzer(spec, seconds):
+    """A libFuzzer binary for a bounded time, seeded from a corpus directory in the tree
+    ("BIN:SEEDS"); one result, failed on any finding (crash, sanitizer report, timeout,
+    leak) with the end of libFuzzer's report and the input it saved."""
+    binary, _, seeds = spec.partition(':')
+    name = os.path.basename(binary)
+    work = os.path.join(BUILD, 'fuzz', 'corpus', name)   # new inputs go here, not the tree
+    os.makedirs(work, exist_ok=True)
+    cmd = [binary, f'-max_total_time={seconds}', '-timeout=10', '-rss_limit_mb=2048',
+           '-print_final_stats=1', f'-artifact_prefix={os.path.join(BUILD, "fuzz", name)}-',
+           work] + ([os.path.join(ROOT, seeds)] if seeds else [])
+    try:
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              timeout=seconds + 300, text=True, errors='replace')
+    except subprocess.TimeoutExpired:
+        return [Result(f'fuzz/{name}', False, f'did not stop within {seconds + 300} s')]
+    runs = re.search(r'stat::number_of_executed_units:\s*(\d+)', proc.stdout)
+    if proc.returncode != 0 or not runs:
+        return [Result(f'fuzz/{name}', False,
+                       f'exit {proc.returncode}: ' + ' '.join(cmd) + '\n' + proc.stdout[-3000:])]
+    r = Result(f'fuzz/{name}', True)
+    r.note = f'{runs.group(1)} inputs in {seconds} s'
+    return [r]
 
 
 # ---------------------------------------------------------------------------------------
@@ -204,7 +233,8 @@ def report(results):
         if r.ok:
             passed += 1
             status = 'SKIP' if r.skipped else 'PASS'
-            print(f'{status} {r.name}')
+            note = getattr(r, 'note', '')
+            print(f'{status} {r.name}' + (f'  ({note})' if note else ''))
         else:
             failed += 1
             print(f'FAIL {r.name}')
@@ -220,6 +250,9 @@ def main():
     ap.add_argument('--kernel', default=os.path.join(BUILD, 'minimalos.elf'))
     ap.add_argument('-k', dest='filter', default='', help='only configs whose name contains this')
     ap.add_argument('-j', dest='jobs', type=int, default=os.cpu_count() or 2)
+    ap.add_argument('--fuzz', action='append', default=[], metavar='BIN:SEEDS',
+                    help='run a libFuzzer binary, seeded from a corpus directory')
+    ap.add_argument('--fuzz-time', type=int, default=20, help='seconds per fuzzer')
     ap.add_argument('host_bins', nargs='*')
     args = ap.parse_args()
 
@@ -227,6 +260,8 @@ def main():
     if not args.guest_only:
         for b in args.host_bins:
             results += run_host_binary(b)
+        for spec in args.fuzz:
+            results += run_fuzzer(spec, args.fuzz_time)
     if not args.host_only:
         configs = [c for c in guest_configs.CONFIGS if args.filter in c['name']]
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
