@@ -1,6 +1,6 @@
 # MinimalOS — top-level build.
 #
-#   make            kernel, symbol table, GRUB ISO (build/minimalos.iso)
+#   make            kernel, symbol table, initramfs, GRUB ISO (build/minimalos.iso)
 #   make run        boot the ISO under QEMU with UEFI (OVMF)
 #   make run-bios   boot the ISO under QEMU with SeaBIOS
 #   make debug      QEMU halted with a gdb stub, and gdb with the kernel's symbols
@@ -196,13 +196,33 @@ $(foreach p,$(USER_PROGS),$(eval $(call user_prog_rule,$(p))))
 $(BUILD)/tests/kernel/user_progs.o: $(USER_ELFS)
 
 # ---------------------------------------------------------------------------------------
+# The initramfs (docs/INITRAMFS.md): a ustar archive of the user programs (bin/<prog>)
+# and the tree initramfs/ (etc/...), which GRUB loads as a boot module. The packer also
+# writes the list of what it packed, which the in-guest test compares with what the
+# kernel finds.
+# ---------------------------------------------------------------------------------------
+
+INITRAMFS := $(BUILD)/initramfs.tar
+INITRAMFS_MANIFEST := $(GEN)/initramfs_manifest.h
+INITRAMFS_FILES := $(shell find initramfs -type f 2>/dev/null)
+
+$(INITRAMFS): tools/mkinitramfs.py $(USER_ELFS) $(INITRAMFS_FILES) | deps
+	@mkdir -p $(GEN)
+	@echo "  TAR     $@"
+	@$(PYTHON) tools/mkinitramfs.py $@ $(INITRAMFS_MANIFEST) initramfs $(USER_ELFS)
+
+$(INITRAMFS_MANIFEST): $(INITRAMFS)
+
+$(BUILD)/tests/kernel/test_initramfs.o: $(INITRAMFS_MANIFEST)
+
+# ---------------------------------------------------------------------------------------
 # Boot image
 # ---------------------------------------------------------------------------------------
 
 ISO_CMDLINE ?=
-$(ISO): $(KERNEL_ELF) scripts/mkiso.sh
+$(ISO): $(KERNEL_ELF) $(INITRAMFS) scripts/mkiso.sh
 	@echo "  ISO     $@"
-	@scripts/mkiso.sh $@ $(KERNEL_ELF) "$(ISO_CMDLINE)"
+	@scripts/mkiso.sh $@ $(KERNEL_ELF) "$(ISO_CMDLINE)" "" $(INITRAMFS)
 
 # ---------------------------------------------------------------------------------------
 # Running
@@ -284,10 +304,10 @@ fuzz: $(FUZZ_BINS)
 host-test: $(HOST_BINS) $(FUZZ_BINS)
 	@$(PYTHON) tests/run.py --host-only --fuzz-time $(FUZZ_TEST_TIME) $(FUZZ_ARGS) $(HOST_BINS)
 
-guest-test: $(KERNEL_ELF)
+guest-test: $(KERNEL_ELF) $(INITRAMFS)
 	@$(PYTHON) tests/run.py --guest-only --kernel $(KERNEL_ELF)
 
-test: abi-check $(HOST_BINS) $(FUZZ_BINS) $(KERNEL_ELF) $(ISO)
+test: abi-check $(HOST_BINS) $(FUZZ_BINS) $(KERNEL_ELF) $(INITRAMFS) $(ISO)
 	@$(PYTHON) tests/run.py --kernel $(KERNEL_ELF) --fuzz-time $(FUZZ_TEST_TIME) \
 		$(FUZZ_ARGS) $(HOST_BINS)
 

@@ -107,10 +107,22 @@ def run_fuzzer(spec, seconds):
 # Guest tests
 # ---------------------------------------------------------------------------------------
 
-def iso_for(kernel, cmdline, gfxpayload=''):
-    """A boot ISO with this kernel command line (and GRUB video mode), cached by content."""
+def iso_for(kernel, cmdline, gfxpayload='', initramfs=True):
+    """A boot ISO with this kernel command line (and GRUB video mode), cached by content.
+    With initramfs True, the archive the build packed beside the kernel (initramfs.tar) is
+    its boot module, if there is one; a string names another archive (from the top of the
+    tree); False boots without one."""
+    if isinstance(initramfs, str):
+        ramfs = os.path.join(ROOT, initramfs)
+    else:
+        ramfs = os.path.join(os.path.dirname(os.path.abspath(kernel)), 'initramfs.tar')
+        if not initramfs or not os.path.exists(ramfs):
+            ramfs = ''
     with open(kernel, 'rb') as f:
         key = f.read() + b'\0' + cmdline.encode() + b'\0' + gfxpayload.encode()
+    if ramfs:
+        with open(ramfs, 'rb') as f:
+            key += b'\0initramfs\0' + f.read()
     with open(os.path.join(ROOT, 'scripts', 'mkiso.sh'), 'rb') as f:
         key += f.read()
     digest = hashlib.sha1(key).hexdigest()[:16]
@@ -119,7 +131,7 @@ def iso_for(kernel, cmdline, gfxpayload=''):
     iso = os.path.join(d, f'{digest}.iso')
     if not os.path.exists(iso):
         subprocess.run([os.path.join(ROOT, 'scripts', 'mkiso.sh'), iso, kernel, cmdline,
-                        gfxpayload], check=True)
+                        gfxpayload, ramfs], check=True)
     return iso
 
 
@@ -163,7 +175,8 @@ def run_guest_config(cfg, kernel):
     os.makedirs(LOGS, exist_ok=True)
     log_path = os.path.join(LOGS, name + '.log')
     try:
-        iso = iso_for(kernel, cfg.get('cmdline', ''), cfg.get('gfxpayload', ''))
+        iso = iso_for(kernel, cfg.get('cmdline', ''), cfg.get('gfxpayload', ''),
+                      cfg.get('initramfs', True))
     except subprocess.CalledProcessError as e:
         return [Result(f'{name}/boot', False, f'building the boot image failed: {e}')]
     q = Qemu(iso, firmware=cfg.get('firmware', 'bios'), mem=cfg.get('mem', '256M'),
