@@ -23,6 +23,7 @@ extern const char ublob_regs_start[], ublob_regs_end[];
 extern const char ublob_fault_start[], ublob_fault_end[];
 extern const char ublob_badptr_start[], ublob_badptr_end[];
 extern const char ublob_nullsys_start[], ublob_nullsys_end[];
+extern const char ublob_fnv_start[], ublob_fnv_end[];
 
 /* A process with a code page (read, execute) holding a blob and a data page (read,
  * write), both memory grants from its own capability space. */
