@@ -143,11 +143,33 @@ kerr_t memobj_create(struct quota *q, uint64_t npages, struct memobj **out)
 	return E_OK;
 }
 
+/* What every physical range must be: page aligned, not empty, not too large. */
+static bool range_shape_ok(paddr_t base, uint64_t size)
+{
+	return IS_ALIGNED(base.raw, PAGE_SIZE) && IS_ALIGNED(size, PAGE_SIZE) && size != 0 &&
+	       size / PAGE_SIZE <= MEMOBJ_MAX_PAGES;
+}
+
+/* A device or read-only RAM object over a range the caller has checked. */
+static kerr_t range_object(struct quota *q, paddr_t base, uint64_t size, bool device,
+			   struct memobj **out)
+{
+	struct memobj *mo;
+	kerr_t e = memobj_alloc(q, size / PAGE_SIZE, true, 0, &mo);
+
+	if (e != E_OK)
+		return e;
+	mo->device = device;
+	mo->ram_ro = !device;
+	mo->base = base;
+	*out = mo;
+	return E_OK;
+}
+
 kerr_t memobj_create_device(struct quota *q, paddr_t base, uint64_t size,
 			    struct memobj **out)
 {
-	if (!IS_ALIGNED(base.raw, PAGE_SIZE) || !IS_ALIGNED(size, PAGE_SIZE) || size == 0 ||
-	    size / PAGE_SIZE > MEMOBJ_MAX_PAGES)
+	if (!range_shape_ok(base, size))
 		return E_INVAL;
 	if (base.raw + size < base.raw || base.raw + size > MEMMAP_PHYS_LIMIT)
 		return E_RANGE;
@@ -156,33 +178,18 @@ kerr_t memobj_create_device(struct quota *q, paddr_t base, uint64_t size,
 	 * write-back alias would mix memory types. */
 	if (vmm_overlaps_direct_map(base, size))
 		return E_RANGE;
-	struct memobj *mo;
-	kerr_t e = memobj_alloc(q, size / PAGE_SIZE, true, 0, &mo);
-	if (e != E_OK)
-		return e;
-	mo->device = true;
-	mo->base = base;
-	*out = mo;
-	return E_OK;
+	return range_object(q, base, size, true, out);
 }
 
 kerr_t memobj_create_ram_ro(struct quota *q, paddr_t base, uint64_t size,
 			    struct memobj **out)
 {
-	if (!IS_ALIGNED(base.raw, PAGE_SIZE) || !IS_ALIGNED(size, PAGE_SIZE) || size == 0 ||
-	    size / PAGE_SIZE > MEMOBJ_MAX_PAGES)
+	if (!range_shape_ok(base, size))
 		return E_INVAL;
 	/* All of it RAM, so the write-back mapping matches the direct map's alias. */
 	if (base.raw + size < base.raw || !vmm_in_direct_map(base, size))
 		return E_RANGE;
-	struct memobj *mo;
-	kerr_t e = memobj_alloc(q, size / PAGE_SIZE, true, 0, &mo);
-	if (e != E_OK)
-		return e;
-	mo->ram_ro = true;
-	mo->base = base;
-	*out = mo;
-	return E_OK;
+	return range_object(q, base, size, false, out);
 }
 
 /* Where page i of the object is, and how many pages from i on follow it contiguously

@@ -14,25 +14,15 @@
 #include <string.h>
 #include <ustar.h>
 #include "host_rng.h"
+#include "host_corpus.h"
+#include "../fnv1a.h"
 
 #define CORPUS "tests/tar/"
 
+/* One byte before the archive, so it lies at an odd address; none after it. */
 static uint8_t *read_file(const char *name, size_t *size)
 {
-	char path[256];
-	snprintf(path, sizeof(path), CORPUS "%s", name);
-	FILE *f = fopen(path, "rb");
-	cr_assert(f, "cannot open %s (run from the top of the tree)", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	/* One byte before the archive, so it lies at an odd address; none after it. */
-	uint8_t *buf = malloc((size_t)n + 1);
-	cr_assert(buf);
-	cr_assert_eq(fread(buf + 1, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*size = (size_t)n;
-	return buf;
+	return corpus_read(CORPUS, name, 1, size);
 }
 
 static enum ustar_error error_named(const char *name)
@@ -42,16 +32,6 @@ static enum ustar_error error_named(const char *name)
 			return (enum ustar_error)e;
 	cr_assert_fail("MANIFEST names an unknown error '%s'", name);
 	return USTAR_ERRORS;
-}
-
-static uint64_t fnv1a64(const void *p, uint64_t n)
-{
-	const uint8_t *b = p;
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (uint64_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 0x100000001b3ull;
-	return h;
 }
 
 /* The next manifest line that is not a comment, or NULL at the end. */

@@ -8,6 +8,7 @@
  */
 #include <ktest.h>
 #include "uproc.h"
+#include "../fnv1a.h"
 #include <cmdline.h>
 #include <log.h>
 #include <initramfs.h>
@@ -27,16 +28,6 @@ struct packed {
 #define X(path, type, size, fnv) { path, type, size, fnv },
 static const struct packed packed[] = { INITRAMFS_BUILD_ENTRIES };
 #undef X
-
-static uint64_t fnv1a64(const void *p, uint64_t n)
-{
-	const uint8_t *b = p;
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (uint64_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 0x100000001b3ull;
-	return h;
-}
 
 /* Does this boot have an initramfs? (ktest_skip()s and says no when it should not.) */
 static bool expected(void)
