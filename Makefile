@@ -66,7 +66,8 @@ KERNEL_ELF := $(BUILD)/minimalos.elf
 ISO := $(BUILD)/minimalos.iso
 FONT_PSF := /usr/share/consolefonts/Lat15-VGA16.psf.gz
 
-.PHONY: all deps run run-bios debug test host-test guest-test fuzz bench clean abi abi-doc abi-check
+.PHONY: all deps run run-bios debug test host-test guest-test fuzz bench clean abi abi-doc abi-check \
+	corpus-check
 all: $(ISO) compile_commands.json
 
 deps:
@@ -307,7 +308,12 @@ host-test: $(HOST_BINS) $(FUZZ_BINS)
 guest-test: $(KERNEL_ELF) $(INITRAMFS)
 	@$(PYTHON) tests/run.py --guest-only --kernel $(KERNEL_ELF)
 
-test: abi-check $(HOST_BINS) $(FUZZ_BINS) $(KERNEL_ELF) $(INITRAMFS) $(ISO)
+# The test corpora in the tree must be what their generators write.
+corpus-check:
+	@$(PYTHON) tools/mk_elf_corpus.py --check
+	@$(PYTHON) tools/mk_tar_corpus.py --check
+
+test: abi-check corpus-check $(HOST_BINS) $(FUZZ_BINS) $(KERNEL_ELF) $(INITRAMFS) $(ISO)
 	@$(PYTHON) tests/run.py --kernel $(KERNEL_ELF) --fuzz-time $(FUZZ_TEST_TIME) \
 		$(FUZZ_ARGS) $(HOST_BINS)
 
