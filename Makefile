@@ -1,10 +1,12 @@
 # MinimalOS — top-level build.
 #
-#   make            kernel, symbol table, GRUB ISO (build/minimalos.iso)
+#   make            kernel, symbol table, initramfs, GRUB ISO (build/minimalos.iso)
 #   make run        boot the ISO under QEMU with UEFI (OVMF)
 #   make run-bios   boot the ISO under QEMU with SeaBIOS
 #   make debug      QEMU halted with a gdb stub, and gdb with the kernel's symbols
-#   make test       ABI check, host unit tests, in-guest tests on BIOS and UEFI
+#   make test       ABI check, host unit tests, a short fuzz run, in-guest tests on BIOS
+#                   and UEFI
+#   make fuzz       run the fuzzers for FUZZ_TIME seconds each
 #   make abi-doc    regenerate docs/SYSCALLS.md from the ABI table (abi/abi.py)
 #   make abi-check  fail if docs/SYSCALLS.md is not what the ABI table gives
 #   make clean
@@ -64,7 +66,8 @@ KERNEL_ELF := $(BUILD)/minimalos.elf
 ISO := $(BUILD)/minimalos.iso
 FONT_PSF := /usr/share/consolefonts/Lat15-VGA16.psf.gz
 
-.PHONY: all deps run run-bios debug test host-test guest-test bench clean abi abi-doc abi-check
+.PHONY: all deps run run-bios debug test host-test guest-test fuzz bench clean abi abi-doc abi-check \
+	corpus-check
 all: $(ISO) compile_commands.json
 
 deps:
@@ -167,7 +170,8 @@ UOBJ := $(BUILD)/uobj
 
 USER_LIB_SRC := $(sort $(wildcard user/lib/*.c user/lib/*.S)) \
 	kernel/lib/kformat.c kernel/lib/string.c kernel/lib/kerr.c \
-	kernel/exec/elf_check.c kernel/exec/elf_stack.c
+	kernel/exec/elf_check.c kernel/exec/elf_stack.c \
+	kernel/lib/ustar.c
 USER_LIB_OBJS := $(patsubst %,$(UOBJ)/%.o,$(USER_LIB_SRC))
 USER_PROGS := hello utest
 USER_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(USER_PROGS))
@@ -196,13 +200,33 @@ $(BUILD)/tests/kernel/user_progs.o: $(USER_ELFS)
 $(UOBJ)/user/utest/progs.S.o: $(BUILD)/user/hello.elf
 
 # ---------------------------------------------------------------------------------------
+# The initramfs (docs/INITRAMFS.md): a ustar archive of the user programs (bin/<prog>)
+# and the tree initramfs/ (etc/...), which GRUB loads as a boot module. The packer also
+# writes the list of what it packed, which the in-guest test compares with what the
+# kernel finds.
+# ---------------------------------------------------------------------------------------
+
+INITRAMFS := $(BUILD)/initramfs.tar
+INITRAMFS_MANIFEST := $(GEN)/initramfs_manifest.h
+INITRAMFS_FILES := $(shell find initramfs -type f 2>/dev/null)
+
+$(INITRAMFS): tools/mkinitramfs.py $(USER_ELFS) $(INITRAMFS_FILES) | deps
+	@mkdir -p $(GEN)
+	@echo "  TAR     $@"
+	@$(PYTHON) tools/mkinitramfs.py $@ $(INITRAMFS_MANIFEST) initramfs $(USER_ELFS)
+
+$(INITRAMFS_MANIFEST): $(INITRAMFS)
+
+$(BUILD)/tests/kernel/test_initramfs.o: $(INITRAMFS_MANIFEST)
+
+# ---------------------------------------------------------------------------------------
 # Boot image
 # ---------------------------------------------------------------------------------------
 
 ISO_CMDLINE ?=
-$(ISO): $(KERNEL_ELF) scripts/mkiso.sh
+$(ISO): $(KERNEL_ELF) $(INITRAMFS) scripts/mkiso.sh
 	@echo "  ISO     $@"
-	@scripts/mkiso.sh $@ $(KERNEL_ELF) "$(ISO_CMDLINE)"
+	@scripts/mkiso.sh $@ $(KERNEL_ELF) "$(ISO_CMDLINE)" "" $(INITRAMFS)
 
 # ---------------------------------------------------------------------------------------
 # Running
@@ -229,7 +253,8 @@ HOST_CFLAGS := -std=c17 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 HOST_LIBS := -lcriterion
 
 # Each host test binary: its test file plus the kernel sources it tests (pure logic only).
-HOST_TESTS := kprintf mb2 cmdline fbcon ksyms backtrace memmap pmm acpi heap cap elf abi libmnos
+HOST_TESTS := kprintf mb2 cmdline fbcon ksyms backtrace memmap pmm acpi heap cap elf abi libmnos \
+	ustar
 host_src_kprintf := tests/host/test_kprintf.c kernel/lib/kformat.c
 host_src_mb2 := tests/host/test_mb2.c kernel/boot/multiboot2.c kernel/lib/kformat.c
 host_src_cmdline := tests/host/test_cmdline.c kernel/lib/cmdline.c
@@ -246,6 +271,7 @@ host_src_abi := tests/host/test_abi.c kernel/lib/kerr.c
 host_src_libmnos := tests/host/test_libmnos.c user/lib/malloc.c user/lib/string.c \
 	user/lib/format.c kernel/lib/kformat.c kernel/lib/string.c
 host_flags_libmnos := -Iuser/include -include tests/host/libmnos_names.h
+host_src_ustar := tests/host/test_ustar.c kernel/lib/ustar.c
 
 HOST_BINS := $(patsubst %,$(BUILD)/host/test_%,$(HOST_TESTS))
 
@@ -258,14 +284,46 @@ $(BUILD)/host/test_$(1): $$(host_src_$(1)) tests/host/host_shim.h $(ABI_HDRS) | 
 endef
 $(foreach t,$(HOST_TESTS),$(eval $(call host_test_rule,$(t))))
 
-host-test: $(HOST_BINS)
-	@$(PYTHON) tests/run.py --host-only $(HOST_BINS)
+# Fuzzers: libFuzzer targets, built by clang with ASan + UBSan. `make test` runs each for
+# FUZZ_TEST_TIME seconds, seeded from its corpus in the tree (a finding fails the run);
+# `make fuzz` for FUZZ_TIME. What they find is kept in build/fuzz/corpus/ across runs.
+FUZZ_CC := clang
+FUZZ_CFLAGS := -std=c17 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer -Ikernel/include -Ikernel/arch/x86_64/include
+FUZZ_TEST_TIME ?= 20
+FUZZ_TIME ?= 600
+FUZZERS := ustar
+fuzz_src_ustar := tests/fuzz/fuzz_ustar.c kernel/lib/ustar.c
+fuzz_seeds_ustar := tests/tar
+FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZERS))
+FUZZ_ARGS = $(foreach f,$(FUZZERS),--fuzz $(BUILD)/fuzz/fuzz_$(f):$(fuzz_seeds_$(f)))
 
-guest-test: $(KERNEL_ELF)
+define fuzz_rule
+$(BUILD)/fuzz/fuzz_$(1): $$(fuzz_src_$(1)) | deps
+	@mkdir -p $$(dir $$@)
+	@echo "  FUZZCC  $$@"
+	@$$(FUZZ_CC) $$(FUZZ_CFLAGS) -o $$@ $$(fuzz_src_$(1))
+endef
+$(foreach f,$(FUZZERS),$(eval $(call fuzz_rule,$(f))))
+
+fuzz: $(FUZZ_BINS)
+	@$(PYTHON) tests/run.py --host-only --fuzz-time $(FUZZ_TIME) $(FUZZ_ARGS)
+
+host-test: $(HOST_BINS) $(FUZZ_BINS)
+	@$(PYTHON) tests/run.py --host-only --fuzz-time $(FUZZ_TEST_TIME) $(FUZZ_ARGS) $(HOST_BINS)
+
+guest-test: $(KERNEL_ELF) $(INITRAMFS)
 	@$(PYTHON) tests/run.py --guest-only --kernel $(KERNEL_ELF)
 
-test: abi-check $(HOST_BINS) $(KERNEL_ELF) $(ISO)
-	@$(PYTHON) tests/run.py --kernel $(KERNEL_ELF) $(HOST_BINS)
+# The test corpora in the tree must be what their generators write.
+corpus-check:
+	@$(PYTHON) tools/mk_elf_corpus.py --check
+	@$(PYTHON) tools/mk_tar_corpus.py --check
+
+test: abi-check corpus-check $(HOST_BINS) $(FUZZ_BINS) $(KERNEL_ELF) $(INITRAMFS) $(ISO)
+	@$(PYTHON) tests/run.py --kernel $(KERNEL_ELF) --fuzz-time $(FUZZ_TEST_TIME) \
+		$(FUZZ_ARGS) $(HOST_BINS)
 
 # Benchmarks measure the DEBUG=0 kernel, built apart in build/release.
 bench:

@@ -57,7 +57,8 @@ OBJ_TYPES = [
     ('ENDPOINT', 3, 'a synchronous IPC endpoint'),
     ('REPLY', 4, 'a reply object: answers one call at a time'),
     ('NOTIFICATION', 5, 'a word of pending bits'),
-    ('MEMORY', 6, 'a memory object: anonymous frames or a device range'),
+    ('MEMORY', 6, 'a memory object: anonymous frames, a device range, or read-only RAM '
+               '(the initramfs)'),
     ('IRQ', 7, 'an interrupt line'),
     ('IOPORT', 8, 'a range of x86 I/O ports'),
 ]

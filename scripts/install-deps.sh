@@ -20,6 +20,8 @@ grub-efi-amd64-bin   /usr/lib/grub/x86_64-efi/multiboot2.mod
 xorriso              /usr/bin/xorriso
 mtools               /usr/bin/mformat
 libcriterion-dev     /usr/include/criterion/criterion.h
+clang                /usr/bin/clang
+libclang-rt-14-dev   /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 console-setup-linux  /usr/share/consolefonts/Lat15-VGA16.psf.gz
 gdb                  /usr/bin/gdb
 '

@@ -2,7 +2,9 @@
 
 Keys: name; firmware ('bios' | 'uefi'); mem; smp; cmdline (the kernel command line:
 ktest= selects tests, expect.* tells the tests what machine they are on); gfxpayload
-(GRUB video mode); serial (False: no UART, console on debugcon); qemu_args; timeout (s);
+(GRUB video mode); serial (False: no UART, console on debugcon); initramfs (True: the
+build's, the default; False: no module; a path: that archive as the module); qemu_args;
+timeout (s);
 expect ('pass': KTAP with isa-debug-exit, or 'panic'); must_match / must_not_match
 (regexes over the console output from the banner on); interact (functions given the
 running Qemu, for tests that type or look at the screen).
@@ -59,6 +61,16 @@ CONFIGS = [
          must_match=[r'warning: fbcon: .*; serial console only$']),
     _cfg('bios-noserial', serial=False, select='boot.*',
          must_match=[r'serial: no 16550 UART at COM1']),
+    # The initramfs missing, or malformed (a corpus archive with a stale checksum in its
+    # second header): the kernel says so and boots on without one.
+    _cfg('bios-noinitramfs', select='boot.*,initramfs.*', initramfs=False,
+         cmdline_extra='expect.initramfs=0',
+         must_match=[r"warning: initramfs: no boot module named 'initramfs' \(0 other "
+                     r"modules\): no initramfs$"]),
+    _cfg('bios-badinitramfs', select='boot.*,initramfs.*',
+         initramfs='tests/tar/checksum_stale.tar', cmdline_extra='expect.initramfs=0',
+         must_match=[r'error: initramfs: malformed archive \(header checksum does not '
+                     r'match at offset 512\): not used$']),
     # Every benchmark once, with few iterations, so they never rot (make bench runs them
     # for real, under -icount).
     dict(_cfg('bios-bench-smoke'), cmdline='kbench=all kbench.iters=10',

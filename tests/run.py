@@ -12,7 +12,11 @@ than its plan or fails a configuration check becomes a failed "<config>/boot" re
 The last line is always "N passed, N failed"; the exit status is non-zero if anything
 failed, timed out or did not run.
 
-Usage: run.py [--host-only | --guest-only] [--kernel ELF] [-k SUBSTRING] [-j N] [HOST_BIN...]
+Fuzzers (--fuzz BIN:SEEDS) run for --fuzz-time seconds each, seeded from a corpus kept
+in the tree; each is one result "fuzz/<name>", failed if libFuzzer found anything.
+
+Usage: run.py [--host-only | --guest-only] [--kernel ELF] [-k SUBSTRING] [-j N]
+              [--fuzz BIN:SEEDS [--fuzz-time S]]... [HOST_BIN...]
 """
 import argparse
 import concurrent.futures
@@ -74,14 +78,51 @@ def run_host_binary(path):
     return results
 
 
+def run_fuzzer(spec, seconds):
+    """A libFuzzer binary for a bounded time, seeded from a corpus directory in the tree
+    ("BIN:SEEDS"); one result, failed on any finding (crash, sanitizer report, timeout,
+    leak) with the end of libFuzzer's report and the input it saved."""
+    binary, _, seeds = spec.partition(':')
+    name = os.path.basename(binary)
+    work = os.path.join(BUILD, 'fuzz', 'corpus', name)   # new inputs go here, not the tree
+    os.makedirs(work, exist_ok=True)
+    cmd = [binary, f'-max_total_time={seconds}', '-timeout=10', '-rss_limit_mb=2048',
+           '-print_final_stats=1', f'-artifact_prefix={os.path.join(BUILD, "fuzz", name)}-',
+           work] + ([os.path.join(ROOT, seeds)] if seeds else [])
+    try:
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              timeout=seconds + 300, text=True, errors='replace')
+    except subprocess.TimeoutExpired:
+        return [Result(f'fuzz/{name}', False, f'did not stop within {seconds + 300} s')]
+    runs = re.search(r'stat::number_of_executed_units:\s*(\d+)', proc.stdout)
+    if proc.returncode != 0 or not runs:
+        return [Result(f'fuzz/{name}', False,
+                       f'exit {proc.returncode}: ' + ' '.join(cmd) + '\n' + proc.stdout[-3000:])]
+    r = Result(f'fuzz/{name}', True)
+    r.note = f'{runs.group(1)} inputs in {seconds} s'
+    return [r]
+
+
 # ---------------------------------------------------------------------------------------
 # Guest tests
 # ---------------------------------------------------------------------------------------
 
-def iso_for(kernel, cmdline, gfxpayload=''):
-    """A boot ISO with this kernel command line (and GRUB video mode), cached by content."""
+def iso_for(kernel, cmdline, gfxpayload='', initramfs=True):
+    """A boot ISO with this kernel command line (and GRUB video mode), cached by content.
+    With initramfs True, the archive the build packed beside the kernel (initramfs.tar) is
+    its boot module, if there is one; a string names another archive (from the top of the
+    tree); False boots without one."""
+    if isinstance(initramfs, str):
+        ramfs = os.path.join(ROOT, initramfs)
+    else:
+        ramfs = os.path.join(os.path.dirname(os.path.abspath(kernel)), 'initramfs.tar')
+        if not initramfs or not os.path.exists(ramfs):
+            ramfs = ''
     with open(kernel, 'rb') as f:
         key = f.read() + b'\0' + cmdline.encode() + b'\0' + gfxpayload.encode()
+    if ramfs:
+        with open(ramfs, 'rb') as f:
+            key += b'\0initramfs\0' + f.read()
     with open(os.path.join(ROOT, 'scripts', 'mkiso.sh'), 'rb') as f:
         key += f.read()
     digest = hashlib.sha1(key).hexdigest()[:16]
@@ -90,7 +131,7 @@ def iso_for(kernel, cmdline, gfxpayload=''):
     iso = os.path.join(d, f'{digest}.iso')
     if not os.path.exists(iso):
         subprocess.run([os.path.join(ROOT, 'scripts', 'mkiso.sh'), iso, kernel, cmdline,
-                        gfxpayload], check=True)
+                        gfxpayload, ramfs], check=True)
     return iso
 
 
@@ -134,7 +175,8 @@ def run_guest_config(cfg, kernel):
     os.makedirs(LOGS, exist_ok=True)
     log_path = os.path.join(LOGS, name + '.log')
     try:
-        iso = iso_for(kernel, cfg.get('cmdline', ''), cfg.get('gfxpayload', ''))
+        iso = iso_for(kernel, cfg.get('cmdline', ''), cfg.get('gfxpayload', ''),
+                      cfg.get('initramfs', True))
     except subprocess.CalledProcessError as e:
         return [Result(f'{name}/boot', False, f'building the boot image failed: {e}')]
     q = Qemu(iso, firmware=cfg.get('firmware', 'bios'), mem=cfg.get('mem', '256M'),
@@ -204,7 +246,8 @@ def report(results):
         if r.ok:
             passed += 1
             status = 'SKIP' if r.skipped else 'PASS'
-            print(f'{status} {r.name}')
+            note = getattr(r, 'note', '')
+            print(f'{status} {r.name}' + (f'  ({note})' if note else ''))
         else:
             failed += 1
             print(f'FAIL {r.name}')
@@ -220,6 +263,9 @@ def main():
     ap.add_argument('--kernel', default=os.path.join(BUILD, 'minimalos.elf'))
     ap.add_argument('-k', dest='filter', default='', help='only configs whose name contains this')
     ap.add_argument('-j', dest='jobs', type=int, default=os.cpu_count() or 2)
+    ap.add_argument('--fuzz', action='append', default=[], metavar='BIN:SEEDS',
+                    help='run a libFuzzer binary, seeded from a corpus directory')
+    ap.add_argument('--fuzz-time', type=int, default=20, help='seconds per fuzzer')
     ap.add_argument('host_bins', nargs='*')
     args = ap.parse_args()
 
@@ -227,6 +273,8 @@ def main():
     if not args.guest_only:
         for b in args.host_bins:
             results += run_host_binary(b)
+        for spec in args.fuzz:
+            results += run_fuzzer(spec, args.fuzz_time)
     if not args.host_only:
         configs = [c for c in guest_configs.CONFIGS if args.filter in c['name']]
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <pmm.h>
 #include <heap.h>
+#include <initramfs.h>
 #include <sched.h>
 #include <notify.h>
 #include <endpoint.h>
@@ -202,6 +203,9 @@ void kmain(uint32_t magic, uint64_t info_phys)
 	phase_done(5, "smp and scheduler", t, "%u CPU%s online; FPU state %zu bytes (%s)",
 		   cpus, cpus == 1 ? "" : "s", fpu_area_size(),
 		   fpu_uses_xsave() ? "XSAVE" : "FXSAVE");
+
+	/* The initramfs: checked, and a memory object made over it for init. */
+	initramfs_init(&boot_info);
 
 	char sel[BOOT_CMDLINE_MAX];
 	if (cmdline_get(boot_info.cmdline, "ktest", sel, sizeof(sel))) {

@@ -2,10 +2,12 @@
  * Memory objects and memory grants (DESIGN.md §5, §6; docs/CAPABILITIES.md, "Memory
  * objects and grants").
  *
- * A memory object is a run of pages, of one of two kinds:
+ * A memory object is a run of pages, of one of three kinds:
  * - anonymous: zeroed frames from the PMM, charged with the object to its creator's
  *   quota (so no process can use up RAM), freed when the object is;
- * - device: a physical range outside RAM, for drivers; mapped uncached, never freed.
+ * - device: a physical range outside RAM, for drivers; mapped uncached, never freed;
+ * - read-only RAM: a physical range of RAM the PMM never hands out (a boot module: the
+ *   initramfs), mapped write-back like any RAM but never writable, never freed.
  *
  * A memory grant maps a whole object into a process's address space through a
  * capability, with rights no wider than the capability's; processes mapping one object
@@ -33,7 +35,8 @@ struct memobj {
 	struct kobj obj;
 	uint64_t npages;                /* [I] */
 	bool device;                    /* [I] */
-	paddr_t base;                   /* [I] device: the first byte of the range */
+	bool ram_ro;                    /* [I] read-only RAM */
+	paddr_t base;                   /* [I] device, read-only RAM: the range's first byte */
 	paddr_t frames[];               /* [I] anonymous: one per page */
 };
 
@@ -63,13 +66,25 @@ kerr_t memobj_create_device(struct quota *q, paddr_t base, uint64_t size,
 			    struct memobj **out);
 
 /*
+ * A read-only object over the RAM [base, base + size), which the caller keeps out of the
+ * PMM for good (pmm_init reserves the boot modules): its frames are never freed. Mapped
+ * write-back like any RAM, and only with READ: mem_map refuses WRITE and EXEC with
+ * E_PERM whatever the capability's rights, so a capability with every right still
+ * cannot change or run it. E_INVAL: base or size not page aligned, or size 0, or above
+ * MEMOBJ_MAX_PAGES pages; E_RANGE: the range wraps or is not all RAM (the direct map);
+ * E_NO_MEMORY: the quota or the heap cannot pay for the object.
+ */
+kerr_t memobj_create_ram_ro(struct quota *q, paddr_t base, uint64_t size,
+			    struct memobj **out);
+
+/*
  * Map the whole object that (cs, slot) names into p (the caller holds a reference on
  * p) at va, with rights (READ, and optionally WRITE or EXEC). Everything is checked
  * before anything changes:
  * E_INVAL: rights without READ, with WRITE and EXEC together (W^X), or with bits that
  *   are not mapping rights; va not page aligned; p is the kernel process;
  * E_RANGE, E_NOT_FOUND, E_TYPE: the capability (cap_lookup);
- * E_PERM: rights not all in the capability's;
+ * E_PERM: rights not all in the capability's, or WRITE or EXEC on read-only RAM;
  * E_RANGE: [va, va + size) not inside user space [USER_BASE, USER_TOP), or wrapping;
  * E_EXISTS: something is mapped there already;
  * E_NO_MEMORY: cs's quota cannot pay for the mapping's record, or no memory for it or

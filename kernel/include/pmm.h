@@ -72,6 +72,8 @@ uint64_t pmm_core_alloc_contig(struct pmm *p, uint64_t count, uint64_t align);
 enum pmm_free_result pmm_core_free_contig(struct pmm *p, uint64_t first, uint64_t count);
 
 bool pmm_core_is_free(const struct pmm *p, uint64_t frame);
+/* Allocatable RAM: the frame was added and not reserved. */
+bool pmm_core_is_managed(const struct pmm *p, uint64_t frame);
 
 /* A per-CPU cache of free frames. The caller keeps it private: the kernel disables
  * interrupts and uses the current CPU's. */
@@ -163,6 +165,11 @@ paddr_t pmm_alloc_contig(size_t count, size_t align_bytes);
 void pmm_free_contig(paddr_t first, size_t count);
 
 struct pmm_stats pmm_get_stats(void);
+
+/* Could the allocator ever hand out this frame? False for everything reserved at boot
+ * (the kernel, the boot modules, the bitmap) and for what is not RAM. Set in phase 3,
+ * unchanged after. */
+bool pmm_is_managed(paddr_t frame);
 
 /* The usable ranges found at boot, for the direct map and diagnostics. */
 const struct mem_range *pmm_usable_ranges(size_t *count);

@@ -58,16 +58,22 @@ uint64_t mem_mapping_count(void)
 
 /* ---- objects ---- */
 
+/* A device or read-only RAM object: one physical range, not frames of its own. */
+static bool is_range(const struct memobj *mo)
+{
+	return mo->device || mo->ram_ro;
+}
+
 static uint64_t frames_charge(const struct memobj *mo)
 {
-	return mo->device ? 0 : mo->npages * PAGE_SIZE;
+	return is_range(mo) ? 0 : mo->npages * PAGE_SIZE;
 }
 
 static void memobj_destroy(struct kobj *o)
 {
 	struct memobj *mo = container_of(o, struct memobj, obj);
 
-	if (!mo->device) {
+	if (!is_range(mo)) {
 		for (uint64_t i = 0; i < mo->npages; i++)
 			pmm_free(mo->frames[i]);
 		/* kobj_put credits the object's own charge; the frames' is ours. */
@@ -83,12 +89,12 @@ void memobj_init(void)
 	kobj_register_type(OBJ_MEMORY, &memobj_ops);
 }
 
-/* The object's header and heap block, charged to q; frames_bytes more is charged with
- * it (all or nothing). */
-static kerr_t memobj_alloc(struct quota *q, uint64_t npages, bool device,
+/* The object's header and heap block (with a frame list unless it is a physical range),
+ * charged to q; frames_bytes more is charged with it (all or nothing). */
+static kerr_t memobj_alloc(struct quota *q, uint64_t npages, bool range,
 			   uint64_t frames_bytes, struct memobj **out)
 {
-	size_t bytes = sizeof(struct memobj) + (device ? 0 : npages * sizeof(paddr_t));
+	size_t bytes = sizeof(struct memobj) + (range ? 0 : npages * sizeof(paddr_t));
 
 	if (quota_charge(q, bytes + frames_bytes) != E_OK)
 		return E_NO_MEMORY;
@@ -99,7 +105,8 @@ static kerr_t memobj_alloc(struct quota *q, uint64_t npages, bool device,
 	}
 	kobj_init(&mo->obj, OBJ_MEMORY, q, (uint32_t)bytes);
 	mo->npages = npages;
-	mo->device = device;
+	mo->device = false;
+	mo->ram_ro = false;
 	mo->base = PADDR_NULL;
 	*out = mo;
 	return E_OK;
@@ -136,11 +143,33 @@ kerr_t memobj_create(struct quota *q, uint64_t npages, struct memobj **out)
 	return E_OK;
 }
 
+/* What every physical range must be: page aligned, not empty, not too large. */
+static bool range_shape_ok(paddr_t base, uint64_t size)
+{
+	return IS_ALIGNED(base.raw, PAGE_SIZE) && IS_ALIGNED(size, PAGE_SIZE) && size != 0 &&
+	       size / PAGE_SIZE <= MEMOBJ_MAX_PAGES;
+}
+
+/* A device or read-only RAM object over a range the caller has checked. */
+static kerr_t range_object(struct quota *q, paddr_t base, uint64_t size, bool device,
+			   struct memobj **out)
+{
+	struct memobj *mo;
+	kerr_t e = memobj_alloc(q, size / PAGE_SIZE, true, 0, &mo);
+
+	if (e != E_OK)
+		return e;
+	mo->device = device;
+	mo->ram_ro = !device;
+	mo->base = base;
+	*out = mo;
+	return E_OK;
+}
+
 kerr_t memobj_create_device(struct quota *q, paddr_t base, uint64_t size,
 			    struct memobj **out)
 {
-	if (!IS_ALIGNED(base.raw, PAGE_SIZE) || !IS_ALIGNED(size, PAGE_SIZE) || size == 0 ||
-	    size / PAGE_SIZE > MEMOBJ_MAX_PAGES)
+	if (!range_shape_ok(base, size))
 		return E_INVAL;
 	if (base.raw + size < base.raw || base.raw + size > MEMMAP_PHYS_LIMIT)
 		return E_RANGE;
@@ -149,20 +178,25 @@ kerr_t memobj_create_device(struct quota *q, paddr_t base, uint64_t size,
 	 * write-back alias would mix memory types. */
 	if (vmm_overlaps_direct_map(base, size))
 		return E_RANGE;
-	struct memobj *mo;
-	kerr_t e = memobj_alloc(q, size / PAGE_SIZE, true, 0, &mo);
-	if (e != E_OK)
-		return e;
-	mo->base = base;
-	*out = mo;
-	return E_OK;
+	return range_object(q, base, size, true, out);
+}
+
+kerr_t memobj_create_ram_ro(struct quota *q, paddr_t base, uint64_t size,
+			    struct memobj **out)
+{
+	if (!range_shape_ok(base, size))
+		return E_INVAL;
+	/* All of it RAM, so the write-back mapping matches the direct map's alias. */
+	if (base.raw + size < base.raw || !vmm_in_direct_map(base, size))
+		return E_RANGE;
+	return range_object(q, base, size, false, out);
 }
 
 /* Where page i of the object is, and how many pages from i on follow it contiguously
  * (up to the end): mapped with one vmm_map each run. */
 static paddr_t page_run(const struct memobj *mo, uint64_t i, uint64_t *run)
 {
-	if (mo->device) {
+	if (is_range(mo)) {
 		*run = mo->npages - i;
 		return pa(mo->base.raw + i * PAGE_SIZE);
 	}
@@ -280,6 +314,8 @@ static kerr_t map_object(struct process *p, struct memobj *mo, vaddr_t va, uint3
 	struct mapping *m = NULL;
 	kerr_t e;
 
+	if (mo->ram_ro && (rights & (CAP_R_WRITE | CAP_R_EXEC)))
+		return E_PERM;
 	if (va.raw < USER_BASE || va.raw > USER_TOP || size > USER_TOP - va.raw)
 		return E_RANGE;
 	if (quota_charge(q, sizeof(*m)) != E_OK)

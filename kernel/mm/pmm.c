@@ -256,6 +256,12 @@ struct pmm_stats pmm_get_stats(void)
 	return s;
 }
 
+bool pmm_is_managed(paddr_t frame)
+{
+	/* The managed bitmap is written only by pmm_init: no lock needed to read it. */
+	return pmm_core_is_managed(&pmm, frame.raw / PAGE_SIZE);
+}
+
 const struct mem_range *pmm_usable_ranges(size_t *count)
 {
 	*count = usable_count;

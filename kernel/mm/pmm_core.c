@@ -81,6 +81,11 @@ bool pmm_core_is_free(const struct pmm *p, uint64_t frame)
 	return frame < p->nframes && is_free(p, frame);
 }
 
+bool pmm_core_is_managed(const struct pmm *p, uint64_t frame)
+{
+	return frame < p->nframes && is_managed(p, frame);
+}
+
 void pmm_core_add(struct pmm *p, uint64_t first, uint64_t count)
 {
 	irqflags_t fl = spin_lock_irqsave(&p->lock);

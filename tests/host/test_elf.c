@@ -14,24 +14,13 @@
 #include <string.h>
 #include <elf.h>
 #include "host_rng.h"
+#include "host_corpus.h"
 
 #define CORPUS "tests/elf/"
 
 static uint8_t *read_file(const char *name, size_t *size)
 {
-	char path[256];
-	snprintf(path, sizeof(path), CORPUS "%s", name);
-	FILE *f = fopen(path, "rb");
-	cr_assert(f, "cannot open %s (run from the top of the tree)", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	uint8_t *buf = malloc(n ? (size_t)n : 1);
-	cr_assert(buf);
-	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*size = (size_t)n;
-	return buf;
+	return corpus_read(CORPUS, name, 0, size);
 }
 
 static enum elf_error error_named(const char *name)

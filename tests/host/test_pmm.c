@@ -27,6 +27,14 @@ Test(pmm, empty_until_frames_are_added)
 	pmm_core_add(&p, 990, 100);             /* clipped at nframes */
 	cr_expect_eq(p.managed_count, 10);
 	cr_expect_eq(p.free_count, 10);
+	/* Managed whether free or allocated; never past the end. */
+	cr_expect(!pmm_core_is_managed(&p, 989));
+	cr_expect(pmm_core_is_managed(&p, 990));
+	cr_expect(pmm_core_is_managed(&p, 999));
+	cr_expect(!pmm_core_is_managed(&p, 1000));
+	cr_expect(!pmm_core_is_managed(&p, UINT64_MAX));
+	cr_expect_eq(pmm_core_alloc(&p), 990);
+	cr_expect(pmm_core_is_managed(&p, 990));
 }
 
 Test(pmm, allocates_lowest_first_and_everything)

@@ -10,6 +10,7 @@
 #include <arch/syscall.h>
 #include <cap.h>
 #include <heap.h>
+#include <klib.h>
 #include <log.h>
 #include <memobj.h>
 #include <notify.h>
@@ -818,4 +819,71 @@ KTEST(memobj, device_range_is_mapped_uncached_at_its_address)
 	cspace_destroy(&cs);
 	KT_EXPECT_EQ(q.used, 0);
 	KT_EXPECT_EQ(frames_used(), used);
+}
+
+/* ---- read-only RAM (the initramfs's kind) ---- */
+
+KTEST(memobj, read_only_ram_is_checked_write_back_and_never_writable)
+{
+	struct quota q;
+	struct cspace cs;
+	struct process *p;
+	struct memobj *mo = NULL;
+	paddr_t hole = device_hole();
+	uint64_t objs = kobj_count();
+
+	quota_init(&q, 1 << 20);
+	/* A frame the test owns stands for reserved RAM; it is freed only at the end. */
+	paddr_t frame = pmm_alloc_contig(2, PAGE_SIZE);
+	KT_ASSERT(frame.raw != 0);
+	KT_EXPECT_EQ(memobj_create_ram_ro(&q, pa(frame.raw + 8), PAGE_SIZE, &mo), E_INVAL);
+	KT_EXPECT_EQ(memobj_create_ram_ro(&q, frame, PAGE_SIZE + 1, &mo), E_INVAL);
+	KT_EXPECT_EQ(memobj_create_ram_ro(&q, frame, 0, &mo), E_INVAL);
+	KT_EXPECT_EQ(memobj_create_ram_ro(&q, frame, (MEMOBJ_MAX_PAGES + 1) * PAGE_SIZE, &mo),
+		     E_INVAL);
+	KT_EXPECT_EQ(memobj_create_ram_ro(&q, pa(0xfffffffffffff000ull), 2 * PAGE_SIZE, &mo),
+		     E_RANGE);
+	KT_ASSERT(hole.raw != 0);
+	KT_EXPECT_EQ(memobj_create_ram_ro(&q, hole, PAGE_SIZE, &mo), E_RANGE);  /* not RAM */
+	size_t nranges;
+	const struct mem_range *ram = pmm_usable_ranges(&nranges);
+	KT_EXPECT_EQ(memobj_create_ram_ro(&q, pa(ram[nranges - 1].end - PAGE_SIZE),
+					  2 * PAGE_SIZE, &mo), E_RANGE);     /* past RAM */
+	KT_EXPECT_EQ(q.used, 0);
+	KT_EXPECT_EQ(kobj_count(), objs);
+
+	memset(phys_to_virt(frame), 0x5a, 2 * PAGE_SIZE);
+	KT_ASSERT_EQ(memobj_create_ram_ro(&q, frame, 2 * PAGE_SIZE, &mo), E_OK);
+	KT_EXPECT(mo->ram_ro && !mo->device);
+	KT_EXPECT_EQ(mo->npages, 2);
+	KT_EXPECT(q.used > 0 && q.used < PAGE_SIZE);            /* the header only */
+	KT_ASSERT_EQ(cspace_init(&cs, SLOTS, &q), E_OK);
+	KT_ASSERT_EQ(process_create("memobj-ro", &p), E_OK);
+	KT_ASSERT_EQ(cap_insert_root(&cs, 1, &mo->obj, CAP_R_ALL, 0), E_OK);
+	kobj_put(&mo->obj);
+	/* Every right in the capability, yet neither WRITE nor EXEC: refused, nothing
+	 * charged or held. */
+	uint64_t held = cap_held_count(), charged = q.used;
+	KT_EXPECT_EQ(mem_map(&cs, 1, p, va(VA_A), RW), E_PERM);
+	KT_EXPECT_EQ(mem_map(&cs, 1, p, va(VA_A), R | X), E_PERM);
+	KT_EXPECT_EQ(cap_held_count(), held);
+	KT_EXPECT_EQ(q.used, charged);
+	KT_EXPECT(!mapped(p, VA_A, NULL, NULL));
+	KT_ASSERT_EQ(mem_map(&cs, 1, p, va(VA_A), R), E_OK);
+	for (uint64_t off = 0; off < 2 * PAGE_SIZE; off += PAGE_SIZE) {
+		paddr_t phys;
+		unsigned flags;
+		KT_EXPECT(mapped(p, VA_A + off, &phys, &flags));
+		KT_EXPECT_EQ(phys.raw, frame.raw + off);
+		KT_EXPECT(flags & VM_USER);
+		KT_EXPECT(!(flags & (VM_WRITE | VM_EXEC | VM_UC)));
+	}
+	process_put(p);
+	cspace_destroy(&cs);
+	KT_EXPECT_EQ(kobj_count(), objs);
+	KT_EXPECT_EQ(q.used, 0);
+	/* The object's end freed nothing: the bytes are still there, the frames still the
+	 * test's (a DEBUG build panics on freeing a free frame). */
+	KT_EXPECT_EQ(*(const uint8_t *)phys_to_virt(pa(frame.raw + PAGE_SIZE)), 0x5a);
+	pmm_free_contig(frame, 2);
 }

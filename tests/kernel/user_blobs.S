@@ -168,6 +168,30 @@ ublob_fault_start:
 	syscall
 ublob_fault_end:
 
+/* FNV-1a of the data[1] bytes at address data[0], into data[2]; then a write to the
+ * first of them, which faults if they are read-only: data[3] = 0xbad only if not. */
+	blob fnv
+ublob_fnv_start:
+	movq (%rdi), %rsi
+	movq 8(%rdi), %rcx
+	movabsq $0xcbf29ce484222325, %rax
+	movabsq $0x100000001b3, %r8
+1:	testq %rcx, %rcx
+	jz 2f
+	movzbq (%rsi), %rdx
+	xorq %rdx, %rax
+	imulq %r8, %rax
+	incq %rsi
+	decq %rcx
+	jmp 1b
+2:	movq %rax, 16(%rdi)
+	movq (%rdi), %rsi
+	movb $1, (%rsi)
+	movq $0xbad, 24(%rdi)
+	movl $SYS_THREAD_EXIT, %eax
+	syscall
+ublob_fnv_end:
+
 /* Call debug print with each (pointer, length) pair in the data page (data[1..2n],
  * n in data[0]) and store each result after them (data[1+2n+i]). */
 	blob badptr
