@@ -6,8 +6,12 @@
 #include <log.h>
 #include <vmm.h>
 
+static bool serial_handed_over;         /* [a] COM1 belongs to a user driver */
+
 static void serial_write(struct console *c, const char *s, size_t n)
 {
+	if (__atomic_load_n(&serial_handed_over, __ATOMIC_RELAXED) && !console_panicking())
+		return;
 	uart_write(COM1_PORT, s, n);
 }
 
@@ -112,4 +116,14 @@ void consoles_fb_moved(void *pixels)
 struct fbcon *consoles_fbcon(void)
 {
 	return fbcon_up ? &fbcon : NULL;
+}
+
+bool consoles_serial_present(void)
+{
+	return consoles_found().serial;
+}
+
+void consoles_serial_handover(void)
+{
+	__atomic_store_n(&serial_handed_over, true, __ATOMIC_RELAXED);
 }

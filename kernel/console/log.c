@@ -66,6 +66,11 @@ void console_panic_mode(void)
 	__atomic_store_n(&panicking, true, __ATOMIC_RELAXED);
 }
 
+bool console_panicking(void)
+{
+	return __atomic_load_n(&panicking, __ATOMIC_RELAXED);
+}
+
 void kvprintf(const char *fmt, va_list ap)
 {
 	irqflags_t f = console_lock_take();

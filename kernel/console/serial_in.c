@@ -33,6 +33,9 @@ static void rx_irq(struct trap_frame *f, void *arg)
 	spin_unlock(&rx_lock);
 }
 
+static uint32_t rx_gsi;
+static unsigned rx_vec;                 /* [I] 0: input not routed */
+
 bool serial_in_init(void)
 {
 	enum irq_polarity pol;
@@ -54,7 +57,20 @@ bool serial_in_init(void)
 	ioapic_route(gsi, vec, lapic_id(), pol, trig);  /* cannot fail: the pin exists */
 	uart_enable_rx_irq(COM1_PORT);
 	ioapic_set_masked(gsi, false);
+	rx_gsi = gsi;
+	rx_vec = vec;
 	return true;
+}
+
+void serial_in_stop(void)
+{
+	if (!rx_vec)
+		return;
+	uart_disable_irqs(COM1_PORT);
+	ioapic_set_masked(rx_gsi, true);
+	irq_clear_handler(rx_vec);
+	irq_line_unreserve(rx_gsi);
+	rx_vec = 0;
 }
 
 size_t serial_in_read(char *buf, size_t n)

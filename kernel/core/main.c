@@ -38,6 +38,7 @@
 #include <arch/cpu.h>
 #include <arch/trap.h>
 #include <arch/syscall.h>
+#include <initproc.h>
 #include <arch/lapic.h>
 #include <arch/platform.h>
 #include <arch/smp.h>
@@ -220,7 +221,8 @@ void kmain(uint32_t magic, uint64_t info_phys)
 		cpu_halt_forever();
 	}
 
-	pr_info("boot: the kernel has nothing more to run yet; idling");
+	if (init_start() != E_OK)
+		pr_warn("boot: no init; the kernel has nothing more to run");
 	for (;;)
 		sched_sleep_ns(1000000000ull * 3600);
 }

@@ -81,6 +81,11 @@ void uart_enable_rx_irq(uint16_t port)
 	outb(port + UART_IER, 0x01);    /* received data available */
 }
 
+void uart_disable_irqs(uint16_t port)
+{
+	outb(port + UART_IER, 0);
+}
+
 bool uart_read_byte(uint16_t port, uint8_t *b)
 {
 	if (!(inb(port + UART_LSR) & LSR_DR))

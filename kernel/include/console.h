@@ -19,5 +19,6 @@ void console_register(struct console *c);
 /* Panic path: from now on output skips the console lock, whose holder may be the CPU
  * that panicked or one that will never run again. */
 void console_panic_mode(void);
+bool console_panicking(void);
 
 #endif

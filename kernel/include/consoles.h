@@ -30,6 +30,11 @@ bool consoles_init_fb(const struct boot_fb *fb);
 void *consoles_fb_map(void);
 void consoles_fb_moved(void *pixels);
 
+/* COM1 found at boot; and giving it to a user driver: from then on the kernel writes
+ * to it only when it panics. */
+bool consoles_serial_present(void);
+void consoles_serial_handover(void);
+
 /* The framebuffer console's state (NULL when there is none), for tests. */
 struct fbcon *consoles_fbcon(void);
 

@@ -14,6 +14,9 @@ bool serial_in_init(void);
 
 /* Take up to n buffered bytes; never blocks. */
 size_t serial_in_read(char *buf, size_t n);
+/* Hand COM1's receive interrupt over: UART interrupts off, the pin masked and its
+ * reservation dropped, so an IRQ-line object may take it. */
+void serial_in_stop(void);
 
 uint64_t serial_in_irq_count(void);
 uint64_t serial_in_dropped(void);

@@ -18,5 +18,6 @@ void uart_write(uint16_t port, const char *s, size_t n);
 void uart_enable_rx_irq(uint16_t port);
 /* Read one received byte; false when the receive FIFO is empty. */
 bool uart_read_byte(uint16_t port, uint8_t *b);
+void uart_disable_irqs(uint16_t port);
 
 #endif

@@ -1,0 +1,13 @@
+/*
+ * Starting init, the first user process (kernel/core/initproc.c, docs/INIT.md).
+ */
+#ifndef INITPROC_H
+#define INITPROC_H
+
+#include <kerr.h>
+
+/* Load bin/init from the initramfs and start it with every boot capability. An error
+ * (logged) when there is no initramfs or init, or it cannot be started. */
+kerr_t init_start(void);
+
+#endif
