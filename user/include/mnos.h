@@ -10,6 +10,7 @@
  *   <mnos/assert.h>    assert()
  *   <mnos/rpc.h>       client calls and server loops over endpoints
  *   <mnos/spawn.h>     starting a program from an ELF image in memory
+ *   <mnos/thread.h>    more threads in the calling process
  */
 #ifndef MNOS_H
 #define MNOS_H
@@ -27,5 +28,8 @@
 #include <mnos/assert.h>
 #include <mnos/rpc.h>
 #include <mnos/spawn.h>
+#include <mnos/thread.h>
+#include <mnos/names.h>
+#include <mnos/console.h>
 
 #endif

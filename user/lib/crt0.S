@@ -13,4 +13,14 @@ _start:
 	ud2
 	.size _start, . - _start
 
+/* A thread mnos_thread_start made starts here, with rsp 16-byte aligned as no call
+ * left it and its start record in rdi: make it a call. */
+	.global __mnos_thread_entry
+	.type __mnos_thread_entry, @function
+__mnos_thread_entry:
+	xorl %ebp, %ebp
+	call __mnos_thread_main         /* never returns */
+	ud2
+	.size __mnos_thread_entry, . - __mnos_thread_entry
+
 	.section .note.GNU-stack, "", @progbits

@@ -42,3 +42,59 @@ struct mnos_ipc_buffer *mnos_ipc_buffer_new(void)
 		return NULL;
 	return (struct mnos_ipc_buffer *)(uintptr_t)va;
 }
+
+/* ---- the calling thread's IPC buffer ---- */
+
+/* Threads are told apart by their stacks: the first thread's is in the start
+ * information, mnos_thread_start registers the others'. */
+#define THREADS_MAX 64
+
+static struct {
+	uint64_t lo, hi;                /* the stack: [lo, hi) */
+	struct mnos_ipc_buffer *buf;
+} threads[THREADS_MAX];                 /* [threads_lock] */
+static struct mnos_lock threads_lock;
+
+/* threads_lock held: entry 0 is the first thread's. */
+static void first_thread(void)
+{
+	const struct mnos_start_info *si = mnos_start_info;
+
+	if (!threads[0].hi) {
+		threads[0].lo = si->stack_base;
+		threads[0].hi = si->stack_top;
+		threads[0].buf = (struct mnos_ipc_buffer *)(uintptr_t)si->ipc_buffer;
+	}
+}
+
+void mnos_thread_register(uint64_t lo, uint64_t hi)
+{
+	mnos_lock(&threads_lock);
+	first_thread();
+	for (unsigned i = 1; i < THREADS_MAX; i++)
+		if (!threads[i].hi) {
+			threads[i].lo = lo;
+			threads[i].hi = hi;
+			threads[i].buf = NULL;
+			break;
+		}
+	mnos_unlock(&threads_lock);
+}
+
+struct mnos_ipc_buffer *mnos_ipc_buffer(void)
+{
+	uint64_t sp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
+	struct mnos_ipc_buffer *b = NULL;
+
+	mnos_lock(&threads_lock);
+	first_thread();
+	for (unsigned i = 0; i < THREADS_MAX; i++)
+		if (threads[i].hi && sp >= threads[i].lo && sp < threads[i].hi) {
+			if (!threads[i].buf)
+				threads[i].buf = mnos_ipc_buffer_new();
+			b = threads[i].buf;
+			break;
+		}
+	mnos_unlock(&threads_lock);
+	return b;
+}

@@ -44,6 +44,13 @@ uint64_t mnos_va_alloc(uint64_t npages);
 struct mnos_ipc_buffer *mnos_ipc_buffer_main(void);
 struct mnos_ipc_buffer *mnos_ipc_buffer_new(void);
 
+/* The calling thread's IPC buffer, attached on first use: for the first thread and
+ * those mnos_thread_start made (told apart by their stacks); NULL for another thread,
+ * or when none can be had. Library code that needs a buffer uses this. */
+struct mnos_ipc_buffer *mnos_ipc_buffer(void);
+/* mnos_thread_start: a thread's stack, [lo, hi). */
+void mnos_thread_register(uint64_t lo, uint64_t hi);
+
 /* A lock for data the threads of a process share: spins, yielding the CPU, until free.
  * Zero-initialised is unlocked. */
 struct mnos_lock {

@@ -1,0 +1,111 @@
+/* The console service's client side (mnos/console.h). */
+#include <mnos.h>
+#include <mnos/console.h>
+#include <mnos/names.h>
+
+static uint32_t con_ep;         /* the service's endpoint, or 0 */
+static uint32_t con_ntf;        /* signalled by the service when input arrives */
+
+int mnos_console_open(void)
+{
+	uint32_t ep;
+	int e;
+
+	if (con_ep) {
+		mnos_slot_free(con_ep);
+		con_ep = 0;
+	}
+	if ((e = mnos_name_lookup("console", &ep)) != E_OK)
+		return e;
+	if (!con_ntf) {
+		uint32_t n = mnos_slot_alloc();
+		if (!n)
+			return E_NO_MEMORY;
+		if ((e = mnos_obj_create(MNOS_OBJ_NOTIFICATION, n, 0, 0)) != E_OK) {
+			mnos_slot_free(n);
+			return e;
+		}
+		con_ntf = n;
+	}
+	struct mnos_rpc_msg req = { .caps = { con_ntf }, .rights = { CAP_R_SIGNAL }, .ncaps = 1 };
+	e = mnos_rpc_call(ep, mnos_ipc_buffer(), CONSOLE_SUBSCRIBE, &req, NULL);
+	if (e != E_OK) {
+		mnos_slot_free(ep);
+		return e;
+	}
+	con_ep = ep;
+	return E_OK;
+}
+
+int mnos_console_write(const char *s, size_t len)
+{
+	struct mnos_ipc_buffer *buf = mnos_ipc_buffer();
+
+	if (!con_ep)
+		return E_NOT_FOUND;
+	while (len) {
+		size_t n = len < MNOS_RPC_MAX_DATA ? len : MNOS_RPC_MAX_DATA;
+		struct mnos_rpc_msg req = { .data = (void *)s, .len = n };
+		int e = mnos_rpc_call(con_ep, buf, CONSOLE_WRITE, &req, NULL);
+		if (e != E_OK)
+			return e;
+		s += n;
+		len -= n;
+	}
+	return E_OK;
+}
+
+long mnos_console_read(char *out, size_t size)
+{
+	if (!con_ep)
+		return -E_NOT_FOUND;
+	if (size > MNOS_RPC_MAX_DATA)
+		size = MNOS_RPC_MAX_DATA;
+	for (;;) {
+		struct mnos_rpc_msg req = { .w = { size } };
+		struct mnos_rpc_msg rep = { .data = out, .size = size };
+		int e = mnos_rpc_call(con_ep, mnos_ipc_buffer(), CONSOLE_READ, &req, &rep);
+		uint64_t bits;
+		if (e == E_OK)
+			return (long)rep.len;
+		if (e != E_WOULD_BLOCK)
+			return -e;
+		mnos_notify_wait(con_ntf, &bits);       /* the service signals new input */
+	}
+}
+
+long mnos_console_read_line(char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (!size)
+		return -E_INVAL;
+	for (;;) {
+		char c;
+		long r = mnos_console_read(&c, 1);
+		if (r < 0)
+			return r;
+		if (c == '\r' || c == '\n') {
+			mnos_console_write("\n", 1);
+			buf[n] = 0;
+			return (long)n;
+		}
+		if ((c == 0x7f || c == '\b') && n) {
+			n--;
+			mnos_console_write("\b \b", 3);
+		} else if (c >= ' ' && n + 1 < size) {
+			buf[n++] = c;
+			mnos_console_write(&c, 1);
+		}
+	}
+}
+
+static void sink(void *ctx, const char *s, size_t len)
+{
+	mnos_console_write(s, len);
+}
+
+void mnos_console_use_for_output(void)
+{
+	mnos_set_output(sink, NULL, NULL);
+}
