@@ -31,6 +31,24 @@ def type_ping(q):
         q.send('ping\n')
 
 
+def type_ctest(q):
+    """Answer the ring-3 test client (user/ctest): type a line when it asks for one."""
+    if q.expect(r'^# ctest: type a line', timeout=TIMEOUT_UEFI):
+        q.send('ping\r')
+
+
+def init_cfg(name, **kw):
+    """Boot to init (no in-kernel tests): init starts the services of etc/init.conf and
+    the test client of etc/init-test.conf, which reports KTAP through the ring-3
+    console and ends QEMU."""
+    c = _cfg(name, mem=512, interact=[type_ctest], **kw)
+    c['cmdline'] = 'init.test init.qemu_exit'
+    c['must_match'] = [r'^console: COM1 driver ready$', r'^ctest: hello through the console$',
+                       r"^ctest: read 'ping'$", r'^ctest: the console is back$',
+                       r'^ctest: written again$']
+    return c
+
+
 PANIC_REPORT = [
     r'^\*\*\* KERNEL PANIC on CPU 0: panic self-test at depth 3$',
     r'^RIP [0-9a-f]{16}  RSP [0-9a-f]{16}',
@@ -75,6 +93,8 @@ CONFIGS = [
     # for real, under -icount).
     dict(_cfg('bios-bench-smoke'), cmdline='kbench=all kbench.iters=10',
          must_match=[r'^BENCH pmm_alloc_free \d+ tsc-ticks$']),
+    init_cfg('bios-init'),
+    init_cfg('uefi-init-smp4', firmware='uefi', smp=4),
     dict(_cfg('bios-panic', select='panic.backtrace'), expect='panic',
          must_match=PANIC_REPORT),
     dict(_cfg('bios-stack-overflow', select='trap.stack_overflow_double_faults'),

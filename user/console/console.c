@@ -1,0 +1,195 @@
+/*
+ * The console service: COM1's driver, in ring 3 (docs/INIT.md, "The console").
+ *
+ * It holds COM1's I/O-port capability and its IRQ-4 line, bound to a notification: an
+ * interrupt thread waits there, drains the receive FIFO into a buffer, acknowledges the
+ * line and signals the readers' notifications. The main thread serves write, read and
+ * subscribe requests (mnos/console.h) from any number of clients over the endpoint it
+ * registers as "console".
+ */
+#include <mnos.h>
+#include <mnos/console.h>
+#include <mnos/names.h>
+
+#define COM_RBR 0       /* receive buffer (read) */
+#define COM_THR 0       /* transmit holding (write) */
+#define COM_IER 1
+#define COM_FCR 2
+#define COM_LCR 3
+#define COM_MCR 4
+#define COM_LSR 5
+#define LSR_DR  0x01
+#define LSR_THRE 0x20
+
+#define BASE 0x3f8
+#define RX_SIZE 4096
+
+static uint32_t ports, irq, irq_ntf;
+static struct mnos_lock lock;
+static char rx[RX_SIZE];                        /* [lock] */
+static uint64_t rx_head, rx_tail;               /* [lock] */
+static uint64_t dropped;                        /* [lock] */
+static uint32_t subs[CONSOLE_MAX_SUBSCRIBERS];  /* [lock] notification slots, 0: free */
+static uint8_t req_buf[MNOS_RPC_MAX_DATA];
+
+static uint8_t in(unsigned reg)
+{
+	uint64_t v = 0;
+
+	mnos_ioport_in(ports, BASE + reg, 1, &v);
+	return (uint8_t)v;
+}
+
+static void out(unsigned reg, uint8_t v)
+{
+	mnos_ioport_out(ports, BASE + reg, 1, v);
+}
+
+static void put(char c)
+{
+	for (int i = 0; i < 100000 && !(in(COM_LSR) & LSR_THRE); i++)
+		;
+	out(COM_THR, (uint8_t)c);
+}
+
+static size_t write_bytes(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n')
+			put('\r');
+		put(s[i]);
+	}
+	return n;
+}
+
+/* Interrupt thread: drain, acknowledge, tell the readers. */
+static void irq_thread(void *unused)
+{
+	for (;;) {
+		uint64_t bits;
+
+		if (mnos_notify_wait(irq_ntf, &bits) != E_OK) {
+			printf("console: waiting for interrupts failed\n");
+			return;
+		}
+		bool got = false;
+		mnos_lock(&lock);
+		while (in(COM_LSR) & LSR_DR) {
+			char c = (char)in(COM_RBR);
+			if (rx_head - rx_tail == RX_SIZE) {
+				dropped++;
+				continue;
+			}
+			rx[rx_head++ % RX_SIZE] = c;
+			got = true;
+		}
+		uint32_t to[CONSOLE_MAX_SUBSCRIBERS];
+		memcpy(to, subs, sizeof(to));
+		mnos_unlock(&lock);
+		mnos_irq_ack(irq);
+		for (unsigned i = 0; got && i < CONSOLE_MAX_SUBSCRIBERS; i++)
+			if (to[i] && mnos_notify_signal(to[i], 1) != E_OK) {
+				mnos_lock(&lock);       /* gone: forget it */
+				if (subs[i] == to[i]) {
+					mnos_slot_free(subs[i]);
+					subs[i] = 0;
+				}
+				mnos_unlock(&lock);
+			}
+	}
+}
+
+static int handle(void *ctx, struct mnos_rpc_request *r)
+{
+	switch (r->op) {
+	case CONSOLE_WRITE:
+		r->out.w[0] = write_bytes(r->in.data, r->in.len);
+		return E_OK;
+	case CONSOLE_READ: {
+		size_t want = r->in.w[0] < MNOS_RPC_MAX_DATA ? r->in.w[0] : MNOS_RPC_MAX_DATA;
+		size_t n = 0;
+		mnos_lock(&lock);
+		while (n < want && rx_tail != rx_head)
+			req_buf[n++] = (uint8_t)rx[rx_tail++ % RX_SIZE];
+		mnos_unlock(&lock);
+		r->out.data = req_buf;
+		r->out.len = n;
+		return n || !want ? E_OK : E_WOULD_BLOCK;
+	}
+	case CONSOLE_SUBSCRIBE:
+		if (r->in.ncaps != 1 || !r->in.caps[0])
+			return E_INVAL;
+		mnos_lock(&lock);
+		for (unsigned i = 0; i < CONSOLE_MAX_SUBSCRIBERS; i++)
+			if (!subs[i]) {
+				subs[i] = r->in.caps[0];
+				mnos_unlock(&lock);
+				return E_OK;
+			}
+		mnos_unlock(&lock);
+		mnos_slot_free(r->in.caps[0]);
+		return E_NO_MEMORY;
+	default:
+		for (unsigned i = 0; i < r->in.ncaps; i++)
+			if (r->in.caps[i])
+				mnos_slot_free(r->in.caps[i]);
+		return E_NOSYS;
+	}
+}
+
+static void uart_setup(void)
+{
+	out(COM_IER, 0);
+	out(COM_LCR, 0x80);     /* divisor latch */
+	out(0, 1);              /* 115200 baud */
+	out(1, 0);
+	out(COM_LCR, 0x03);     /* 8N1 */
+	out(COM_FCR, 0xc7);     /* FIFOs on, cleared, 14-byte trigger */
+	out(COM_MCR, 0x0b);     /* DTR, RTS, OUT2 (the interrupt line) */
+	while (in(COM_LSR) & LSR_DR)
+		in(COM_RBR);
+	out(COM_IER, 0x01);     /* received data available */
+}
+
+int main(int argc, char **argv)
+{
+	uint32_t ep = mnos_slot_alloc(), reply = mnos_slot_alloc();
+
+	ports = mnos_start_cap("com1");
+	irq = mnos_start_cap("irq4");
+	irq_ntf = mnos_slot_alloc();
+	if (!ports || !irq) {
+		printf("console: started without COM1 or its interrupt line\n");
+		return 1;
+	}
+	if (!ep || !reply || !irq_ntf ||
+	    mnos_obj_create(MNOS_OBJ_NOTIFICATION, irq_ntf, 0, 0) != E_OK ||
+	    mnos_obj_create(MNOS_OBJ_ENDPOINT, ep, 0, 0) != E_OK ||
+	    mnos_obj_create(MNOS_OBJ_REPLY, reply, 0, 0) != E_OK) {
+		printf("console: out of memory\n");
+		return 1;
+	}
+	uart_setup();
+	mnos_irq_unbind(irq);           /* a predecessor's binding, if it died bound */
+	int e = mnos_irq_bind(irq, irq_ntf, 1);
+	if (e == E_OK)
+		e = mnos_irq_ack(irq);  /* a delivery a predecessor never acknowledged */
+	if (e != E_OK && e != E_INVAL)
+		printf("console: cannot bind IRQ 4: %s\n", kerr_name((kerr_t)e));
+	if (mnos_thread_start(irq_thread, NULL, 0, NULL) != E_OK) {
+		printf("console: cannot start the interrupt thread\n");
+		return 1;
+	}
+	struct mnos_rpc_server srv = {
+		.ep = ep, .reply = reply, .buf = mnos_ipc_buffer(), .data = req_buf,
+		.size = sizeof(req_buf), .handle = handle,
+	};
+	if (!srv.buf || (e = mnos_name_register("console", ep)) != E_OK) {
+		printf("console: cannot register: %s\n", kerr_name((kerr_t)(srv.buf ? e : E_NO_MEMORY)));
+		return 1;
+	}
+	write_bytes("console: COM1 driver ready\n", 27);
+	e = mnos_rpc_serve(&srv);
+	printf("console: serving stopped: %s\n", kerr_name((kerr_t)e));
+	return 1;
+}

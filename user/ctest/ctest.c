@@ -1,0 +1,137 @@
+/*
+ * ctest: the end-to-end test of life outside the kernel (docs/INIT.md, "Testing"). init
+ * starts it from etc/init-test.conf when the kernel command line says init.test, with
+ * the console service's process capability ("proc:console") and QEMU's exit port. It
+ * reports in KTAP through the console service itself, on the serial line the test
+ * harness reads, and ends QEMU with pass or fail.
+ */
+#include <mnos.h>
+
+#define QEMU_EXIT_PASS  0x10
+#define QEMU_EXIT_FAIL  0x11
+#define TESTS           6
+
+static unsigned n, failed;
+
+static void result(bool ok, const char *name)
+{
+	n++;
+	failed += !ok;
+	printf("%s %u init.%s\n", ok ? "ok" : "not ok", n, name);
+}
+
+/* Look "console" up until it answers (it may start after this program), up to ~5 s. */
+static bool console_found(void)
+{
+	for (int i = 0; i < 500; i++) {
+		if (mnos_console_open() == E_OK)
+			return true;
+		mnos_sleep(10000000);
+	}
+	return false;
+}
+
+/* A thread that tries to use COM1's ports directly: IOPL 0 and no permission bitmap,
+ * so the instruction faults; had it worked, the thread would signal. */
+static uint32_t flag;
+
+static void raw_port_access(void *unused)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %%dx, %%al" : "=a"(v) : "d"(0x3fd));
+	mnos_notify_signal(flag, 1);
+}
+
+/* No capability this program was not given reaches COM1 or its interrupt. */
+static bool cannot_use_ungranted(void)
+{
+	uint32_t nslots = mnos_start_info->nslots;
+	bool ok = true;
+
+	for (uint32_t s = 0; s <= nslots; s++) {
+		uint64_t v;
+		if (mnos_ioport_in(s, 0x3fd, 1, &v) == E_OK || mnos_irq_ack(s) == E_OK) {
+			printf("# slot %u reaches COM1\n", s);
+			ok = false;
+		}
+	}
+	flag = mnos_slot_alloc();
+	if (!flag || mnos_obj_create(MNOS_OBJ_NOTIFICATION, flag, 0, 0) != E_OK ||
+	    mnos_thread_start(raw_port_access, NULL, 0, NULL) != E_OK)
+		return false;
+	mnos_sleep(50000000);
+	uint64_t bits = 0;
+	mnos_notify_poll(flag, &bits);
+	if (bits) {
+		printf("# the in instruction worked from ring 3\n");
+		ok = false;
+	}
+	return ok;
+}
+
+/* Kill the console service; init must start it again, and a client can find it: a
+ * registration of a new generation (the old one may linger until init sees the end). */
+static bool console_comes_back(void)
+{
+	uint32_t console = mnos_start_cap("proc:console"), ep;
+	uint64_t old_gen = 0, gen = 0;
+
+	if (!console || mnos_name_lookup_gen("console", &ep, &old_gen) != E_OK)
+		return false;
+	mnos_slot_free(ep);
+	mnos_set_output(NULL, NULL, NULL);      /* nobody to print through for a while */
+	if (mnos_proc_kill(console) != E_OK)
+		return false;
+	for (int i = 0; i < 1000 && gen == 0; i++) {
+		if (mnos_name_lookup_gen("console", &ep, &gen) == E_OK) {
+			mnos_slot_free(ep);
+			if (gen == old_gen)
+				gen = 0;
+		}
+		if (!gen)
+			mnos_sleep(5000000);
+	}
+	bool ok = gen && console_found();
+	mnos_console_use_for_output();
+	if (ok)
+		printf("ctest: the console is back\n");
+	return ok;
+}
+
+static void qemu_exit(bool pass)
+{
+	uint32_t port = mnos_start_cap("qemu_exit");
+
+	if (port)
+		mnos_ioport_out(port, 0xf4, 4, pass ? QEMU_EXIT_PASS : QEMU_EXIT_FAIL);
+}
+
+int main(int argc, char **argv)
+{
+	bool found = console_found();
+
+	if (found)
+		mnos_console_use_for_output();
+	printf("KTAP version 1\n1..%u\n", TESTS);
+	result(found, "console_found_by_name");
+	printf("ctest: hello through the console\n");
+	result(found, "client_prints_through_the_console");
+
+	char line[64];
+	printf("# ctest: type a line\n");
+	long len = found ? mnos_console_read_line(line, sizeof(line)) : -1;
+	if (len >= 0)
+		printf("ctest: read '%s'\n", line);
+	result(len == 4 && strcmp(line, "ping") == 0, "client_reads_typed_input");
+
+	result(cannot_use_ungranted(), "service_cannot_use_capabilities_not_granted");
+	bool back = console_comes_back();
+	result(back, "killed_console_is_restarted_and_found_again");
+	printf("ctest: after the restart\n");
+	result(back && mnos_console_write("ctest: written again\n", 21) == E_OK,
+	       "client_prints_after_the_restart");
+	printf("# ctest: %u passed, %u failed\n", n - failed, failed);
+	qemu_exit(!failed && n == TESTS);
+	return 0;
+}

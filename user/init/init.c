@@ -1,0 +1,321 @@
+/*
+ * init: the first user process (docs/INIT.md).
+ *
+ * The kernel starts it with every boot capability. It keeps the name directory — a
+ * service registers a name for an endpoint, clients look names up, only the holder of
+ * a name may unregister it — and starts the services etc/init.conf lists (and, with
+ * init.test on the kernel command line, etc/init-test.conf), each with only the
+ * capabilities its line grants, and restarts a service whose last thread has ended, a
+ * bounded number of times, saying so in the log.
+ *
+ * Two threads: the main one supervises (one notification, two bits per service, set by
+ * the kernel when a service faults or ends), the other serves the name directory.
+ */
+#include <mnos.h>
+#include <ustar.h>
+#include <mnos/bootinfo.h>
+#include "init.h"
+
+static struct {
+	const void *archive;            /* the initramfs, mapped read-only */
+	size_t archive_size;
+	uint32_t sup;                   /* the supervisor notification: two bits a service */
+	uint32_t names_ep, names_reply; /* the name directory's endpoint and reply object */
+	struct services svc;
+	struct names names;             /* [lock] */
+	struct mnos_lock lock;
+	uint8_t req_buf[MNOS_RPC_MAX_DATA];
+} st;
+
+/* ---- boot capabilities ---- */
+
+static uint32_t boot_cap(const char *name, uint32_t *type)
+{
+	const struct mnos_start_info *si = mnos_start_info;
+
+	for (uint32_t i = 0; i < si->ncaps; i++)
+		if (strncmp(si->caps[i].name, name, MNOS_START_CAP_NAME) == 0) {
+			*type = si->caps[i].type;
+			return si->caps[i].slot;
+		}
+	return 0;
+}
+
+static const void *map_ro(uint32_t mem, uint64_t bytes)
+{
+	uint64_t pages = (bytes + MNOS_PAGE_SIZE - 1) / MNOS_PAGE_SIZE;
+	uint64_t va = mnos_va_alloc(pages);
+
+	if (!va || mnos_mem_map(mem, 0, va, CAP_R_READ) != E_OK)
+		return NULL;
+	return (const void *)(uintptr_t)va;
+}
+
+/* ---- services ---- */
+
+static enum mnos_error start_service(struct service *s)
+{
+	struct ustar_entry e;
+	enum ustar_error ue = ustar_find(st.archive, st.archive_size, s->path, &e);
+
+	if (ue != USTAR_OK || e.type != USTAR_FILE) {
+		printf("init: %s: no program %s in the initramfs (%s)\n", s->name, s->path,
+		       ue == USTAR_OK ? "a directory" : ustar_strerror(ue));
+		return E_NOT_FOUND;
+	}
+	struct mnos_spawn_cap caps[MNOS_START_MAX_CAPS];
+	uint32_t n = 0;
+
+	caps[n++] = (struct mnos_spawn_cap){ s->names_slot, MNOS_OBJ_ENDPOINT, CAP_R_SEND,
+					     "names" };
+	for (unsigned i = 0; i < s->ngrants; i++) {
+		const struct grant *g = &s->grants[i];
+		uint32_t slot = 0, type = 0;
+
+		if (g->service >= 0) {
+			struct service *o = &st.svc.s[g->service];
+			slot = o->running ? o->proc : 0;
+			type = MNOS_OBJ_PROCESS;
+		} else {
+			slot = boot_cap(g->name, &type);
+		}
+		if (!slot) {
+			printf("init: %s: cannot grant %s: init has no such capability now\n",
+			       s->name, g->name);
+			return E_NOT_FOUND;
+		}
+		caps[n++] = (struct mnos_spawn_cap){ slot, type, CAP_R_ALL, g->name };
+	}
+	const char *argv[SERVICE_MAX_ARGS + 1];
+	argv[0] = s->name;
+	for (unsigned i = 0; i < s->nargs; i++)
+		argv[1 + i] = s->args[i];
+	struct mnos_spawn_args a = {
+		.argv = argv, .argc = 1 + s->nargs, .caps = caps, .ncaps = n,
+		.nslots = s->slots, .quota = s->quota, .fault = s->sup_slot,
+	};
+	struct mnos_spawned sp;
+	enum mnos_error err = mnos_spawn(e.data, e.size, &a, &sp);
+
+	if (err != E_OK) {
+		char why[96] = "";
+		if (err == E_INVAL)
+			snprintf(why, sizeof(why), ": %s", elf_strerror(sp.error));
+		printf("init: %s: cannot start %s: %s%s\n", s->name, s->path,
+		       kerr_name((kerr_t)err), why);
+		return err;
+	}
+	s->proc = sp.proc;
+	s->thread = sp.thread;
+	s->running = true;
+	s->starts++;
+	return E_OK;
+}
+
+/* The service has no threads left: forget it, its names, and start it again if it may. */
+static void service_ended(struct service *s, bool faulted)
+{
+	uint32_t slots[NAMES_MAX];
+	mnos_lock(&st.lock);
+	unsigned dropped = names_drop_owner(&st.names, s->badge, slots, NAMES_MAX);
+	mnos_unlock(&st.lock);
+	for (unsigned i = 0; i < dropped; i++)
+		mnos_slot_free(slots[i]);
+	mnos_slot_free(s->thread);
+	mnos_slot_free(s->proc);            /* its last capability: the process goes */
+	s->running = false;
+	if (s->restarts_done >= s->max_restarts) {
+		printf("init: %s ended%s; %u name(s) dropped; not restarted (%u restarts "
+		       "already)\n", s->name, faulted ? " after a fault" : "", dropped,
+		       s->restarts_done);
+		return;
+	}
+	s->restarts_done++;
+	printf("init: %s ended%s; %u name(s) dropped; restarting it (%u of %u)\n", s->name,
+	       faulted ? " after a fault" : "", dropped, s->restarts_done, s->max_restarts);
+	start_service(s);
+}
+
+static void supervise(void)
+{
+	for (;;) {
+		uint64_t bits = 0;
+
+		if (mnos_notify_wait(st.sup, &bits) != E_OK) {
+			printf("init: the supervisor notification failed\n");
+			return;
+		}
+		for (unsigned i = 0; i < st.svc.n; i++) {
+			struct service *s = &st.svc.s[i];
+			uint64_t b = (bits >> (2 * i)) & 3;
+
+			if ((b & 1) && !(b & 2))
+				printf("init: %s: a thread died of a fault\n", s->name);
+			if ((b & 2) && s->running)
+				service_ended(s, b & 1);
+		}
+	}
+}
+
+/* ---- the name directory's server thread ---- */
+
+static void drop_caps(struct mnos_rpc_msg *m)
+{
+	for (unsigned i = 0; i < m->ncaps; i++)
+		if (m->caps[i])
+			mnos_slot_free(m->caps[i]);
+	m->ncaps = 0;
+}
+
+static int names_handle(void *ctx, struct mnos_rpc_request *r)
+{
+	char name[MNOS_NAME_MAX];
+	uint32_t slot = 0;
+	kerr_t e;
+
+	if (r->in.len == 0 || r->in.len >= MNOS_NAME_MAX) {
+		drop_caps(&r->in);
+		return E_INVAL;
+	}
+	memcpy(name, r->in.data, r->in.len);
+	name[r->in.len] = 0;
+	if (!name_valid(name, r->in.len)) {
+		drop_caps(&r->in);
+		return E_INVAL;
+	}
+	switch (r->op) {
+	case NAMES_REGISTER:
+		if (r->in.ncaps != 1 || !r->in.caps[0]) {
+			drop_caps(&r->in);
+			return E_INVAL;
+		}
+		mnos_lock(&st.lock);
+		e = names_register(&st.names, name, r->in.caps[0], r->badge);
+		mnos_unlock(&st.lock);
+		if (e != E_OK)
+			drop_caps(&r->in);
+		else
+			printf("init: %s is now registered\n", name);
+		return e;
+	case NAMES_LOOKUP:
+		drop_caps(&r->in);
+		mnos_lock(&st.lock);
+		e = names_lookup(&st.names, name, &slot, &r->out.w[0]);
+		mnos_unlock(&st.lock);
+		if (e == E_OK) {
+			r->out.caps[0] = slot;
+			r->out.rights[0] = CAP_R_SEND;
+			r->out.ncaps = 1;
+		}
+		return e;
+	case NAMES_UNREGISTER:
+		drop_caps(&r->in);
+		mnos_lock(&st.lock);
+		e = names_unregister(&st.names, name, r->badge, &slot);
+		mnos_unlock(&st.lock);
+		if (e == E_OK)
+			mnos_slot_free(slot);
+		return e;
+	default:
+		drop_caps(&r->in);
+		return E_NOSYS;
+	}
+}
+
+static void names_thread(void *unused)
+{
+	struct mnos_rpc_server srv = {
+		.ep = st.names_ep, .reply = st.names_reply, .buf = mnos_ipc_buffer(),
+		.data = st.req_buf, .size = sizeof(st.req_buf), .handle = names_handle, .ctx = &st,
+	};
+
+	if (!srv.buf) {
+		printf("init: no IPC buffer for the name directory\n");
+		mnos_thread_exit();
+	}
+	int e = mnos_rpc_serve(&srv);
+	printf("init: the name directory stopped: %s\n", kerr_name((kerr_t)e));
+	mnos_thread_exit();
+}
+
+/* ---- start-up ---- */
+
+static bool load_config(const char *path, bool required)
+{
+	struct ustar_entry e;
+	enum ustar_error ue = ustar_find(st.archive, st.archive_size, path, &e);
+
+	if (ue != USTAR_OK) {
+		if (required || ue != USTAR_E_NOT_FOUND)
+			printf("init: %s: %s\n", path, ustar_strerror(ue));
+		return false;
+	}
+	char err[128];
+	if (!config_parse(&st.svc, e.data, e.size, err, sizeof(err))) {
+		printf("init: %s: %s\n", path, err);
+		return false;
+	}
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	uint32_t type;
+	uint32_t ramfs = boot_cap("initramfs", &type), bim = boot_cap("bootinfo", &type);
+
+	const struct mnos_bootinfo *bi = bim ? map_ro(bim, sizeof(*bi)) : NULL;
+	if (!bi || bi->magic != MNOS_BOOTINFO_MAGIC || !ramfs) {
+		printf("init: started without its boot information or initramfs\n");
+		return 1;
+	}
+	st.archive_size = bi->initramfs_size;
+	st.archive = map_ro(ramfs, st.archive_size);
+	if (!st.archive) {
+		printf("init: cannot map the initramfs\n");
+		return 1;
+	}
+	printf("init: %llu MiB of memory, %u CPU(s), %llu KiB initramfs\n",
+	       (unsigned long long)(bi->mem_total >> 20), bi->cpus,
+	       (unsigned long long)(bi->initramfs_size >> 10));
+
+	st.sup = mnos_slot_alloc();
+	st.names_ep = mnos_slot_alloc();
+	st.names_reply = mnos_slot_alloc();
+	if (!st.sup || !st.names_ep || !st.names_reply ||
+	    mnos_obj_create(MNOS_OBJ_NOTIFICATION, st.sup, 0, 0) != E_OK ||
+	    mnos_obj_create(MNOS_OBJ_ENDPOINT, st.names_ep, 0, 0) != E_OK ||
+	    mnos_obj_create(MNOS_OBJ_REPLY, st.names_reply, 0, 0) != E_OK) {
+		printf("init: cannot make the name directory's objects\n");
+		return 1;
+	}
+	if (!load_config("etc/init.conf", true))
+		return 1;
+	if (strstr(bi->cmdline, "init.test"))
+		load_config("etc/init-test.conf", true);
+
+	/* Each service: a badged capability to the directory (the badge says who asks)
+	 * and one to the supervisor notification (its two bits). */
+	for (unsigned i = 0; i < st.svc.n; i++) {
+		struct service *s = &st.svc.s[i];
+		s->badge = i + 1;
+		s->names_slot = mnos_slot_alloc();
+		s->sup_slot = mnos_slot_alloc();
+		if (!s->names_slot || !s->sup_slot ||
+		    mnos_cap_mint(st.names_ep, s->names_slot, CAP_R_SEND | CAP_R_DERIVE,
+				  s->badge) != E_OK ||
+		    mnos_cap_mint(st.sup, s->sup_slot, CAP_R_SIGNAL | CAP_R_DERIVE,
+				  1ull << (2 * i)) != E_OK) {
+			printf("init: out of slots for the services\n");
+			return 1;
+		}
+	}
+	if (mnos_thread_start(names_thread, NULL, 0, NULL) != E_OK) {
+		printf("init: cannot start the name directory\n");
+		return 1;
+	}
+	for (unsigned i = 0; i < st.svc.n; i++)
+		if (start_service(&st.svc.s[i]) == E_OK)
+			printf("init: started %s (%s)\n", st.svc.s[i].name, st.svc.s[i].path);
+	supervise();
+	return 0;
+}
