@@ -441,20 +441,27 @@ void sched_wake(struct thread *t)
 	place(t);
 }
 
+/* Lock the run queue t belongs to: t->cpu changes only under that lock, so lock, then
+ * check it still holds. */
+static struct rq *lock_rq_of(struct thread *t, unsigned *cpu, irqflags_t *f)
+{
+	for (;;) {
+		unsigned c = __atomic_load_n(&t->cpu, __ATOMIC_RELAXED);
+		struct rq *rq = &rqs[c];
+		*f = spin_lock_irqsave(&rq->lock);
+		if (t->cpu == c) {
+			*cpu = c;
+			return rq;
+		}
+		spin_unlock_irqrestore(&rq->lock, *f);
+	}
+}
+
 void sched_kick(struct thread *t)
 {
 	unsigned cpu;
-	struct rq *rq;
 	irqflags_t f;
-
-	for (;;) {
-		cpu = __atomic_load_n(&t->cpu, __ATOMIC_RELAXED);
-		rq = &rqs[cpu];
-		f = spin_lock_irqsave(&rq->lock);
-		if (t->cpu == cpu)
-			break;
-		spin_unlock_irqrestore(&rq->lock, f);
-	}
+	struct rq *rq = lock_rq_of(t, &cpu, &f);
 	/* A plain sleep (on no wait queue; waiting_on is read without its queue's lock,
 	 * so a thread just joining one may be missed: it ends when that wait does). */
 	bool sleeper = t->state == THREAD_BLOCKED && t->wake_at &&
@@ -497,18 +504,8 @@ void sched_set_affinity(struct thread *t, uint64_t mask)
 	if (!mask)
 		return;
 	unsigned cpu;
-	struct rq *rq;
 	irqflags_t f;
-
-	/* t->cpu changes only under its run queue's lock: lock, then check it held. */
-	for (;;) {
-		cpu = __atomic_load_n(&t->cpu, __ATOMIC_RELAXED);
-		rq = &rqs[cpu];
-		f = spin_lock_irqsave(&rq->lock);
-		if (t->cpu == cpu)
-			break;
-		spin_unlock_irqrestore(&rq->lock, f);
-	}
+	struct rq *rq = lock_rq_of(t, &cpu, &f);
 	bool requeue = false, kick = false;
 
 	t->affinity = mask;
