@@ -123,6 +123,7 @@ void kobj_init(struct kobj *o, enum obj_type type, struct quota *q, uint32_t cha
 	assert(type > OBJ_NONE && type < OBJ_TYPES);
 	o->type = type;
 	o->caps = 0;
+	o->vital_caps = 0;
 	o->refs = 1;
 	o->charge = charge;
 	o->quota = q;
@@ -191,6 +192,7 @@ struct dropped {
 		struct kobj *obj;
 		struct cap_held *held;
 		bool last;
+		bool last_vital;
 	} e[CAP_REVOKE_BATCH];
 };
 
@@ -203,6 +205,8 @@ static void drop_finish(struct dropped *d)
 			d->e[i].held->revoked(d->e[i].held);
 		if (d->e[i].last && ops && ops->last_cap)
 			ops->last_cap(o);
+		else if (d->e[i].last_vital && ops && ops->last_vital)
+			ops->last_vital(o);
 		kobj_put(o);
 	}
 	d->n = 0;
@@ -248,6 +252,13 @@ static void unlink_sibling(struct cap_slot *s)
 	s->next = s->prev = NULL;
 }
 
+static uint32_t vital_right(const struct kobj *o)
+{
+	const struct kobj_ops *ops = type_ops[o->type];
+
+	return ops ? ops->vital_right : 0;
+}
+
 /* Fill the empty d with a capability to o, a child of parent. */
 static void slot_fill(struct cap_slot *d, struct cap_slot *parent, struct kobj *o,
 		      uint32_t rights, uint64_t badge)
@@ -259,6 +270,8 @@ static void slot_fill(struct cap_slot *d, struct cap_slot *parent, struct kobj *
 	d->first_child = NULL;
 	link_child(parent, d);
 	o->caps++;
+	if (d->rights & vital_right(o))
+		o->vital_caps++;
 	kobj_get(o);
 	d->owner->used++;
 	ncaps++;
@@ -280,6 +293,7 @@ static void slot_clear(struct cap_slot *s, struct dropped *d)
 	d->e[d->n].obj = o;
 	d->e[d->n].held = is_held(s) ? container_of(s, struct cap_held, slot) : NULL;
 	d->e[d->n].last = o->caps == 0;
+	d->e[d->n].last_vital = (s->rights & vital_right(o)) && --o->vital_caps == 0;
 	d->n++;
 	s->obj = NULL;
 	s->rights = 0;

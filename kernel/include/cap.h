@@ -111,6 +111,12 @@ struct kobj;
 struct kobj_ops {
 	/* The last capability is gone (cap_lock not held): wake waiters. */
 	void (*last_cap)(struct kobj *o);
+	/* A right the object is useless without on the other side (an endpoint's RECV: with
+	 * no capability left that can receive, a sender would wait for ever); when the last
+	 * capability holding it goes, last_vital runs (cap_lock not held), unless last_cap
+	 * does. 0: none. */
+	uint32_t vital_right;
+	void (*last_vital)(struct kobj *o);
 	/* The last reference is gone: free the object (it was allocated with its charge). */
 	void (*destroy)(struct kobj *o);
 };
@@ -119,6 +125,7 @@ struct kobj_ops {
 struct kobj {
 	uint32_t type;                  /* [I] enum obj_type */
 	uint32_t caps;                  /* [cap_lock] capabilities naming it */
+	uint32_t vital_caps;            /* [cap_lock] of them, those with the vital right */
 	uint32_t refs;                  /* [a] capabilities + kernel references */
 	uint32_t charge;                /* [I] bytes charged to quota for it */
 	struct quota *quota;            /* [I] charged, or NULL */

@@ -34,7 +34,8 @@ struct endpoint {
 	struct kobj obj;
 	struct waitq wq;        /* [cap_lock] senders or receivers */
 	bool receivers;         /* [cap_lock] the queue holds receivers, else senders */
-	bool dead;              /* [cap_lock] the last capability is gone */
+	bool dead;              /* [cap_lock] the last capability, or the last that can
+				 * receive, is gone */
 };
 
 struct reply {
@@ -114,6 +115,9 @@ static void reply_destroy(struct kobj *o)
 
 static const struct kobj_ops endpoint_ops = {
 	.last_cap = endpoint_last_cap, .destroy = endpoint_destroy,
+	/* No capability left that can receive: nobody will ever take a message, so the
+	 * endpoint is as dead as with no capability at all. */
+	.vital_right = CAP_R_RECV, .last_vital = endpoint_last_cap,
 };
 static const struct kobj_ops reply_ops = { .last_cap = reply_last_cap, .destroy = reply_destroy };
 

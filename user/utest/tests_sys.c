@@ -361,3 +361,37 @@ UTEST(process_exit_tells_the_supervisor)
 	UT_EXPECT_ERR(mnos_notify_poll(ntf, &bits), E_OK);
 	UT_EXPECT_EQ(bits, 5);                  /* both ran */
 }
+
+/* ---- an endpoint nobody can receive on ---- */
+
+static uint32_t dead_ep_send;
+static volatile uint64_t dead_ep_result;
+
+static void call_nobody(uint64_t unused)
+{
+	uint64_t info, w0, w1, w2, w3;
+
+	dead_ep_result = mnos_ep_call(dead_ep_send, 0, 1, 2, 3, 4, &info, &w0, &w1, &w2, &w3);
+}
+
+/* When the last capability that can receive goes (a server that died), callers waiting
+ * on the endpoint get E_DELETED rather than wait for ever, and so does every later send. */
+UTEST(ipc_endpoint_without_receivers_fails_its_callers)
+{
+	uint32_t ep = ut_make(MNOS_OBJ_ENDPOINT, 0, 0);
+
+	dead_ep_send = ut_slot();
+	dead_ep_result = 0xff;
+	UT_ASSERT(ep);
+	UT_ASSERT_OK(mnos_cap_copy(ep, 0, dead_ep_send, CAP_R_SEND));
+	UT_ASSERT_OK(ut_start_thread(call_nobody, 0));
+	mnos_sleep(5000000);                    /* it waits in ep_call: nobody receives */
+	UT_EXPECT_EQ(dead_ep_result, 0xff);
+	UT_ASSERT_OK(mnos_cap_delete(ep));      /* the only capability that can receive */
+	UT_EXPECT(!ut_join_thread());
+	UT_EXPECT_ERR(dead_ep_result, E_DELETED);
+	UT_EXPECT_ERR(mnos_ep_nbsend(dead_ep_send, 0, 0, 0, 0, 0), E_DELETED);
+	uint64_t info, w0, w1, w2, w3;
+	UT_EXPECT_ERR(mnos_ep_call(dead_ep_send, 0, 0, 0, 0, 0, &info, &w0, &w1, &w2, &w3),
+		      E_DELETED);
+}
