@@ -37,7 +37,8 @@ KERNEL_CFLAGS := -std=c17 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototy
 	-Wmissing-prototypes -Wno-unused-parameter \
 	-ffreestanding -nostdlib -fno-builtin-printf -fno-pic -fno-pie -mno-red-zone \
 	-mcmodel=kernel -mgeneral-regs-only -mno-mmx -mno-sse -mno-sse2 \
-	-fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-fstack-protector-strong -mstack-protector-guard=global \
+	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
 	-fno-strict-aliasing -fno-asynchronous-unwind-tables -fno-common \
 	-ffunction-sections -fdata-sections \
 	-Ikernel/include -Ikernel/arch/x86_64/include -I$(GEN) \
@@ -49,7 +50,8 @@ KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 # User programs (the rules are below).
 USER_CFLAGS := -std=c17 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter \
-	-ffreestanding -nostdlib -fno-builtin-printf -fno-pic -fno-pie -fno-stack-protector \
+	-ffreestanding -nostdlib -fno-builtin-printf -fno-pic -fno-pie \
+	-fstack-protector-strong -mstack-protector-guard=global \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-common \
 	-ffunction-sections -fdata-sections \
 	-Iuser/include -Ikernel/include -Ikernel/arch/x86_64/include -I$(GEN) -DMNOS_USER

@@ -97,6 +97,9 @@ CONFIGS = [
     init_cfg('uefi-init-smp4', firmware='uefi', smp=4),
     dict(_cfg('bios-panic', select='panic.backtrace'), expect='panic',
          must_match=PANIC_REPORT),
+    dict(_cfg('bios-stack-canary', select='panic.stack_canary_overwritten'), expect='panic',
+         must_match=[r'KERNEL PANIC on CPU 0: stack protector: the canary of the function '
+                     r'returning to 0x[0-9a-f]+ was overwritten']),
     dict(_cfg('bios-stack-overflow', select='trap.stack_overflow_double_faults'),
          expect='panic',
          must_match=[r'KERNEL PANIC on CPU 0: double fault \(#DF, vector 8\) in kernel mode '

@@ -39,6 +39,7 @@
 #include <arch/trap.h>
 #include <arch/syscall.h>
 #include <initproc.h>
+#include <stackprot.h>
 #include <arch/lapic.h>
 #include <arch/platform.h>
 #include <arch/smp.h>
@@ -147,9 +148,11 @@ static uint64_t usable_bytes(const struct boot_info *bi)
 	return sum;
 }
 
-void kmain(uint32_t magic, uint64_t info_phys)
+__attribute__((no_stack_protector)) void kmain(uint32_t magic, uint64_t info_phys)
 {
-	/* Per-CPU data first: locks and the panic path ask which CPU they are on. */
+	/* The stack protector's guard before any protected function has run. */
+	bool guard_hw = stackprot_init();
+	/* Per-CPU data next: locks and the panic path ask which CPU they are on. */
 	percpu_init(0);
 	tsc_mark_boot();
 
@@ -160,9 +163,11 @@ void kmain(uint32_t magic, uint64_t info_phys)
 	kprintf("MinimalOS %s (%s) x86_64 capability microkernel\n", MNOS_VERSION, MNOS_GIT_REV);
 	if (!con.serial)
 		pr_warn("serial: no 16550 UART at COM1 (port %#x); serial console off", 0x3f8);
-	phase_done(1, "consoles", 0, "serial %s, debugcon %s, TSC %llu.%03llu MHz",
+	phase_done(1, "consoles", 0, "serial %s, debugcon %s, TSC %llu.%03llu MHz, "
+		   "stack guard from %s",
 		   con.serial ? "COM1 115200 8N1" : "absent", con.debugcon ? "on" : "absent",
-		   (unsigned long long)(hz / 1000000), (unsigned long long)(hz / 1000 % 1000));
+		   (unsigned long long)(hz / 1000000), (unsigned long long)(hz / 1000 % 1000),
+		   guard_hw ? "RDRAND" : "the TSC");
 
 	/* Phase 2. */
 	uint64_t t = clock_ns();

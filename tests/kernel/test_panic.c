@@ -90,3 +90,24 @@ KTEST(backtrace, walks_to_kmain)
 	KT_EXPECT(runner);
 	KT_EXPECT(kmain);
 }
+
+/* The stack protector: a function that writes past its buffer over its canary panics
+ * when it returns, rather than returning through what the overflow wrote. */
+static __noinline char overflow(size_t n)
+{
+	char buf[16];
+	char *p = buf;
+
+	__asm__ volatile("" : "+r"(p));         /* the compiler cannot see the bounds */
+	for (size_t i = 0; i < n; i++)
+		p[i] = (char)0x41;              /* past buf: the canary, then the frame */
+	return buf[0];
+}
+
+static volatile size_t overflow_by = 40;        /* buf, padding, the canary */
+
+KTEST_F(panic, stack_canary_overwritten, KTEST_EXPLICIT)
+{
+	overflow(overflow_by);
+	ktest_fail_at(__FILE__, __LINE__, "returned through an overwritten canary");
+}

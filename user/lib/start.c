@@ -1,12 +1,27 @@
 /* Program start-up (mnos/runtime.h): from crt0's _start to main and out through exit. */
 #include <mnos.h>
+#include <stackguard.h>
 
 const struct mnos_start_info *mnos_start_info;
 
+/* The stack protector's guard (-fstack-protector-strong), made before any protected
+ * function runs; an overwritten canary ends the thread through abort(). */
+uint64_t __stack_chk_guard;
+__attribute__((noreturn)) void __stack_chk_fail(void);
+
+__attribute__((noreturn)) void __stack_chk_fail(void)
+{
+	printf("stack protector: a canary was overwritten (a stack buffer overflow)\n");
+	abort();
+}
+
 __attribute__((noreturn)) void __mnos_start(const struct mnos_start_info *si);
 
-__attribute__((noreturn)) void __mnos_start(const struct mnos_start_info *si)
+__attribute__((noreturn, no_stack_protector)) void __mnos_start(const struct mnos_start_info *si)
 {
+	bool hw;
+
+	__stack_chk_guard = stack_guard_make(&hw);
 	static const struct mnos_start_info none = { .magic = MNOS_START_MAGIC,
 						     .version = MNOS_START_VERSION,
 						     .size = sizeof(none) };

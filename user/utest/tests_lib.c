@@ -458,3 +458,38 @@ UTEST(lib_spawn_failures_leave_nothing_behind)
 	UT_EXPECT_ERR(mnos_notify_poll(done, &bits), E_OK);
 	UT_EXPECT_EQ(bits, 0);                          /* nothing ran */
 }
+
+/* The stack protector in user code: an overflow past a buffer is caught when the
+ * function returns (abort: the thread faults), not followed. */
+static volatile size_t smash_by = 40;
+static volatile int smash_returned;
+extern uint64_t __stack_chk_guard;
+
+static __attribute__((noinline)) char smash(size_t n)
+{
+	char buf[16];
+	char *p = buf;
+
+	__asm__ volatile("" : "+r"(p));
+	for (size_t i = 0; i < n; i++)
+		p[i] = 0x41;
+	return buf[0];
+}
+
+static void smash_thread(uint64_t unused)
+{
+	smash(smash_by);
+	smash_returned = 1;                     /* never: it returned through the canary */
+}
+
+UTEST(lib_stack_protector_catches_an_overflow)
+{
+	bool faulted = false;
+
+	smash_returned = 0;
+	UT_EXPECT(__stack_chk_guard != 0);
+	UT_EXPECT_EQ(__stack_chk_guard & 0xff, 0);
+	UT_EXPECT_ERR(ut_run_thread(smash_thread, 0, &faulted), E_OK);
+	UT_EXPECT(faulted);
+	UT_EXPECT_EQ(smash_returned, 0);
+}
