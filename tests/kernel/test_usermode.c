@@ -9,6 +9,7 @@
 #include "uproc.h"
 #include "catch.h"
 #include <arch/cpu.h>
+#include <arch/syscall.h>
 #include <cap.h>
 #include <memobj.h>
 #include <pmm.h>
@@ -210,6 +211,30 @@ KTEST(user, kernel_cannot_touch_or_run_user_pages)
 	KT_EXPECT_EQ(r.exec.cr2, CODE_VA);
 	KT_EXPECT_EQ(r.exec.error & 0x1f, 0x11);       /* present, instruction fetch */
 	uproc_fini(&u);
+}
+
+/* CR4 pinning: clearing SMEP or SMAP through the kernel's CR4 writer does not stick. */
+KTEST(user, smep_and_smap_stay_pinned_in_cr4)
+{
+	uint64_t cr4 = cpu_read_cr4(), before = cr4_pin_violations();
+
+	if (!(cr4 & CR4_SMEP) || !(cr4 & CR4_SMAP)) {
+		ktest_skip("the CPU has no SMEP or no SMAP");
+		return;
+	}
+	irqflags_t f = irq_save();
+	cpu_write_cr4(cr4 & ~(CR4_SMEP | CR4_SMAP));
+	uint64_t after = cpu_read_cr4();
+	irq_restore(f);
+	KT_EXPECT(after & CR4_SMEP);
+	KT_EXPECT(after & CR4_SMAP);
+	KT_EXPECT_EQ(cr4_pin_violations(), before + 1);
+	/* Other bits still change: PGE off and on again, as a full TLB flush does. */
+	cpu_write_cr4(cr4 & ~CR4_PGE);
+	KT_EXPECT(!(cpu_read_cr4() & CR4_PGE));
+	cpu_write_cr4(cr4);
+	KT_EXPECT_EQ(cpu_read_cr4(), cr4);
+	KT_EXPECT_EQ(cr4_pin_violations(), before + 1);
 }
 
 /* Copies from kernel code: ranges checked before anything is touched. */

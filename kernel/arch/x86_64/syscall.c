@@ -20,7 +20,21 @@ __noreturn void syscall_bad_return(struct syscall_frame *f);
 #define CPUID7_EBX_SMEP (1u << 7)
 #define CPUID7_EBX_SMAP (1u << 20)
 
-static bool have_smap;          /* [I] after the boot CPU's syscall_init_cpu */
+static bool have_smap;
+uint64_t cr4_pinned;
+static uint64_t cr4_violations;         /* [a] */
+
+void cr4_pin_violation(uint64_t attempted)
+{
+	__atomic_fetch_add(&cr4_violations, 1, __ATOMIC_RELAXED);
+	pr_warn("cpu: a write of CR4 (%#llx) would have cleared SMEP or SMAP; they stay on",
+		(unsigned long long)attempted);
+}
+
+uint64_t cr4_pin_violations(void)
+{
+	return __atomic_load_n(&cr4_violations, __ATOMIC_RELAXED);
+}          /* [I] after the boot CPU's syscall_init_cpu */
 
 bool cpu_has_smap(void)
 {
@@ -48,6 +62,7 @@ void syscall_init_cpu(void)
 		have_smap = true;
 	}
 	cpu_write_cr4(cr4);
+	__atomic_fetch_or(&cr4_pinned, cr4 & (CR4_SMEP | CR4_SMAP), __ATOMIC_RELAXED);
 }
 
 void arch_user_access_begin(void)

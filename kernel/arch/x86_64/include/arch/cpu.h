@@ -87,7 +87,7 @@ static inline bool irq_enabled(void) { return cpu_read_rflags() & RFLAGS_IF; }
 		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v) :: "memory"); \
 		return v;                                                   \
 	}                                                                   \
-	static inline void cpu_write_cr##n(uint64_t v)                      \
+	static inline void cpu_write_cr##n##_raw(uint64_t v)                \
 	{                                                                   \
 		__asm__ volatile("mov %0, %%cr" #n :: "r"(v) : "memory");   \
 	}
@@ -96,6 +96,28 @@ DEFINE_CR_ACCESSORS(2)
 DEFINE_CR_ACCESSORS(3)
 DEFINE_CR_ACCESSORS(4)
 #undef DEFINE_CR_ACCESSORS
+
+static inline void cpu_write_cr0(uint64_t v) { cpu_write_cr0_raw(v); }
+static inline void cpu_write_cr2(uint64_t v) { cpu_write_cr2_raw(v); }
+static inline void cpu_write_cr3(uint64_t v) { cpu_write_cr3_raw(v); }
+
+/*
+ * CR4 pinning (syscall.c): once SMEP and SMAP are on, a write of CR4 that would clear
+ * one of them on a CPU that has it sets it again, and the attempt is logged and counted
+ * — a stray or malicious write cannot quietly turn the protections off.
+ */
+extern uint64_t cr4_pinned;                     /* [a] bits that stay set */
+void cr4_pin_violation(uint64_t attempted);
+static inline void cpu_write_cr4(uint64_t v)
+{
+	uint64_t pinned = __atomic_load_n(&cr4_pinned, __ATOMIC_RELAXED);
+
+	if (__builtin_expect((cpu_read_cr4() & pinned & ~v) != 0, 0)) {
+		cr4_pin_violation(v);
+		v |= pinned;
+	}
+	cpu_write_cr4_raw(v);
+}
 
 static inline void cpu_invlpg(uint64_t va)
 {

@@ -37,6 +37,8 @@ void syscall_dispatch(struct syscall_frame *f);
 /* Per CPU: EFER.SCE, STAR, LSTAR, FMASK; SMEP and SMAP where the CPU has them. */
 void syscall_init_cpu(void);
 bool cpu_has_smap(void);
+/* Writes of CR4 that tried to clear a pinned bit (tests). */
+uint64_t cr4_pin_violations(void);
 
 /* Leave the kernel for user mode for the first time: at entry, with stack pointer
  * stack and arg in rdi, every other register zero, interrupts on. */
