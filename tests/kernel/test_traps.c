@@ -18,6 +18,8 @@ extern char __text_start[], __rodata_start[];
 /* Data that holds a RET instruction: executing it must fault (NX). */
 static uint8_t data_code[16] __aligned(16) = { 0xc3 };
 static const uint8_t rodata_byte = 7;
+/* Read-only data that holds a RET: executing it must fault too (NX on rodata). */
+static const uint8_t rodata_code[16] __aligned(16) = { 0xc3 };
 
 KTEST(trap, divide_error)
 {
@@ -108,6 +110,17 @@ KTEST(trap, execute_from_data_faults)
 	KT_EXPECT_EQ(c.cr2, (uint64_t)(uintptr_t)data_code);
 	KT_EXPECT_EQ(c.error & 0x11, 0x11);     /* protection violation, instruction fetch */
 	KT_EXPECT_EQ(c.fault_rip, (uint64_t)(uintptr_t)data_code);
+}
+
+KTEST(trap, execute_from_rodata_faults)
+{
+	struct fault_catch c;
+	void (*fn)(void) = (void (*)(void))(uintptr_t)rodata_code;
+
+	KT_ASSERT(CATCH(c, fn()));
+	KT_EXPECT_EQ(c.vector, 14);
+	KT_EXPECT_EQ(c.cr2, (uint64_t)(uintptr_t)rodata_code);
+	KT_EXPECT_EQ(c.error & 0x11, 0x11);     /* protection violation, instruction fetch */
 }
 
 KTEST(trap, execute_from_stack_faults)
