@@ -18,9 +18,14 @@ MNOS_VERSION := 0.1.0
 # DEBUG=1 (the default, and what the tests run) adds poisoning and consistency checks that
 # panic on the first sign of corruption; DEBUG=0 is the build that benchmarks measure.
 DEBUG ?= 1
+# UBSAN=1 builds the kernel and the user programs with -fsanitize=undefined (in
+# build/ubsan): a failed check panics the kernel, or aborts a user thread, with its kind
+# and source location (kernel/lib/ubsan.c). `make test UBSAN=1` runs the suite so.
+UBSAN ?= 0
 GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 
-BUILD ?= build
+BUILD ?= $(if $(filter 1,$(UBSAN)),build/ubsan,build)
+SAN_FLAGS := $(if $(filter 1,$(UBSAN)),-fsanitize=undefined -DMNOS_UBSAN=1)
 GEN := $(BUILD)/gen
 
 CC := gcc
@@ -42,7 +47,8 @@ KERNEL_CFLAGS := -std=c17 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototy
 	-fno-strict-aliasing -fno-asynchronous-unwind-tables -fno-common \
 	-ffunction-sections -fdata-sections \
 	-Ikernel/include -Ikernel/arch/x86_64/include -I$(GEN) \
-	-DMNOS_VERSION='"$(MNOS_VERSION)"' -DMNOS_GIT_REV='"$(GIT_REV)"' -DMNOS_DEBUG=$(DEBUG)
+	-DMNOS_VERSION='"$(MNOS_VERSION)"' -DMNOS_GIT_REV='"$(GIT_REV)"' -DMNOS_DEBUG=$(DEBUG) \
+	$(SAN_FLAGS)
 KERNEL_ASFLAGS := -Ikernel/include -Ikernel/arch/x86_64/include -I$(GEN) -I$(BUILD)/user -D__ASSEMBLY__ -g
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 	--no-dynamic-linker -T kernel/arch/x86_64/linker.ld --gc-sections
@@ -54,7 +60,8 @@ USER_CFLAGS := -std=c17 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototype
 	-fstack-protector-strong -mstack-protector-guard=global \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-common \
 	-ffunction-sections -fdata-sections \
-	-Iuser/include -Ikernel/include -Ikernel/arch/x86_64/include -I$(GEN) -DMNOS_USER
+	-Iuser/include -Ikernel/include -Ikernel/arch/x86_64/include -I$(GEN) -DMNOS_USER \
+	$(SAN_FLAGS)
 USER_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 	--no-dynamic-linker -T user/user.ld --gc-sections
 
@@ -173,7 +180,7 @@ UOBJ := $(BUILD)/uobj
 USER_LIB_SRC := $(sort $(wildcard user/lib/*.c user/lib/*.S)) \
 	kernel/lib/kformat.c kernel/lib/string.c kernel/lib/kerr.c \
 	kernel/exec/elf_check.c kernel/exec/elf_stack.c \
-	kernel/lib/ustar.c
+	kernel/lib/ustar.c kernel/lib/ubsan.c
 USER_LIB_OBJS := $(patsubst %,$(UOBJ)/%.o,$(USER_LIB_SRC))
 USER_PROGS := hello utest init console ctest
 USER_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(USER_PROGS))

@@ -9,6 +9,7 @@
 #include <klib.h>
 #include <panic.h>
 #include <arch/regs.h>
+#include <kubsan.h>
 
 /* noinline and a volatile side effect keep each frame real. */
 static volatile int depth;
@@ -110,4 +111,39 @@ KTEST_F(panic, stack_canary_overwritten, KTEST_EXPLICIT)
 {
 	overflow(overflow_by);
 	ktest_fail_at(__FILE__, __LINE__, "returned through an overwritten canary");
+}
+
+/* The sanitizer's runtime fires (make UBSAN=1): signed overflow, a misaligned access,
+ * an out-of-bounds shift and array index are each reported with a location. */
+static volatile int big = 0x7fffffff, shift_by = 40, index_at = 5;
+
+KTEST(ubsan, reports_each_kind_of_undefined_behaviour)
+{
+#if MNOS_UBSAN
+	static const char *const want[] = {
+		"signed addition overflow", "misaligned access", "shift out of bounds",
+		"array index out of bounds",
+	};
+	uint64_t before = ubsan_reports(NULL);
+	const char *kind;
+	uint8_t buf[16] __aligned(8) = { 0 };
+	struct { int a[4]; int more[4]; } s = { { 0 }, { 0 } };  /* a[5] is in the object */
+	volatile int sink;
+
+	ubsan_expect(true);
+	for (unsigned i = 0; i < ARRAY_SIZE(want); i++) {
+		switch (i) {
+		case 0: sink = big + 1; break;
+		case 1: sink = (int)*(volatile uint32_t *)(buf + 1); break;
+		case 2: sink = 1 << shift_by; break;
+		case 3: sink = s.a[index_at & 7]; break;
+		}
+		KT_EXPECT_EQ(ubsan_reports(&kind), before + i + 1);
+		KT_EXPECT(kind && strcmp(kind, want[i]) == 0);
+	}
+	ubsan_expect(false);
+	(void)sink;
+#else
+	ktest_skip("built without UBSAN=1");
+#endif
 }
