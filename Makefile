@@ -182,7 +182,7 @@ USER_LIB_SRC := $(sort $(wildcard user/lib/*.c user/lib/*.S)) \
 	kernel/exec/elf_check.c kernel/exec/elf_stack.c \
 	kernel/lib/ustar.c kernel/lib/ubsan.c
 USER_LIB_OBJS := $(patsubst %,$(UOBJ)/%.o,$(USER_LIB_SRC))
-USER_PROGS := hello utest init console ctest
+USER_PROGS := hello utest init console ctest sfuzz
 USER_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(USER_PROGS))
 
 $(UOBJ)/%.c.o: %.c $(FLAGS_STAMP) | deps $(GEN)/.abi-stamp
@@ -318,8 +318,12 @@ $(BUILD)/fuzz/fuzz_$(1): $$(fuzz_src_$(1)) | deps
 endef
 $(foreach f,$(FUZZERS),$(eval $(call fuzz_rule,$(f))))
 
-fuzz: $(FUZZ_BINS)
+# The system-call fuzzer's long run: SFUZZ_CALLS calls from each of two processes.
+SFUZZ_CALLS ?= 1000000
+fuzz: $(FUZZ_BINS) $(KERNEL_ELF) $(INITRAMFS)
 	@$(PYTHON) tests/run.py --host-only --fuzz-time $(FUZZ_TIME) $(FUZZ_ARGS)
+	@MNOS_SFUZZ_CALLS=$(SFUZZ_CALLS) $(PYTHON) tests/run.py --guest-only --kernel $(KERNEL_ELF)
+	@grep "^# sfuzz:" build/test-logs/sfuzz-long.log || true
 
 host-test: $(HOST_BINS) $(FUZZ_BINS)
 	@$(PYTHON) tests/run.py --host-only --fuzz-time $(FUZZ_TEST_TIME) $(FUZZ_ARGS) $(HOST_BINS)

@@ -9,6 +9,7 @@ expect ('pass': KTAP with isa-debug-exit, or 'panic'); must_match / must_not_mat
 (regexes over the console output from the banner on); interact (functions given the
 running Qemu, for tests that type or look at the screen).
 """
+import os
 
 TIMEOUT_BIOS = 180
 TIMEOUT_UEFI = 240   # OVMF alone takes ~4 s under TCG, more on a loaded machine
@@ -113,3 +114,11 @@ CONFIGS = [
          must_match=[r'KERNEL PANIC on CPU 0: heap: kfree\(0x[0-9a-f]+\): double free '
                      r'\(64-byte size class\)']),
 ]
+
+
+# `make fuzz`: only the system-call fuzzer, long, on 4 CPUs (MNOS_SFUZZ_CALLS calls each
+# from two processes); it prints how many calls a second it made.
+if os.environ.get('MNOS_SFUZZ_CALLS'):
+    CONFIGS = [_cfg('sfuzz-long', mem=512, smp=4, select='sfuzz.*', timeout=3600,
+                    cmdline_extra=f"sfuzz.calls={int(os.environ['MNOS_SFUZZ_CALLS'])} "
+                                  f"sfuzz.seed={int(os.environ.get('MNOS_SFUZZ_SEED', '1'))}")]

@@ -10,4 +10,10 @@ uprog_utest_start:
 	.incbin "utest.elf"
 uprog_utest_end:
 
+	.balign 16
+	.global uprog_sfuzz_start, uprog_sfuzz_end
+uprog_sfuzz_start:
+	.incbin "sfuzz.elf"
+uprog_sfuzz_end:
+
 	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,72 @@
+/*
+ * For in-guest tests: run a user program embedded in the kernel (tests/kernel/
+ * user_progs.S, from build/user/) the way init would, with the kernel's ELF loader, in a
+ * process with a capability space of its own, its own process capability ("self") and a
+ * notification ("result") it signals when done. Start several, then wait for each.
+ */
+#ifndef TESTS_UPROG_H
+#define TESTS_UPROG_H
+
+#include <cap.h>
+#include <elf.h>
+#include <notify.h>
+#include <taskcap.h>
+#include <thread.h>
+#include <usermode.h>
+
+struct uprog {
+	struct cspace cs;
+	struct quota q;
+	struct process *p;
+	struct notification *result;
+	struct thread *t;
+};
+
+static inline kerr_t uprog_start(struct uprog *u, const char *name, const char *img,
+				 size_t size, const char *const *argv, unsigned argc,
+				 uint32_t nslots, uint64_t quota)
+{
+	static const struct elf_start_cap caps[] = {
+		{ 1, OBJ_PROCESS, "self" },
+		{ 2, OBJ_NOTIFICATION, "result" },
+	};
+	struct kobj *self;
+	struct elf_image im;
+	kerr_t e;
+
+	quota_init(&u->q, quota);
+	if ((e = cspace_init(&u->cs, nslots, &u->q)) != E_OK)
+		return e;
+	if ((e = process_create(name, &u->p)) != E_OK)
+		return e;
+	u->p->cspace = &u->cs;
+	if ((e = process_obj_create(&u->q, u->p, &self)) != E_OK)
+		return e;
+	cap_insert_root(&u->cs, 1, self, CAP_R_ALL, 0);
+	kobj_put(self);
+	if ((e = notification_create(&u->q, &u->result)) != E_OK)
+		return e;
+	cap_insert_root(&u->cs, 2, &u->result->obj, CAP_R_SIGNAL, 0);
+	struct elf_args args = { .argv = argv, .argc = argc, .caps = caps, .ncaps = 2 };
+	if ((e = elf_load(u->p, img, size, &args, &im)) != E_OK)
+		return e;
+	if ((e = user_thread_create(u->p, im.entry, im.sp, im.start_info, &u->t)) != E_OK)
+		return e;
+	thread_launch(u->t);
+	return E_OK;
+}
+
+/* Wait for its first thread, take the result bits, and take it all down. */
+static inline uint64_t uprog_finish(struct uprog *u)
+{
+	thread_join(u->t);
+	uint64_t bits = __atomic_load_n(&u->result->word, __ATOMIC_ACQUIRE);
+	kobj_put(&u->result->obj);
+	process_kill(u->p);                     /* threads it left, if any */
+	u->p->cspace = &cspace_empty;
+	cspace_destroy(&u->cs);
+	process_put(u->p);
+	return bits;
+}
+
+#endif
