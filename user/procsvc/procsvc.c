@@ -360,11 +360,18 @@ static void watch(void *arg)
 			strlcpy(name, p->name, sizeof(name));
 			mnos_slot_free(p->thread);
 			mnos_slot_free(p->proc);        /* its last capability: it goes */
+			unsigned first = n;
 			n += pt_ended(&st.t, idx, b & 1, ans + n);
-			int k = pt_find(&st.t, pid);
-			int status = k >= 0 ? st.t.p[k].status : 0;
-			printf("proc: %u (%s) ended: %s %d\n", pid, name, how_name(status),
-			       MNOS_PROC_CODE(status));
+			/* Its status: in its entry, or already in a parent's answer. */
+			int k = pt_find(&st.t, pid), status = k >= 0 ? st.t.p[k].status : -1;
+			for (unsigned a = first; a < n; a++)
+				if (ans[a].err == E_OK && ans[a].pid == pid)
+					status = ans[a].status;
+			if (status < 0)
+				printf("proc: %u (%s) ended; no parent to tell\n", pid, name);
+			else
+				printf("proc: %u (%s) ended: %s %d\n", pid, name, how_name(status),
+				       MNOS_PROC_CODE(status));
 		}
 		mnos_unlock(&st.lock);
 		send_answers(ans, n);
