@@ -115,7 +115,7 @@ static kerr_t check_args(struct process *p, const struct elf_args *a,
 		e = check_ipc_buffer(info, a->ipc_buffer);
 	if (e != E_OK)
 		return e;
-	return elf_stack_plan(a->argc, strings, a->stack_size, &l->st);
+	return elf_stack_plan(a->argc, 0, strings, a->stack_size, &l->st);
 }
 
 static void stack_write(void *mo, uint64_t off, const void *src, size_t len)
@@ -138,7 +138,7 @@ static void fill_stack(struct memobj *mo, struct process *p, const struct elf_ar
 		if (a->caps[i].name)
 			strlcpy(si.caps[i].name, a->caps[i].name, sizeof(si.caps[i].name));
 	}
-	elf_stack_fill(&l->st, a->argv, a->argc, &si, stack_write, mo);
+	elf_stack_fill(&l->st, a->argv, a->argc, NULL, 0, &si, stack_write, mo);
 }
 
 static uint32_t seg_rights(uint32_t flags)

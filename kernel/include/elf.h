@@ -194,8 +194,8 @@ struct elf_image {
 struct elf_stack {
 	uint64_t base, top;             /* mapped pages; the guard page is below base */
 	uint64_t info;                  /* struct mnos_start_info */
-	uint64_t strings;               /* argv strings, packed */
-	uint64_t sp;                    /* argc, argv[], NULL, NULL (empty envp) */
+	uint64_t strings;               /* argv then envp strings, packed */
+	uint64_t sp;                    /* argc, argv[], NULL, envp[], NULL */
 };
 
 /* The bytes the argc strings of argv take with their NULs, in *bytes. E_RANGE: more
@@ -204,9 +204,11 @@ struct elf_stack {
 kerr_t elf_args_size(const char *const *argv, uint32_t argc, uint64_t *bytes);
 
 /* Where everything goes on a stack of stack_size bytes (0: ELF_STACK_DEFAULT; rounded
- * up to pages) below USER_STACK_TOP. E_RANGE: above ELF_STACK_MAX, or too small for the
- * start-up data with a page to spare. */
-kerr_t elf_stack_plan(uint32_t argc, uint64_t strings, uint64_t stack_size,
+ * up to pages) below USER_STACK_TOP, for argc arguments and envc environment strings
+ * whose bytes (elf_args_size of each, added) are strings. E_RANGE: more than
+ * ELF_MAX_ARGS of either, strings past ELF_ARGS_MAX_BYTES, a stack above ELF_STACK_MAX
+ * or too small for the start-up data with a page to spare. */
+kerr_t elf_stack_plan(uint32_t argc, uint32_t envc, uint64_t strings, uint64_t stack_size,
 		      struct elf_stack *l);
 
 /* Receives the stack's bytes: len bytes at offset off from the stack's base. */
@@ -216,9 +218,11 @@ struct mnos_start_info;
 
 /* Write the start-up data of a planned stack through write, into memory that is zero:
  * *si (whose caps, ncaps, nslots and ipc_buffer the caller has set; this sets the
- * rest), the argument strings, and argc, argv[], NULL, NULL at sp. */
+ * rest), the argument and environment strings, and argc, argv[], NULL, envp[], NULL at
+ * sp (the System V layout: envp follows argv's NULL). */
 void elf_stack_fill(const struct elf_stack *l, const char *const *argv, uint32_t argc,
-		    struct mnos_start_info *si, elf_stack_write_t write, void *ctx);
+		    const char *const *envp, uint32_t envc, struct mnos_start_info *si,
+		    elf_stack_write_t write, void *ctx);
 
 struct process;
 

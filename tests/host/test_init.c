@@ -8,18 +8,7 @@
 #include <string.h>
 #include "../../user/init/init.h"
 
-/* The kernel's and libmnos's strlcpy (OpenBSD's); glibc 2.36 has none. */
-size_t strlcpy(char *restrict dst, const char *restrict src, size_t size)
-{
-	size_t n = strlen(src);
-
-	if (size) {
-		size_t k = n < size - 1 ? n : size - 1;
-		memcpy(dst, src, k);
-		dst[k] = 0;
-	}
-	return n;
-}
+#include "host_strlcpy.h"
 
 static struct services ss;
 static char err[128];

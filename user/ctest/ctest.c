@@ -1,7 +1,8 @@
 /*
  * ctest: the end-to-end test of life outside the kernel (docs/INIT.md, "Testing"). init
  * starts it from etc/init-test.conf when the kernel command line says init.test, with
- * the console service's process capability ("proc:console") and QEMU's exit port. It
+ * the console service's process capability ("proc:console") and QEMU's exit port, and
+ * runs the process service's tests (user/ptest) through that service. It
  * reports in KTAP through the console service itself, on the serial line the test
  * harness reads, and ends QEMU with pass or fail.
  */
@@ -9,7 +10,7 @@
 
 #define QEMU_EXIT_PASS  0x10
 #define QEMU_EXIT_FAIL  0x11
-#define TESTS           6
+#define TESTS           7
 
 static unsigned n, failed;
 
@@ -99,6 +100,28 @@ static bool console_comes_back(void)
 	return ok;
 }
 
+/* The process service's own tests (user/ptest), started through the service like any
+ * program: they report their subtests through the console and exit with the number of
+ * failures, which this client's wait gets. */
+static bool process_tests_pass(void)
+{
+	const char *argv[] = { "ptest", NULL };
+	int status = -1, pid, got;
+
+	for (int i = 0; i < 500 && !mnos_process_cap(); i++)
+		mnos_sleep(10000000);           /* it may register after this client starts */
+	if ((pid = spawn("bin/ptest", argv, NULL)) <= 0) {
+		printf("# ctest: cannot start ptest: %s\n", kerr_name((kerr_t)-pid));
+		return false;
+	}
+	if ((got = wait(pid, &status)) != pid) {
+		printf("# ctest: cannot wait for ptest: %s\n", kerr_name((kerr_t)-got));
+		return false;
+	}
+	printf("ctest: ptest ended with status %#x\n", status);
+	return status == MNOS_PROC_STATUS(MNOS_PROC_EXITED, 0);
+}
+
 static void qemu_exit(bool pass)
 {
 	uint32_t port = mnos_start_cap("qemu_exit");
@@ -131,6 +154,7 @@ int main(int argc, char **argv)
 	printf("ctest: after the restart\n");
 	result(back && mnos_console_write("ctest: written again\n", 21) == E_OK,
 	       "client_prints_after_the_restart");
+	result(process_tests_pass(), "process_service_tests_pass");
 	printf("# ctest: %u passed, %u failed\n", n - failed, failed);
 	qemu_exit(!failed && n == TESTS);
 	return 0;

@@ -11,6 +11,7 @@
  *   <mnos/rpc.h>       client calls and server loops over endpoints
  *   <mnos/spawn.h>     starting a program from an ELF image in memory
  *   <mnos/thread.h>    more threads in the calling process
+ *   <mnos/proc.h>      spawn, wait, kill through the process service; getenv
  */
 #ifndef MNOS_H
 #define MNOS_H
@@ -31,5 +32,6 @@
 #include <mnos/thread.h>
 #include <mnos/names.h>
 #include <mnos/console.h>
+#include <mnos/proc.h>
 
 #endif

@@ -41,16 +41,6 @@ static uint32_t boot_cap(const char *name, uint32_t *type)
 	return 0;
 }
 
-static const void *map_ro(uint32_t mem, uint64_t bytes)
-{
-	uint64_t pages = (bytes + MNOS_PAGE_SIZE - 1) / MNOS_PAGE_SIZE;
-	uint64_t va = mnos_va_alloc(pages);
-
-	if (!va || mnos_mem_map(mem, 0, va, CAP_R_READ) != E_OK)
-		return NULL;
-	return (const void *)(uintptr_t)va;
-}
-
 /* ---- services ---- */
 
 static enum mnos_error start_service(struct service *s)
@@ -66,8 +56,10 @@ static enum mnos_error start_service(struct service *s)
 	struct mnos_spawn_cap caps[MNOS_START_MAX_CAPS];
 	uint32_t n = 0;
 
-	caps[n++] = (struct mnos_spawn_cap){ s->names_slot, MNOS_OBJ_ENDPOINT, CAP_R_SEND,
-					     "names" };
+	/* DERIVE: a service may hand its identity on to programs it starts (the process
+	 * service does). */
+	caps[n++] = (struct mnos_spawn_cap){ s->names_slot, MNOS_OBJ_ENDPOINT,
+					     CAP_R_SEND | CAP_R_DERIVE, "names" };
 	for (unsigned i = 0; i < s->ngrants; i++) {
 		const struct grant *g = &s->grants[i];
 		uint32_t slot = 0, type = 0;
@@ -263,13 +255,13 @@ int main(int argc, char **argv)
 	uint32_t type;
 	uint32_t ramfs = boot_cap("initramfs", &type), bim = boot_cap("bootinfo", &type);
 
-	const struct mnos_bootinfo *bi = bim ? map_ro(bim, sizeof(*bi)) : NULL;
+	const struct mnos_bootinfo *bi = bim ? mnos_map_ro(bim, sizeof(*bi)) : NULL;
 	if (!bi || bi->magic != MNOS_BOOTINFO_MAGIC || !ramfs) {
 		printf("init: started without its boot information or initramfs\n");
 		return 1;
 	}
 	st.archive_size = bi->initramfs_size;
-	st.archive = map_ro(ramfs, st.archive_size);
+	st.archive = mnos_map_ro(ramfs, st.archive_size);
 	if (!st.archive) {
 		printf("init: cannot map the initramfs\n");
 		return 1;

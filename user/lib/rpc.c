@@ -129,18 +129,33 @@ int mnos_rpc_call_words(uint32_t ep, uint64_t op, const uint64_t in[MNOS_RPC_WOR
 	return st;
 }
 
+int mnos_rpc_reply(uint32_t reply, struct mnos_ipc_buffer *buf, int status,
+		   const struct mnos_rpc_msg *m)
+{
+	static const uint64_t zero[MNOS_RPC_WORDS];
+	uint64_t info;
+	int e = pack(buf, status < 0 ? E_INVAL : (uint64_t)status, m, &info);
+
+	if (e != E_OK)
+		return e;
+	const uint64_t *o = m ? m->w : zero;
+	return mnos_ep_reply(reply, info, o[0], o[1], o[2], o[3]);
+}
+
 int mnos_rpc_serve(const struct mnos_rpc_server *s)
 {
 	static const uint64_t zero[MNOS_RPC_WORDS];
 	struct mnos_rpc_request r;
 	uint64_t badge, info, w[MNOS_RPC_WORDS];
-	int e = mnos_ep_recv(s->ep, s->reply, IPC_FOREVER, &badge, &info, &w[0], &w[1], &w[2],
+	uint32_t reply = s->reply;
+	int e = mnos_ep_recv(s->ep, reply, IPC_FOREVER, &badge, &info, &w[0], &w[1], &w[2],
 			     &w[3]);
 
 	while (e == E_OK) {
 		memset(&r, 0, sizeof(r));
 		r.op = mnos_ipc_label(info);
 		r.badge = badge;
+		r.reply = reply;
 		r.in.data = s->data;
 		r.in.size = s->data ? s->size : 0;
 		int st = unpack(s->buf, info, w, &r.in);
@@ -151,6 +166,18 @@ int mnos_rpc_serve(const struct mnos_rpc_server *s)
 		} else {
 			memset(&r.out, 0, sizeof(r.out));
 		}
+		if (r.defer && r.reply && r.reply != reply && !r.stop) {
+			/* The handler keeps the caller's reply object; receive with its
+			 * replacement. */
+			reply = r.reply;
+			e = mnos_ep_recv(s->ep, reply, IPC_FOREVER, &badge, &info, &w[0], &w[1],
+					 &w[2], &w[3]);
+			continue;
+		}
+		if (r.defer) {
+			memset(&r.out, 0, sizeof(r.out));       /* no replacement: answer now */
+			st = E_INVAL;
+		}
 		uint64_t rinfo;
 		const uint64_t *o = r.out.w;
 		if (pack(s->buf, (uint64_t)st, &r.out, &rinfo) != E_OK) {
@@ -158,16 +185,16 @@ int mnos_rpc_serve(const struct mnos_rpc_server *s)
 			o = zero;
 		}
 		if (r.stop) {
-			mnos_ep_reply(s->reply, rinfo, o[0], o[1], o[2], o[3]);
+			mnos_ep_reply(reply, rinfo, o[0], o[1], o[2], o[3]);
 			return E_OK;
 		}
-		e = mnos_ep_reply_recv(s->ep | (uint64_t)s->reply << 32, rinfo, o[0], o[1], o[2],
+		e = mnos_ep_reply_recv(s->ep | (uint64_t)reply << 32, rinfo, o[0], o[1], o[2],
 				       o[3], &badge, &info, &w[0], &w[1], &w[2], &w[3]);
 		if (e != E_OK && mnos_ipc_ncaps(rinfo)) {
 			/* The reply's capabilities were refused (not grantable, gone): the
 			 * caller still gets an answer, and the loop goes on. */
-			mnos_ep_reply(s->reply, mnos_ipc_info(E_INVAL, MNOS_RPC_WORDS, 0), 0, 0, 0, 0);
-			e = mnos_ep_recv(s->ep, s->reply, IPC_FOREVER, &badge, &info, &w[0], &w[1],
+			mnos_ep_reply(reply, mnos_ipc_info(E_INVAL, MNOS_RPC_WORDS, 0), 0, 0, 0, 0);
+			e = mnos_ep_recv(s->ep, reply, IPC_FOREVER, &badge, &info, &w[0], &w[1],
 					 &w[2], &w[3]);
 		}
 	}

@@ -29,6 +29,16 @@ uint64_t mnos_va_alloc(uint64_t npages)
 	return va;
 }
 
+const void *mnos_map_ro(uint32_t mem, uint64_t bytes)
+{
+	uint64_t pages = (bytes + MNOS_PAGE_SIZE - 1) / MNOS_PAGE_SIZE;
+	uint64_t va = mnos_va_alloc(pages);
+
+	if (!va || mnos_mem_map(mem, 0, va, CAP_R_READ) != E_OK)
+		return NULL;
+	return (const void *)(uintptr_t)va;
+}
+
 struct mnos_ipc_buffer *mnos_ipc_buffer_main(void)
 {
 	return (struct mnos_ipc_buffer *)(uintptr_t)mnos_start_info->ipc_buffer;

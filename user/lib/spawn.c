@@ -25,11 +25,14 @@ static uint64_t seg_pages(const struct elf_segment *s)
 static enum mnos_error check_args(const struct mnos_spawn_args *a, const struct elf_info *info,
 				  uint32_t nslots, struct elf_stack *st)
 {
-	uint64_t strings;
+	uint64_t strings, env;
 	enum mnos_error e = elf_args_size(a->argv, a->argc, &strings);
 
+	if (e == E_OK)
+		e = elf_args_size(a->envp, a->envc, &env);
 	if (e != E_OK)
 		return e;
+	strings += env;
 	if (a->ncaps > MNOS_START_MAX_CAPS)
 		return E_RANGE;
 	if ((a->ncaps && !a->caps) || nslots > MNOS_CSPACE_MAX_SLOTS || nslots <= a->ncaps)
@@ -41,7 +44,7 @@ static enum mnos_error check_args(const struct mnos_spawn_args *a, const struct 
 	for (unsigned i = 0; i < info->nsegs; i++)
 		if (seg_pages(&info->segs[i]) > MNOS_MEMOBJ_MAX_PAGES)
 			return E_RANGE;
-	return elf_stack_plan(a->argc, strings, a->stack_size, st);
+	return elf_stack_plan(a->argc, a->envc, strings, a->stack_size, st);
 }
 
 /* Fills a window onto a fresh (zeroed) memory object. */
@@ -108,7 +111,7 @@ static void fill_stack(uint8_t *win, const void *ctx)
 		if (a->caps[i].name)
 			strlcpy(si.caps[i].name, a->caps[i].name, sizeof(si.caps[i].name));
 	}
-	elf_stack_fill(f->st, a->argv, a->argc, &si, stack_write, win);
+	elf_stack_fill(f->st, a->argv, a->argc, a->envp, a->envc, &si, stack_write, win);
 }
 
 static uint32_t seg_rights(uint32_t flags)
@@ -147,11 +150,13 @@ enum mnos_error mnos_spawn(const void *img, size_t size, const struct mnos_spawn
 		const struct seg_fill f = { img, s };
 		e = map_object(proc, seg_pages(s), seg_first(s), seg_rights(s->flags),
 			       fill_segment, &f);
+		out->bytes += seg_pages(s) * MNOS_PAGE_SIZE;
 	}
 	if (e == E_OK) {
 		const struct stack_fill f = { a, &st, nslots };
 		e = map_object(proc, (st.top - st.base) / MNOS_PAGE_SIZE, st.base,
 			       CAP_R_READ | CAP_R_WRITE, fill_stack, &f);
+		out->bytes += st.top - st.base;
 	}
 	for (uint32_t i = 0; i < a->ncaps && e == E_OK; i++)
 		e = mnos_cap_copy(a->caps[i].slot, proc, i + 1, a->caps[i].rights);
@@ -167,6 +172,7 @@ enum mnos_error mnos_spawn(const void *img, size_t size, const struct mnos_spawn
 		if (thread)
 			mnos_slot_free(thread);
 		mnos_slot_free(proc);
+		out->bytes = 0;
 		return e;
 	}
 	out->proc = proc;

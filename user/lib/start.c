@@ -1,6 +1,7 @@
 /* Program start-up (mnos/runtime.h): from crt0's _start to main and out through exit. */
 #include <mnos.h>
 #include <stackguard.h>
+#include <mnos/proc.h>
 
 const struct mnos_start_info *mnos_start_info;
 
@@ -25,7 +26,7 @@ __attribute__((noreturn, no_stack_protector)) void __mnos_start(const struct mno
 	static const struct mnos_start_info none = { .magic = MNOS_START_MAGIC,
 						     .version = MNOS_START_VERSION,
 						     .size = sizeof(none) };
-	char *no_args[] = { NULL };
+	static char *no_args[] = { NULL, NULL };
 	uint32_t taken[MNOS_START_MAX_CAPS] = { 0 };
 
 	if (!si || si->magic != MNOS_START_MAGIC || si->version != MNOS_START_VERSION)
@@ -36,7 +37,10 @@ __attribute__((noreturn, no_stack_protector)) void __mnos_start(const struct mno
 	for (uint32_t i = 0; i < ncaps; i++)
 		taken[i] = si->caps[i].slot;
 	mnos_slot_init(si->nslots, taken, ncaps);
-	exit(main((int)si->argc, si->argc ? (char **)(uintptr_t)si->argv : no_args));
+	char **argv = si->argv ? (char **)(uintptr_t)si->argv : no_args;
+	int argc = si->argv ? (int)si->argc : 0;
+	environ = argv + argc + 1;              /* System V: envp follows argv's NULL */
+	exit(main(argc, argv));
 }
 
 uint32_t mnos_start_cap(const char *name)
@@ -51,8 +55,11 @@ uint32_t mnos_start_cap(const char *name)
 
 void exit(int status)
 {
-	(void)status;
-	mnos_thread_exit();
+	/* The process service, if it started this program, learns the status first. */
+	mnos_process_report_exit(status);
+	mnos_proc_kill(0);
+	for (;;)
+		mnos_thread_exit();             /* not reached: proc_kill(0) ends this thread */
 }
 
 void abort(void)

@@ -187,9 +187,11 @@ UTEST(lib_output_sink_snprintf_and_assert)
 
 /* ---- RPC between two threads ---- */
 
-enum { OP_ADD = 1, OP_REVERSE, OP_FAIL, OP_SIGNAL_CAP, OP_GIVE_CAP, OP_STOP };
+enum { OP_ADD = 1, OP_REVERSE, OP_FAIL, OP_SIGNAL_CAP, OP_GIVE_CAP, OP_STOP, OP_DEFER,
+       OP_DEFER_BADLY, OP_ANSWER };
 
 static uint32_t rpc_ep, rpc_reply, rpc_given;
+static uint32_t rpc_spare, rpc_held;    /* deferring: the replacement; the held one */
 static uint8_t srv_data[MNOS_RPC_MAX_DATA], srv_out[MNOS_RPC_MAX_DATA];
 
 static int handle(void *ctx, struct mnos_rpc_request *r)
@@ -228,6 +230,21 @@ static int handle(void *ctx, struct mnos_rpc_request *r)
 	case OP_STOP:
 		r->stop = true;
 		return E_OK;
+	case OP_DEFER:                  /* answered by the next OP_ANSWER */
+		rpc_held = r->reply;
+		r->reply = rpc_spare;
+		r->defer = true;
+		return E_OK;
+	case OP_DEFER_BADLY:            /* no replacement: the loop answers E_INVAL */
+		r->defer = true;
+		return E_OK;
+	case OP_ANSWER: {
+		struct mnos_rpc_msg m = { .w = { r->in.w[0] * 2 } };
+		r->out.w[0] = (uint64_t)mnos_rpc_reply(rpc_held, NULL, E_EXISTS, &m);
+		/* A second answer finds nobody waiting. */
+		r->out.w[1] = (uint64_t)mnos_rpc_reply(rpc_held, NULL, E_OK, NULL);
+		return E_OK;
+	}
 	default:
 		return E_NOSYS;
 	}
@@ -347,6 +364,63 @@ UTEST(lib_rpc_between_threads)
 	UT_EXPECT_EQ(serve_result, E_OK);
 	/* Nobody serves now. */
 	UT_EXPECT_ERR(mnos_ep_nbsend(client, 0, 0, 0, 0, 0), E_WOULD_BLOCK);
+}
+
+/* ---- answering later ---- */
+
+static uint32_t deferred_client, deferred_done;
+static volatile int deferred_status = -1;
+static volatile uint64_t deferred_word;
+
+static void deferred_caller(void *unused)
+{
+	uint64_t in[4] = { 21 }, out[4];
+
+	deferred_status = mnos_rpc_call_words(deferred_client, OP_DEFER, in, out);
+	deferred_word = out[0];
+	mnos_notify_signal(deferred_done, 1);
+}
+
+UTEST(lib_rpc_deferred_reply)
+{
+	uint64_t out[4], bits;
+
+	rpc_ep = ut_make(MNOS_OBJ_ENDPOINT, 0, 0);
+	rpc_reply = ut_make(MNOS_OBJ_REPLY, 0, 0);
+	rpc_spare = ut_make(MNOS_OBJ_REPLY, 0, 0);
+	deferred_done = ut_make(MNOS_OBJ_NOTIFICATION, 0, 0);
+	deferred_client = ut_slot();
+	rpc_given = rpc_held = 0;
+	UT_ASSERT(rpc_ep && rpc_reply && rpc_spare && deferred_done);
+	UT_ASSERT_OK(mnos_cap_mint(rpc_ep, deferred_client, CAP_R_SEND, 7));
+	serve_result = -1;
+	UT_ASSERT_OK(ut_start_thread(server_thread, 0));
+
+	/* A caller held by the server: it waits while the server answers others. */
+	UT_ASSERT_OK(mnos_thread_start(deferred_caller, NULL, 0, NULL));
+	for (int i = 0; i < 100 && !rpc_held; i++)
+		mnos_sleep(1000000);
+	UT_ASSERT(rpc_held == rpc_reply);
+	const uint64_t in[4] = { 1, 2, 3, 4 };
+	UT_EXPECT_ERR(mnos_rpc_call_words(deferred_client, OP_ADD, in, out), E_OK);
+	UT_EXPECT_EQ(out[0], 10);
+	UT_EXPECT_ERR(mnos_notify_poll(deferred_done, &bits), E_OK);
+	UT_EXPECT_EQ(bits, 0);                          /* still waiting */
+
+	/* Answered through the held reply object, once. */
+	const uint64_t ans[4] = { 21 };
+	UT_EXPECT_ERR(mnos_rpc_call_words(deferred_client, OP_ANSWER, ans, out), E_OK);
+	UT_EXPECT_EQ(out[0], E_OK);
+	UT_EXPECT_EQ(out[1], E_NOT_FOUND);
+	UT_EXPECT_ERR(mnos_notify_wait(deferred_done, &bits), E_OK);
+	UT_EXPECT_EQ(deferred_status, E_EXISTS);
+	UT_EXPECT_EQ(deferred_word, 42);
+
+	/* Deferring without a replacement cannot be: the caller is answered at once. */
+	UT_EXPECT_ERR(mnos_rpc_call_words(deferred_client, OP_DEFER_BADLY, NULL, NULL), E_INVAL);
+	UT_EXPECT_ERR(mnos_rpc_call_words(deferred_client, OP_STOP, NULL, NULL), E_OK);
+	UT_EXPECT(!ut_join_thread());
+	UT_EXPECT_EQ(serve_result, E_OK);
 }
 
 /* ---- spawning ---- */

@@ -71,6 +71,12 @@ struct mnos_rpc_request {
 	struct mnos_rpc_msg in;         /* the request: words, payload, capabilities */
 	struct mnos_rpc_msg out;        /* the reply the handler makes (zeroed before) */
 	bool stop;                      /* set by the handler: reply, then leave the loop */
+	/* Answering later: the handler sets defer, keeps reply (the reply object the
+	 * caller is bound to) to answer through with mnos_rpc_reply, and puts in reply
+	 * another free reply object of its process's, with which the loop receives from
+	 * then on. Nothing is sent now; out and the status are ignored. */
+	uint32_t reply;
+	bool defer;
 };
 
 /* Handle one request: fill r->out, return the status for the reply. */
@@ -96,5 +102,15 @@ struct mnos_rpc_server {
  * Capabilities a request brings are the handler's to keep or give back.
  */
 int mnos_rpc_serve(const struct mnos_rpc_server *s);
+
+/*
+ * Answer a deferred request (mnos_rpc_request.defer) with status and m (NULL: zero words)
+ * through the reply object it was bound to; buf is the calling thread's IPC buffer (NULL:
+ * register words only). Afterwards the reply object is free for another receive. E_INVAL
+ * for a reply that breaks the convention (nothing is sent); E_NOT_FOUND when the caller is
+ * no longer waiting (it was killed or cancelled); the other errors of ep_reply.
+ */
+int mnos_rpc_reply(uint32_t reply, struct mnos_ipc_buffer *buf, int status,
+		   const struct mnos_rpc_msg *m);
 
 #endif

@@ -25,8 +25,9 @@ uint32_t mnos_start_cap(const char *name);
 
 int main(int argc, char **argv);
 
-/* End the calling thread (there is no process exit yet: a process ends when its last
- * thread has and its last capability is gone). The status is not reported anywhere. */
+/* End the process: every thread of it (proc_kill on itself). A program the process
+ * service started reports status to it first, for its parent's wait (mnos/proc.h). A
+ * thread that should end alone calls mnos_thread_exit. */
 __attribute__((noreturn)) void exit(int status);
 
 /* Print "abort" and end the calling thread with an invalid-opcode fault, which the
@@ -36,6 +37,10 @@ __attribute__((noreturn)) void abort(void);
 /* Page-aligned free addresses for npages pages in [MNOS_MAP_BASE, MNOS_MAP_END), with an
  * unmapped page after them; never handed out twice. 0 when the region is used up. */
 uint64_t mnos_va_alloc(uint64_t npages);
+
+/* Map the memory object mem, of at least bytes bytes, read-only at fresh addresses
+ * (mnos_va_alloc): where, or NULL if it cannot be. */
+const void *mnos_map_ro(uint32_t mem, uint64_t bytes);
 
 /* The calling thread's IPC buffer: the one its creator attached (the start
  * information's ipc_buffer, for the first thread) or the one this call attaches now at a

@@ -24,6 +24,8 @@ struct mnos_spawn_cap {
 struct mnos_spawn_args {
 	const char *const *argv;        /* argc strings; argv[0] is the program's name */
 	uint32_t argc;
+	const char *const *envp;        /* envc strings, "NAME=value" by convention; they */
+	uint32_t envc;                  /* follow argv's NULL on the stack (getenv) */
 	const struct mnos_spawn_cap *caps;
 	uint32_t ncaps;                 /* at most MNOS_START_MAX_CAPS */
 	uint32_t nslots;                /* its capability space (0: 256) */
@@ -36,6 +38,7 @@ struct mnos_spawned {
 	uint32_t proc;                  /* the process (every right) */
 	uint32_t thread;                /* its first thread (every right) */
 	enum elf_error error;           /* why the image was refused, on E_INVAL */
+	uint64_t bytes;                 /* its image and stack, charged to the caller */
 };
 
 #define MNOS_SPAWN_DEFAULT_SLOTS        256
@@ -51,8 +54,8 @@ struct mnos_spawned {
  *
  * E_INVAL: the image is refused (out->error says why), a NULL argument, a name too long,
  *   nslots past MNOS_CSPACE_MAX_SLOTS or too small for the capabilities;
- * E_RANGE: too many arguments or capabilities, argument strings past 4 KiB, a stack size
- *   past ELF_STACK_MAX;
+ * E_RANGE: too many arguments, environment strings or capabilities, argument and
+ *   environment strings past 4 KiB together, a stack size past ELF_STACK_MAX;
  * E_NO_MEMORY: the quota ran out, or no slot is free;
  * and the errors of cap_copy for a capability to give (E_NOT_FOUND, E_PERM, ...).
  */
