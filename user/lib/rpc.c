@@ -134,13 +134,15 @@ int mnos_rpc_serve(const struct mnos_rpc_server *s)
 	static const uint64_t zero[MNOS_RPC_WORDS];
 	struct mnos_rpc_request r;
 	uint64_t badge, info, w[MNOS_RPC_WORDS];
-	int e = mnos_ep_recv(s->ep, s->reply, IPC_FOREVER, &badge, &info, &w[0], &w[1], &w[2],
+	uint32_t reply = s->reply;
+	int e = mnos_ep_recv(s->ep, reply, IPC_FOREVER, &badge, &info, &w[0], &w[1], &w[2],
 			     &w[3]);
 
 	while (e == E_OK) {
 		memset(&r, 0, sizeof(r));
 		r.op = mnos_ipc_label(info);
 		r.badge = badge;
+		r.reply = reply;
 		r.in.data = s->data;
 		r.in.size = s->data ? s->size : 0;
 		int st = unpack(s->buf, info, w, &r.in);
@@ -151,6 +153,13 @@ int mnos_rpc_serve(const struct mnos_rpc_server *s)
 		} else {
 			memset(&r.out, 0, sizeof(r.out));
 		}
+		if (st == E_OK && r.park) {
+			/* The caller waits on in the handler's hands; go on with a new reply. */
+			reply = r.park;
+			e = mnos_ep_recv(s->ep, reply, IPC_FOREVER, &badge, &info, &w[0], &w[1],
+					 &w[2], &w[3]);
+			continue;
+		}
 		uint64_t rinfo;
 		const uint64_t *o = r.out.w;
 		if (pack(s->buf, (uint64_t)st, &r.out, &rinfo) != E_OK) {
@@ -158,18 +167,41 @@ int mnos_rpc_serve(const struct mnos_rpc_server *s)
 			o = zero;
 		}
 		if (r.stop) {
-			mnos_ep_reply(s->reply, rinfo, o[0], o[1], o[2], o[3]);
+			mnos_ep_reply(reply, rinfo, o[0], o[1], o[2], o[3]);
 			return E_OK;
 		}
-		e = mnos_ep_reply_recv(s->ep | (uint64_t)s->reply << 32, rinfo, o[0], o[1], o[2],
+		e = mnos_ep_reply_recv(s->ep | (uint64_t)reply << 32, rinfo, o[0], o[1], o[2],
 				       o[3], &badge, &info, &w[0], &w[1], &w[2], &w[3]);
 		if (e != E_OK && mnos_ipc_ncaps(rinfo)) {
 			/* The reply's capabilities were refused (not grantable, gone): the
 			 * caller still gets an answer, and the loop goes on. */
-			mnos_ep_reply(s->reply, mnos_ipc_info(E_INVAL, MNOS_RPC_WORDS, 0), 0, 0, 0, 0);
-			e = mnos_ep_recv(s->ep, s->reply, IPC_FOREVER, &badge, &info, &w[0], &w[1],
+			mnos_ep_reply(reply, mnos_ipc_info(E_INVAL, MNOS_RPC_WORDS, 0), 0, 0, 0, 0);
+			e = mnos_ep_recv(s->ep, reply, IPC_FOREVER, &badge, &info, &w[0], &w[1],
 					 &w[2], &w[3]);
 		}
 	}
 	return e;
+}
+
+int mnos_rpc_reply(uint32_t reply, struct mnos_ipc_buffer *buf, int status,
+		   const struct mnos_rpc_msg *out)
+{
+	static const uint64_t zero[MNOS_RPC_WORDS];
+	const uint64_t *o = out ? out->w : zero;
+	uint64_t info;
+	int e = status < 0 ? E_INVAL : pack(buf, (uint64_t)status, out, &info);
+
+	if (e != E_OK)
+		return e;
+	return mnos_ep_reply(reply, info, o[0], o[1], o[2], o[3]);
+}
+
+bool mnos_rpc_parked(uint32_t reply, uint32_t probe)
+{
+	uint64_t badge, info, w[MNOS_RPC_WORDS];
+
+	/* A reply object whose caller still waits makes any receive fail with E_EXISTS
+	 * before the endpoint is looked at; a free one gives E_WOULD_BLOCK here. */
+	return mnos_ep_recv(probe, reply, 0, &badge, &info, &w[0], &w[1], &w[2], &w[3]) ==
+	       E_EXISTS;
 }

@@ -71,6 +71,13 @@ struct mnos_rpc_request {
 	struct mnos_rpc_msg in;         /* the request: words, payload, capabilities */
 	struct mnos_rpc_msg out;        /* the reply the handler makes (zeroed before) */
 	bool stop;                      /* set by the handler: reply, then leave the loop */
+	/* Parking: reply is the reply object the caller waits on. A handler that keeps the
+	 * caller waiting sets park to a fresh reply object of its own (obj_create): the
+	 * loop does not answer, takes park as its reply object from then on, and reply
+	 * becomes the handler's, to answer later with mnos_rpc_reply (or to ask, with
+	 * mnos_rpc_parked, whether the caller still waits). */
+	uint32_t reply;
+	uint32_t park;
 };
 
 /* Handle one request: fill r->out, return the status for the reply. */
@@ -96,5 +103,16 @@ struct mnos_rpc_server {
  * Capabilities a request brings are the handler's to keep or give back.
  */
 int mnos_rpc_serve(const struct mnos_rpc_server *s);
+
+/* Answer a parked caller through its reply object (out: NULL for words of zero) with
+ * status; buf is this thread's IPC buffer (for a payload or capabilities). The reply
+ * object can park another caller afterwards. E_NOT_FOUND: the caller is gone. */
+int mnos_rpc_reply(uint32_t reply, struct mnos_ipc_buffer *buf, int status,
+		   const struct mnos_rpc_msg *out);
+
+/* Whether a caller still waits on the parked reply object: false once its thread ended
+ * or its wait was cancelled (the kernel then unbinds it). probe is an endpoint (RECV)
+ * that nobody sends to: the question is a receive that cannot succeed. */
+bool mnos_rpc_parked(uint32_t reply, uint32_t probe);
 
 #endif

@@ -25,9 +25,13 @@ uint32_t mnos_start_cap(const char *name);
 
 int main(int argc, char **argv);
 
-/* End the calling thread (there is no process exit yet: a process ends when its last
+/* Run the functions given to mnos_atexit (the last given first, each once), then end
+ * the calling thread (there is no process exit yet: a process ends when its last
  * thread has and its last capability is gone). The status is not reported anywhere. */
 __attribute__((noreturn)) void exit(int status);
+
+/* Have exit() call fn: stdio's flush, the file session's end. E_NO_MEMORY past 16. */
+int mnos_atexit(void (*fn)(void));
 
 /* Print "abort" and end the calling thread with an invalid-opcode fault, which the
  * kernel reports on the process's fault notification (proc_set_fault) if it has one. */
