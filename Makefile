@@ -254,7 +254,7 @@ HOST_LIBS := -lcriterion
 
 # Each host test binary: its test file plus the kernel sources it tests (pure logic only).
 HOST_TESTS := kprintf mb2 cmdline fbcon ksyms backtrace memmap pmm acpi heap cap elf abi libmnos \
-	ustar init
+	ustar init path
 host_src_kprintf := tests/host/test_kprintf.c kernel/lib/kformat.c
 host_src_mb2 := tests/host/test_mb2.c kernel/boot/multiboot2.c kernel/lib/kformat.c
 host_src_cmdline := tests/host/test_cmdline.c kernel/lib/cmdline.c
@@ -274,6 +274,8 @@ host_flags_libmnos := -Iuser/include -include tests/host/libmnos_names.h
 host_src_ustar := tests/host/test_ustar.c kernel/lib/ustar.c
 host_src_init := tests/host/test_init.c user/init/config.c user/init/names.c kernel/lib/kformat.c
 host_flags_init := -Iuser/include
+host_src_path := tests/host/test_path.c user/lib/path.c
+host_flags_path := -Iuser/include
 
 HOST_BINS := $(patsubst %,$(BUILD)/host/test_%,$(HOST_TESTS))
 
