@@ -11,6 +11,8 @@
  *   <mnos/rpc.h>       client calls and server loops over endpoints
  *   <mnos/spawn.h>     starting a program from an ELF image in memory
  *   <mnos/thread.h>    more threads in the calling process
+ *   <mnos/fs.h>        paths, the VFS's protocol and statuses
+ *   <mnos/file.h>      files and directories: open, read, write, ... (stdio.h: FILE)
  */
 #ifndef MNOS_H
 #define MNOS_H
@@ -31,5 +33,7 @@
 #include <mnos/thread.h>
 #include <mnos/names.h>
 #include <mnos/console.h>
+#include <mnos/fs.h>
+#include <mnos/file.h>
 
 #endif
