@@ -173,7 +173,7 @@ USER_LIB_SRC := $(sort $(wildcard user/lib/*.c user/lib/*.S)) \
 	kernel/exec/elf_check.c kernel/exec/elf_stack.c \
 	kernel/lib/ustar.c
 USER_LIB_OBJS := $(patsubst %,$(UOBJ)/%.o,$(USER_LIB_SRC))
-USER_PROGS := hello utest init console ctest vfs initfs tmpfs
+USER_PROGS := hello utest init console ctest vfs initfs tmpfs ftest
 USER_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(USER_PROGS))
 
 $(UOBJ)/%.c.o: %.c $(FLAGS_STAMP) | deps $(GEN)/.abi-stamp

@@ -66,8 +66,10 @@ static enum mnos_error start_service(struct service *s)
 	struct mnos_spawn_cap caps[MNOS_START_MAX_CAPS];
 	uint32_t n = 0;
 
-	caps[n++] = (struct mnos_spawn_cap){ s->names_slot, MNOS_OBJ_ENDPOINT, CAP_R_SEND,
-					     "names" };
+	/* DERIVE: a service may hand its directory capability (its identity) on to the
+	 * programs it starts itself. */
+	caps[n++] = (struct mnos_spawn_cap){ s->names_slot, MNOS_OBJ_ENDPOINT,
+					     CAP_R_SEND | CAP_R_DERIVE, "names" };
 	for (unsigned i = 0; i < s->ngrants; i++) {
 		const struct grant *g = &s->grants[i];
 		uint32_t slot = 0, type = 0;
