@@ -37,6 +37,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
  * fflush, fclose, and exit() (every open stream). Errors: NULL or EOF; ferror says a
  * stream had one and mnos_ferror_status which.
  */
+#ifndef MNOS_HOST_TEST         /* the host tests link the C library, which has its own */
 typedef struct mnos_stream FILE;
 
 #define EOF             (-1)
@@ -64,5 +65,6 @@ int feof(FILE *f);
 int ferror(FILE *f);
 int mnos_ferror_status(FILE *f);        /* the last error's status, or 0 */
 int fileno(FILE *f);
+#endif
 
 #endif
