@@ -46,7 +46,8 @@ def init_cfg(name, **kw):
     c['cmdline'] = 'init.test init.qemu_exit'
     c['must_match'] = [r'^console: COM1 driver ready$', r'^ctest: hello through the console$',
                        r"^ctest: read 'ping'$", r'^ctest: the console is back$',
-                       r'^ctest: written again$']
+                       r'^ctest: written again$', r'^ftest: written to fd 1$',
+                       r'^ftest: written to stdout$']
     return c
 
 

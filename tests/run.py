@@ -26,6 +26,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -107,6 +108,11 @@ def run_fuzzer(spec, seconds):
 # Guest tests
 # ---------------------------------------------------------------------------------------
 
+# Configs that boot the same command line and archive share one ISO: build each once,
+# never two at a time into the same file (the guest configs run in parallel).
+ISO_LOCK = threading.Lock()
+
+
 def iso_for(kernel, cmdline, gfxpayload='', initramfs=True):
     """A boot ISO with this kernel command line (and GRUB video mode), cached by content.
     With initramfs True, the archive the build packed beside the kernel (initramfs.tar) is
@@ -129,9 +135,10 @@ def iso_for(kernel, cmdline, gfxpayload='', initramfs=True):
     d = os.path.join(BUILD, 'test-iso')
     os.makedirs(d, exist_ok=True)
     iso = os.path.join(d, f'{digest}.iso')
-    if not os.path.exists(iso):
-        subprocess.run([os.path.join(ROOT, 'scripts', 'mkiso.sh'), iso, kernel, cmdline,
-                        gfxpayload, ramfs], check=True)
+    with ISO_LOCK:
+        if not os.path.exists(iso):
+            subprocess.run([os.path.join(ROOT, 'scripts', 'mkiso.sh'), iso, kernel, cmdline,
+                            gfxpayload, ramfs], check=True)
     return iso
 
 

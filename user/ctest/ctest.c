@@ -4,13 +4,14 @@
  * the console service's process capability ("proc:console") and QEMU's exit port, and
  * runs the process service's tests (user/ptest) through that service. It
  * reports in KTAP through the console service itself, on the serial line the test
- * harness reads, and ends QEMU with pass or fail.
+ * harness reads, and ends QEMU with pass or fail. Its last test starts the file tests
+ * (user/ftest, docs/VFS.md), read from the initramfs through the VFS.
  */
 #include <mnos.h>
 
 #define QEMU_EXIT_PASS  0x10
 #define QEMU_EXIT_FAIL  0x11
-#define TESTS           7
+#define TESTS           8
 
 static unsigned n, failed;
 
@@ -122,6 +123,54 @@ static bool process_tests_pass(void)
 	return status == MNOS_PROC_STATUS(MNOS_PROC_EXITED, 0);
 }
 
+/*
+ * The file tests: user/ftest, read from the initramfs through the VFS and started
+ * here, reports its own subtests through the console and signals done with bit 0
+ * (passed) or bit 1 (failed); a fault of its shows on bit 2 (the fault notification is
+ * a copy badged 4), its end on bit 3.
+ */
+static bool files_pass(void)
+{
+	struct stat st;
+	int fd = open("/bin/ftest", O_RDONLY);
+	void *img = NULL;
+
+	if (fd < 0 || fstat(fd, &st) != 0 || !(img = malloc(st.st_size)) ||
+	    read(fd, img, st.st_size) != (ssize_t)st.st_size) {
+		printf("# ctest: cannot read /bin/ftest (%s)\n", mnos_fs_strerror(fd < 0 ? fd : 0));
+		return false;
+	}
+	close(fd);
+	uint32_t done = mnos_slot_alloc(), fault = mnos_slot_alloc();
+	if (!done || !fault || mnos_obj_create(MNOS_OBJ_NOTIFICATION, done, 0, 0) != E_OK ||
+	    mnos_cap_mint(done, fault, CAP_R_SIGNAL | CAP_R_DERIVE, 4) != E_OK)
+		return false;
+	const char *argv[] = { "ftest" };
+	struct mnos_spawn_cap caps[] = {
+		{ mnos_start_cap("names"), MNOS_OBJ_ENDPOINT, CAP_R_SEND | CAP_R_DERIVE, "names" },
+		{ done, MNOS_OBJ_NOTIFICATION, CAP_R_SIGNAL, "done" },
+	};
+	struct mnos_spawn_args a = { .argv = argv, .argc = 1, .caps = caps, .ncaps = 2,
+				     .quota = 12ull << 20, .fault = fault };
+	struct mnos_spawned out;
+	int e = mnos_spawn(img, st.st_size, &a, &out);
+	free(img);
+	if (e != E_OK) {
+		printf("# ctest: cannot start ftest: %s\n", mnos_fs_strerror(e));
+		return false;
+	}
+	uint64_t bits = 0, b;
+	for (int i = 0; i < 15000 && !(bits & 7); i++) {
+		if (mnos_notify_poll(done, &b) == E_OK)
+			bits |= b;
+		if (!(bits & 7))
+			mnos_sleep(10000000);
+	}
+	if (bits & 4)
+		printf("# ctest: ftest died of a fault\n");
+	return bits == 1 || (bits & 7) == 1;
+}
+
 static void qemu_exit(bool pass)
 {
 	uint32_t port = mnos_start_cap("qemu_exit");
@@ -155,6 +204,7 @@ int main(int argc, char **argv)
 	result(back && mnos_console_write("ctest: written again\n", 21) == E_OK,
 	       "client_prints_after_the_restart");
 	result(process_tests_pass(), "process_service_tests_pass");
+	result(files_pass(), "file_tests_through_the_vfs");
 	printf("# ctest: %u passed, %u failed\n", n - failed, failed);
 	qemu_exit(!failed && n == TESTS);
 	return 0;

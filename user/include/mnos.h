@@ -12,6 +12,8 @@
  *   <mnos/spawn.h>     starting a program from an ELF image in memory
  *   <mnos/thread.h>    more threads in the calling process
  *   <mnos/proc.h>      spawn, wait, kill through the process service; getenv
+ *   <mnos/fs.h>        paths, the VFS's protocol and statuses
+ *   <mnos/file.h>      files and directories: open, read, write, ... (stdio.h: FILE)
  */
 #ifndef MNOS_H
 #define MNOS_H
@@ -33,5 +35,7 @@
 #include <mnos/names.h>
 #include <mnos/console.h>
 #include <mnos/proc.h>
+#include <mnos/fs.h>
+#include <mnos/file.h>
 
 #endif

@@ -174,6 +174,13 @@ int mnos_rpc_serve(const struct mnos_rpc_server *s)
 					 &w[2], &w[3]);
 			continue;
 		}
+		if (st == E_OK && r.park) {
+			/* The caller waits on in the handler's hands; go on with a new reply. */
+			reply = r.park;
+			e = mnos_ep_recv(s->ep, reply, IPC_FOREVER, &badge, &info, &w[0], &w[1],
+					 &w[2], &w[3]);
+			continue;
+		}
 		if (r.defer) {
 			memset(&r.out, 0, sizeof(r.out));       /* no replacement: answer now */
 			st = E_INVAL;
@@ -199,4 +206,14 @@ int mnos_rpc_serve(const struct mnos_rpc_server *s)
 		}
 	}
 	return e;
+}
+
+bool mnos_rpc_parked(uint32_t reply, uint32_t probe)
+{
+	uint64_t badge, info, w[MNOS_RPC_WORDS];
+
+	/* A reply object whose caller still waits makes any receive fail with E_EXISTS
+	 * before the endpoint is looked at; a free one gives E_WOULD_BLOCK here. */
+	return mnos_ep_recv(probe, reply, 0, &badge, &info, &w[0], &w[1], &w[2], &w[3]) ==
+	       E_EXISTS;
 }

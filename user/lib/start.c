@@ -53,8 +53,37 @@ uint32_t mnos_start_cap(const char *name)
 	return 0;
 }
 
+/* What exit() runs, the last registered first. */
+#define ATEXIT_MAX      16
+
+static void (*atexit_fn[ATEXIT_MAX])(void);
+static unsigned atexit_n;                       /* [atexit_lock] */
+static struct mnos_lock atexit_lock;
+
+int mnos_atexit(void (*fn)(void))
+{
+	int e = E_NO_MEMORY;
+
+	mnos_lock(&atexit_lock);
+	if (atexit_n < ATEXIT_MAX) {
+		atexit_fn[atexit_n++] = fn;
+		e = E_OK;
+	}
+	mnos_unlock(&atexit_lock);
+	return e;
+}
+
 void exit(int status)
 {
+	/* Each hook runs once, even when threads exit together. */
+	for (;;) {
+		mnos_lock(&atexit_lock);
+		void (*fn)(void) = atexit_n ? atexit_fn[--atexit_n] : NULL;
+		mnos_unlock(&atexit_lock);
+		if (!fn)
+			break;
+		fn();
+	}
 	/* The process service, if it started this program, learns the status first. */
 	mnos_process_report_exit(status);
 	mnos_proc_kill(0);

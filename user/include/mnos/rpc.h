@@ -71,12 +71,17 @@ struct mnos_rpc_request {
 	struct mnos_rpc_msg in;         /* the request: words, payload, capabilities */
 	struct mnos_rpc_msg out;        /* the reply the handler makes (zeroed before) */
 	bool stop;                      /* set by the handler: reply, then leave the loop */
-	/* Answering later: the handler sets defer, keeps reply (the reply object the
-	 * caller is bound to) to answer through with mnos_rpc_reply, and puts in reply
-	 * another free reply object of its process's, with which the loop receives from
-	 * then on. Nothing is sent now; out and the status are ignored. */
+	/* Answering later, two ways to the same end. reply is the reply object the caller
+	 * waits on. Defer: the handler sets defer, keeps reply to answer through with
+	 * mnos_rpc_reply, and puts in reply another free reply object of its process's,
+	 * with which the loop receives from then on; out and the status are ignored.
+	 * Park: the handler sets park to a fresh reply object of its own (obj_create); the
+	 * loop does not answer, takes park as its reply object from then on, and reply
+	 * becomes the handler's, to answer later (or to ask, with mnos_rpc_parked, whether
+	 * the caller still waits). */
 	uint32_t reply;
 	bool defer;
+	uint32_t park;
 };
 
 /* Handle one request: fill r->out, return the status for the reply. */
@@ -104,7 +109,7 @@ struct mnos_rpc_server {
 int mnos_rpc_serve(const struct mnos_rpc_server *s);
 
 /*
- * Answer a deferred request (mnos_rpc_request.defer) with status and m (NULL: zero words)
+ * Answer a deferred or parked request (mnos_rpc_request.defer) with status and m (NULL: zero words)
  * through the reply object it was bound to; buf is the calling thread's IPC buffer (NULL:
  * register words only). Afterwards the reply object is free for another receive. E_INVAL
  * for a reply that breaks the convention (nothing is sent); E_NOT_FOUND when the caller is
@@ -112,5 +117,9 @@ int mnos_rpc_serve(const struct mnos_rpc_server *s);
  */
 int mnos_rpc_reply(uint32_t reply, struct mnos_ipc_buffer *buf, int status,
 		   const struct mnos_rpc_msg *m);
+/* Whether a caller still waits on the parked reply object: false once its thread ended
+ * or its wait was cancelled (the kernel then unbinds it). probe is an endpoint (RECV)
+ * that nobody sends to: the question is a receive that cannot succeed. */
+bool mnos_rpc_parked(uint32_t reply, uint32_t probe);
 
 #endif

@@ -25,10 +25,14 @@ uint32_t mnos_start_cap(const char *name);
 
 int main(int argc, char **argv);
 
-/* End the process: every thread of it (proc_kill on itself). A program the process
- * service started reports status to it first, for its parent's wait (mnos/proc.h). A
- * thread that should end alone calls mnos_thread_exit. */
+/* Run the functions given to mnos_atexit (the last given first, each once), then end
+ * the process: every thread of it (proc_kill on itself). A program the process service
+ * started reports status to it first, for its parent's wait (mnos/proc.h). A thread
+ * that should end alone calls mnos_thread_exit. */
 __attribute__((noreturn)) void exit(int status);
+
+/* Have exit() call fn: stdio's flush, the file session's end. E_NO_MEMORY past 16. */
+int mnos_atexit(void (*fn)(void));
 
 /* Print "abort" and end the calling thread with an invalid-opcode fault, which the
  * kernel reports on the process's fault notification (proc_set_fault) if it has one. */

@@ -9,6 +9,7 @@
 #define MNOS_STDIO_H
 
 #include <types.h>
+#include <stdarg.h>
 
 /* Where printf, puts and putchar write: len bytes at s. */
 typedef void (*mnos_output_t)(void *ctx, const char *s, size_t len);
@@ -27,5 +28,43 @@ int putchar(int c);
 /* C99: at most size - 1 characters and a NUL into buf; returns the full length. */
 int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+
+/*
+ * Streams (user/lib/stdio.c): FILE on a file descriptor of mnos/file.h, with a buffer
+ * of BUFSIZ bytes each way. stdout is line-buffered onto descriptor 1, stderr
+ * unbuffered onto 2, stdin reads descriptor 0 (all three the console); printf goes on
+ * writing through the output sink, not through stdout. What is buffered is written by
+ * fflush, fclose, and exit() (every open stream). Errors: NULL or EOF; ferror says a
+ * stream had one and mnos_ferror_status which.
+ */
+#ifndef MNOS_HOST_TEST         /* the host tests link the C library, which has its own */
+typedef struct mnos_stream FILE;
+
+#define EOF             (-1)
+#define BUFSIZ          1024
+
+extern FILE *stdin, *stdout, *stderr;
+
+/* mode: "r", "w", "a", "r+", "w+", "a+" ('b' ignored). NULL with the status in *err
+ * (mnos_fopen) when the file cannot be opened. */
+FILE *mnos_fopen(const char *path, const char *mode, int *err);
+FILE *fopen(const char *path, const char *mode);
+int fclose(FILE *f);
+int fflush(FILE *f);                    /* NULL: every stream */
+size_t fread(void *p, size_t size, size_t n, FILE *f);
+size_t fwrite(const void *p, size_t size, size_t n, FILE *f);
+int fgetc(FILE *f);
+char *fgets(char *s, int n, FILE *f);
+int fputc(int c, FILE *f);
+int fputs(const char *s, FILE *f);
+int fprintf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int vfprintf(FILE *f, const char *fmt, va_list ap);
+int fseek(FILE *f, long off, int whence);
+long ftell(FILE *f);
+int feof(FILE *f);
+int ferror(FILE *f);
+int mnos_ferror_status(FILE *f);        /* the last error's status, or 0 */
+int fileno(FILE *f);
+#endif
 
 #endif
