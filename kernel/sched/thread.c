@@ -266,6 +266,29 @@ static void proc_list_remove(struct thread *t)
 	spin_unlock_irqrestore(&p->threads_lock, f);
 }
 
+/*
+ * A thread that was in the kernel, on its way into an IPC wait, when it was marked
+ * would block after the cancel above had found nothing to cancel, and wait for ever:
+ * follow it (letting it run) until it has ended, waits (and then cancel that wait), or
+ * a bound passes. Not the calling thread: it ends on its own way out.
+ */
+static void settle_killed(struct thread *t)
+{
+	if (t == thread_current())
+		return;
+	for (int i = 0; i < 1000; i++) {
+		enum thread_state st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&t->exited, __ATOMIC_ACQUIRE) || st == THREAD_DEAD)
+			return;
+		if (st == THREAD_BLOCKED) {
+			if (!ipc_cancel(t))
+				sched_kick(t);  /* or asleep; any other wait ends by itself */
+			return;
+		}
+		sched_sleep_ns(100000);         /* runnable or running: let it get there */
+	}
+}
+
 void process_kill(struct process *p)
 {
 	irqflags_t f = spin_lock_irqsave(&p->threads_lock);
@@ -293,6 +316,7 @@ void process_kill(struct process *p)
 			return;
 		ipc_cancel(t);                  /* an IPC or notification wait: E_CANCELED */
 		sched_kick(t);                  /* asleep, or running on another CPU */
+		settle_killed(t);
 		thread_put(t);
 	}
 }
