@@ -102,6 +102,11 @@ CONFIGS = [
     dict(_cfg('bios-stack-canary', select='panic.stack_canary_overwritten'), expect='panic',
          must_match=[r'KERNEL PANIC on CPU 0: stack protector: the canary of the function '
                      r'returning to 0x[0-9a-f]+ was overwritten']),
+    # The fuzzer finds a bug planted in the kernel for the purpose, and the harness
+    # notices: a panic, where every other boot expects none.
+    dict(_cfg('bios-sfuzz-planted', select='sfuzz.*', smp=2,
+              cmdline_extra='fuzz.planted_bug sfuzz.plant'), expect='panic',
+         must_match=[r'KERNEL PANIC on CPU \d: fuzz: the planted bug was reached']),
     dict(_cfg('bios-stack-overflow', select='trap.stack_overflow_double_faults'),
          expect='panic',
          must_match=[r'KERNEL PANIC on CPU 0: double fault \(#DF, vector 8\) in kernel mode '

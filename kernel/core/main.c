@@ -212,6 +212,7 @@ __attribute__((no_stack_protector)) void kmain(uint32_t magic, uint64_t info_phy
 
 	/* The initramfs: checked, and a memory object made over it for init. */
 	initramfs_init(&boot_info);
+	syscall_init_options();
 
 	char sel[BOOT_CMDLINE_MAX];
 	if (cmdline_get(boot_info.cmdline, "ktest", sel, sizeof(sel))) {

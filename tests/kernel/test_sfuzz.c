@@ -37,13 +37,16 @@ KTEST(sfuzz, random_syscalls_from_two_processes_leave_nothing)
 	cmdline_get(boot_info.cmdline, "sfuzz.calls", calls, sizeof(calls));
 	cmdline_get(boot_info.cmdline, "sfuzz.seed", seed, sizeof(seed));
 	ksnprintf(seed2, sizeof(seed2), "%s7", seed);
-	const char *argv0[] = { "sfuzz", calls, seed }, *argv1[] = { "sfuzz", calls, seed2 };
+	const char *argv0[] = { "sfuzz", calls, seed, "plant" };
+	const char *argv1[] = { "sfuzz", calls, seed2, "plant" };
+	/* sfuzz.plant: also use the planted bug's arguments (the sfuzz-planted boot). */
+	unsigned argc = cmdline_has(boot_info.cmdline, "sfuzz.plant") ? 4 : 3;
 	size_t size = (size_t)(uprog_sfuzz_end - uprog_sfuzz_start);
 
 	uint64_t t0 = clock_ns();
-	KT_ASSERT_EQ(uprog_start(&u[0], "sfuzz", uprog_sfuzz_start, size, argv0, 3, 256,
+	KT_ASSERT_EQ(uprog_start(&u[0], "sfuzz", uprog_sfuzz_start, size, argv0, argc, 256,
 				 8ull << 20), E_OK);
-	KT_ASSERT_EQ(uprog_start(&u[1], "sfuzz", uprog_sfuzz_start, size, argv1, 3, 256,
+	KT_ASSERT_EQ(uprog_start(&u[1], "sfuzz", uprog_sfuzz_start, size, argv1, argc, 256,
 				 8ull << 20), E_OK);
 	KT_EXPECT_EQ(uprog_finish(&u[0]) & 1, 1);       /* each ran to its end */
 	KT_EXPECT_EQ(uprog_finish(&u[1]) & 1, 1);

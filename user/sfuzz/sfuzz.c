@@ -6,7 +6,7 @@
  * of it; the in-guest test (tests/kernel/test_sfuzz.c) runs several at once and checks
  * that kernel memory comes back once they are gone.
  *
- * Usage: sfuzz <calls> <seed>. The fuzzing runs in a second thread; the first cancels
+ * Usage: sfuzz <calls> <seed> [plant]. The fuzzing runs in a second thread; the first cancels
  * its IPC waits every few milliseconds, so a call that would wait for ever (a send
  * nobody receives) ends, and reports on the "result" notification when done.
  */
@@ -24,6 +24,9 @@ static uint32_t self, result, worker;   /* kept out of the fuzzing's reach */
 static uint8_t buf[8192] __attribute__((aligned(4096)));
 static volatile bool done;
 static uint64_t calls, ok_calls, errors[MNOS_ERROR_COUNT + 1];
+static bool plant;                      /* argv[3] "plant": some debug prints use the planted
+					 * bug's arguments (the kernel panics on them only with
+					 * fuzz.planted_bug) */
 
 static uint64_t rnd(void)
 {
@@ -124,6 +127,10 @@ static void one_call(void)
 	case SYS_DEBUG_PRINT:
 		if (a[1] && a[0] >= 0x400000 && a[0] < 0x800000000000ull)
 			a[1] = 0;               /* garbage bytes would reach the log */
+		if (plant && rnd() % 16 == 0) {
+			a[0] = 0x0000dead0000beefull;   /* the planted bug's arguments */
+			a[1] = 3;
+		}
 		break;
 	case SYS_SLEEP:
 		a[0] %= 100000;
@@ -176,6 +183,7 @@ int main(int argc, char **argv)
 
 	budget = argc > 1 ? strtoull(argv[1], NULL, 10) : 10000;
 	rng_state = argc > 2 ? strtoull(argv[2], NULL, 10) : 1;
+	plant = argc > 3 && strcmp(argv[3], "plant") == 0;
 	for (unsigned i = 0; i < POOL; i++)
 		pool[i] = mnos_slot_alloc();
 	child = mnos_slot_alloc();

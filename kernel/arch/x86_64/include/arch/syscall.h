@@ -33,6 +33,8 @@ struct syscall_frame {
 _Static_assert(sizeof(struct syscall_frame) == 10 * 8, "syscall_entry.S pushes 10 registers");
 
 void syscall_dispatch(struct syscall_frame *f);
+/* Boot: the system calls' command-line options (fuzz.planted_bug; kernel/syscall). */
+void syscall_init_options(void);
 
 /* Per CPU: EFER.SCE, STAR, LSTAR, FMASK; SMEP and SMAP where the CPU has them. */
 void syscall_init_cpu(void);
