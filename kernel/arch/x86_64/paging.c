@@ -174,10 +174,11 @@ static void flush_local(const struct flush *fl)
 		for (size_t i = 0; i < fl->n; i++)
 			cpu_invlpg(fl->va[i]);
 	} else if (fl->global) {
-		/* Toggling CR4.PGE drops global entries too. */
+		/* Toggling CR4.PGE drops global entries too. Only PGE changes, from the
+		 * value just read, so the pinning check (a CR4 read each) is not needed. */
 		uint64_t cr4 = cpu_read_cr4();
-		cpu_write_cr4(cr4 & ~CR4_PGE);
-		cpu_write_cr4(cr4);
+		cpu_write_cr4_raw(cr4 & ~CR4_PGE);
+		cpu_write_cr4_raw(cr4);
 	} else {
 		tlb_flush_all_nonglobal();
 	}
