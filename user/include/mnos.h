@@ -37,5 +37,6 @@
 #include <mnos/proc.h>
 #include <mnos/fs.h>
 #include <mnos/file.h>
+#include <mnos/stream.h>
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * The file API (mnos/file.h): this process's session with the VFS (docs/VFS.md), and
  * file descriptors on top of it. Descriptor fd ≥ 3 is the VFS's handle fd - 3; 0, 1
- * and 2 are the console.
+ * and 2 are the console, a stream or a redirected file (below).
  *
  * The session opens on first use: VFS_SESSION gives a badged endpoint and the shared
  * memory, which is mapped here; then a thread of its own parks in VFS_WATCH, where it
@@ -24,6 +24,20 @@ static struct {
 } sess;
 
 static char cwd[MNOS_PATH_MAX] = "/";
+static bool cwd_set;
+
+/* The working directory: "/", or where the starter was (PWD), until chdir. */
+static const char *cwd_now(void)
+{
+	const char *pwd;
+
+	if (!cwd_set) {
+		cwd_set = true;
+		if ((pwd = getenv("PWD")) != NULL && pwd[0] == '/')
+			mnos_path_resolve("/", pwd, strnlen(pwd, MNOS_PATH_MAX), cwd);
+	}
+	return cwd;
+}
 
 static const char *const fs_errors[] = {
 	[E_FS_NAME_TOO_LONG - E_FS_NAME_TOO_LONG] = "name too long",
@@ -38,6 +52,7 @@ static const char *const fs_errors[] = {
 	[E_FS_CROSS_MOUNT - E_FS_NAME_TOO_LONG] = "rename across filesystems",
 	[E_FS_STALE - E_FS_NAME_TOO_LONG] = "file was removed",
 	[E_FS_NO_SERVICE - E_FS_NAME_TOO_LONG] = "filesystem service unavailable",
+	[E_FS_BROKEN_PIPE - E_FS_NAME_TOO_LONG] = "broken pipe",
 };
 _Static_assert(sizeof(fs_errors) / sizeof(fs_errors[0]) == E_FS_LAST - E_FS_NAME_TOO_LONG,
 	       "every status has its text");
@@ -135,7 +150,7 @@ static int resolve(const char *path, char *abs)
 {
 	if (!path)
 		return E_INVAL;
-	return mnos_path_resolve(cwd, path, strnlen(path, MNOS_PATH_MAX), abs);
+	return mnos_path_resolve(cwd_now(), path, strnlen(path, MNOS_PATH_MAX), abs);
 }
 
 /* A call on one path: the status, as 0 or -status. */
@@ -199,7 +214,62 @@ static ssize_t transfer(uint64_t op, int fd, void *buf, size_t n)
 	return e != E_OK ? -e : (ssize_t)got;
 }
 
-/* Descriptors 0-2: the console, looked up (again) when it is not open. */
+/*
+ * Descriptors 0-2 (docs/USERSPACE.md, "Standard input and output"), settled on first
+ * use: a stream the program's starter gave it ("stdin", "stdout", "stderr" among the
+ * start capabilities: a pipe's end); else a file the environment names (MNOS_STDIN,
+ * MNOS_STDOUT, MNOS_STDERR: a shell's redirection; output files are opened to append,
+ * the shell has made or emptied them); else the console.
+ */
+enum { STD_UNSET, STD_CONSOLE, STD_STREAM, STD_FILE, STD_CLOSED };
+
+static struct {
+	int kind;
+	uint32_t cap;                   /* STD_STREAM */
+	int fd;                         /* STD_FILE: the VFS's descriptor */
+} std[FD_BASE];                         /* [std_lock] */
+static struct mnos_lock std_lock;
+
+static int std_kind(int fd)
+{
+	static const char *const cap[FD_BASE] = { "stdin", "stdout", "stderr" };
+	static const char *const env[FD_BASE] = { "MNOS_STDIN", "MNOS_STDOUT", "MNOS_STDERR" };
+
+	mnos_lock(&std_lock);
+	if (std[fd].kind == STD_UNSET) {
+		const char *path;
+		if ((std[fd].cap = mnos_start_cap(cap[fd])) != 0) {
+			std[fd].kind = STD_STREAM;
+		} else if ((path = getenv(env[fd])) != NULL) {
+			int f = open(path, fd ? O_WRONLY | O_CREAT | O_APPEND : O_RDONLY);
+			std[fd].kind = f >= 0 ? STD_FILE : STD_CLOSED;
+			std[fd].fd = f;
+			if (f < 0)
+				printf("%s: %s\n", path, mnos_fs_strerror(f));
+		} else {
+			std[fd].kind = STD_CONSOLE;
+		}
+	}
+	int k = std[fd].kind;
+	mnos_unlock(&std_lock);
+	return k;
+}
+
+/* The VFS descriptor behind fd: fd itself, or for 0-2 the file they were redirected
+ * to; -1 for a descriptor the VFS does not serve. */
+static int vfs_fd(int fd)
+{
+	if (fd >= FD_BASE)
+		return fd;
+	return fd >= 0 && std_kind(fd) == STD_FILE ? std[fd].fd : -1;
+}
+
+int isatty(int fd)
+{
+	return fd >= 0 && fd < FD_BASE && std_kind(fd) == STD_CONSOLE;
+}
+
+/* The console, looked up (again) when it is not open. */
 static ssize_t console_rw(uint64_t op, int fd, void *buf, size_t n)
 {
 	for (int tries = 0; tries < 2; tries++) {
@@ -222,14 +292,33 @@ static ssize_t console_rw(uint64_t op, int fd, void *buf, size_t n)
 	return -E_FS_NO_SERVICE;
 }
 
+static ssize_t std_rw(uint64_t op, int fd, void *buf, size_t n)
+{
+	switch (std_kind(fd)) {
+	case STD_CONSOLE:
+		return console_rw(op, fd, buf, n);
+	case STD_STREAM:
+		if ((op == VFS_READ) != (fd == 0))
+			return -E_FS_BAD_FD;
+		if (op == VFS_READ)
+			return mnos_stream_read(std[fd].cap, buf, n);
+		return mnos_stream_write(std[fd].cap, buf, n);
+	default:
+		return -E_FS_BAD_FD;
+	}
+}
+
 static ssize_t rw(uint64_t op, int fd, void *buf, size_t n)
 {
 	size_t done = 0;
 
-	if (fd < FD_BASE || !buf) {
-		if (fd < 0 || !buf)
-			return -E_INVAL;
-		return console_rw(op, fd, buf, n);
+	if (fd < 0 || !buf)
+		return -E_INVAL;
+	if (fd < FD_BASE) {
+		int v = vfs_fd(fd);
+		if (v < 0)
+			return std_rw(op, fd, buf, n);
+		fd = v;
 	}
 	int e = session();
 	if (e != E_OK)
@@ -258,6 +347,8 @@ ssize_t write(int fd, const void *buf, size_t n)
 
 off_t lseek(int fd, off_t off, int whence)
 {
+	if (fd >= 0 && fd < FD_BASE && vfs_fd(fd) >= 0)
+		fd = vfs_fd(fd);                /* redirected to a file */
 	uint64_t w[MNOS_RPC_WORDS] = { (uint64_t)fd - FD_BASE, (uint64_t)off, (uint64_t)whence };
 
 	if (fd < FD_BASE)
@@ -284,6 +375,8 @@ int stat(const char *path, struct stat *st)
 
 int fstat(int fd, struct stat *st)
 {
+	if (fd >= 0 && fd < FD_BASE && vfs_fd(fd) >= 0)
+		fd = vfs_fd(fd);
 	uint64_t w[MNOS_RPC_WORDS] = { (uint64_t)fd - FD_BASE };
 
 	if (fd < FD_BASE)
@@ -334,13 +427,14 @@ int chdir(const char *path)
 		return e;
 	if (st.st_type != FS_TYPE_DIR)
 		return -E_FS_NOT_DIR;
+	cwd_set = true;
 	strlcpy(cwd, abs, sizeof(cwd));
 	return 0;
 }
 
 const char *getcwd(void)
 {
-	return cwd;
+	return cwd_now();
 }
 
 /* ---- directories ---- */

@@ -40,6 +40,8 @@ __attribute__((noreturn, no_stack_protector)) void __mnos_start(const struct mno
 	char **argv = si->argv ? (char **)(uintptr_t)si->argv : no_args;
 	int argc = si->argv ? (int)si->argc : 0;
 	environ = argv + argc + 1;              /* System V: envp follows argv's NULL */
+	if (mnos_start_cap("proc"))
+		mnos_output_to_stdout();        /* a program, not a service: printf is stdout */
 	exit(main(argc, argv));
 }
 

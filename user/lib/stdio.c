@@ -338,3 +338,13 @@ int fileno(FILE *f)
 {
 	return f->fd;
 }
+
+static void stdout_sink(void *ctx, const char *s, size_t len)
+{
+	fwrite(s, 1, len, stdout);
+}
+
+void mnos_output_to_stdout(void)
+{
+	mnos_set_output(stdout_sink, NULL, NULL);
+}

@@ -100,7 +100,7 @@ static int do_connect(struct mnos_rpc_request *r)
 	}
 	st.session_cap[badge - PT_SESSION_BASE] = slot;
 	r->out.caps[0] = slot;
-	r->out.rights[0] = CAP_R_SEND;
+	r->out.rights[0] = CAP_R_SEND | CAP_R_GRANT;   /* a spawn carries capabilities */
 	r->out.ncaps = 1;
 	return E_OK;
 }

@@ -1,7 +1,8 @@
 /*
  * Files, for programs (user/lib/file.c; docs/VFS.md, "The file API"): POSIX-shaped
  * calls on file descriptors, served by the VFS service. Descriptors 0, 1 and 2 are the
- * console (mnos/console.h); the others are files and directories the VFS opened for
+ * console (mnos/console.h), or the streams or files the program's starter gave it
+ * (mnos/stream.h, user/lib/file.c); the others are files and directories the VFS opened for
  * this process's session, which the library opens on first use and ends at exit().
  * Errors come back as a negative status: -E_NOT_FOUND, -E_FS_READ_ONLY, ... (mnos/fs.h;
  * mnos_fs_strerror names them). Paths may be relative to the working directory
@@ -49,7 +50,10 @@ int mkdir(const char *path, ...);
 int unlink(const char *path);
 int rmdir(const char *path);
 int rename(const char *from, const char *to);
+/* The working directory starts as the environment's PWD (absolute), else "/". */
 int chdir(const char *path);
+/* 1 if fd is the console (not redirected to a file or a pipe), else 0. */
+int isatty(int fd);
 const char *getcwd(void);
 
 /* A directory's entries: NULL from opendir with the status in *err (if err is not

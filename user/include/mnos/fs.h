@@ -37,6 +37,7 @@ enum {
 	E_FS_CROSS_MOUNT,       /* rename between two filesystems */
 	E_FS_STALE,             /* the open file was removed */
 	E_FS_NO_SERVICE,        /* the filesystem's service cannot be reached */
+	E_FS_BROKEN_PIPE,       /* writing to a stream whose reading end is closed */
 	E_FS_LAST
 };
 

@@ -19,7 +19,7 @@
 
 /* Operations (RPC labels, mnos/rpc.h). */
 enum {
-	PROC_CONNECT = 1,       /* reply capability 0: a session's endpoint (SEND) */
+	PROC_CONNECT = 1,       /* reply capability 0: a session's endpoint (SEND, GRANT) */
 	PROC_SPAWN = 2,         /* payload: path, argv, envp, capability names (packed
 				 * strings); w[0]: counts (MNOS_PROC_COUNTS); w[1]: quota in
 				 * KiB (0: the default); w[2]: capability slots (0: default);

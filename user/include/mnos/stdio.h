@@ -32,8 +32,9 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 /*
  * Streams (user/lib/stdio.c): FILE on a file descriptor of mnos/file.h, with a buffer
  * of BUFSIZ bytes each way. stdout is line-buffered onto descriptor 1, stderr
- * unbuffered onto 2, stdin reads descriptor 0 (all three the console); printf goes on
- * writing through the output sink, not through stdout. What is buffered is written by
+ * unbuffered onto 2, stdin reads descriptor 0 (the console, unless the program was given
+ * others: mnos/file.h); printf writes through the output sink, which is stdout for a
+ * program the process service started (mnos_output_to_stdout). What is buffered is written by
  * fflush, fclose, and exit() (every open stream). Errors: NULL or EOF; ferror says a
  * stream had one and mnos_ferror_status which.
  */
@@ -65,6 +66,9 @@ int feof(FILE *f);
 int ferror(FILE *f);
 int mnos_ferror_status(FILE *f);        /* the last error's status, or 0 */
 int fileno(FILE *f);
+/* Send printf, puts and putchar through stdout (its buffer, descriptor 1). Programs the
+ * process service starts begin so; services keep the kernel's debug print. */
+void mnos_output_to_stdout(void);
 #endif
 
 #endif
