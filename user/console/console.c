@@ -10,6 +10,7 @@
 #include <mnos.h>
 #include <mnos/console.h>
 #include <mnos/names.h>
+#include "ldisc.h"
 
 #define COM_RBR 0       /* receive buffer (read) */
 #define COM_THR 0       /* transmit holding (write) */
@@ -22,14 +23,13 @@
 #define LSR_THRE 0x20
 
 #define BASE 0x3f8
-#define RX_SIZE 4096
 
 static uint32_t ports, irq, irq_ntf;
 static struct mnos_lock lock;
-static char rx[RX_SIZE];                        /* [lock] */
-static uint64_t rx_head, rx_tail;               /* [lock] */
-static uint64_t dropped;                        /* [lock] */
+static struct ldisc ld;                         /* [lock] */
 static uint32_t subs[CONSOLE_MAX_SUBSCRIBERS];  /* [lock] notification slots, 0: free */
+static uint32_t intr_ntf;                       /* [lock] the armed Ctrl-C's, or 0 */
+static struct mnos_lock out_lock;               /* one writer at a time */
 static uint8_t req_buf[MNOS_RPC_MAX_DATA];
 
 static uint8_t in(unsigned reg)
@@ -54,48 +54,82 @@ static void put(char c)
 
 static size_t write_bytes(const char *s, size_t n)
 {
+	mnos_lock(&out_lock);
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n')
 			put('\r');
 		put(s[i]);
 	}
+	mnos_unlock(&out_lock);
 	return n;
 }
 
-/* Interrupt thread: drain, acknowledge, tell the readers. */
+/* Tell the readers that input came: their notifications, forgotten once dead. */
+static void wake_readers(void)
+{
+	uint32_t to[CONSOLE_MAX_SUBSCRIBERS];
+
+	mnos_lock(&lock);
+	memcpy(to, subs, sizeof(to));
+	mnos_unlock(&lock);
+	for (unsigned i = 0; i < CONSOLE_MAX_SUBSCRIBERS; i++)
+		if (to[i] && mnos_notify_signal(to[i], 1) != E_OK) {
+			mnos_lock(&lock);
+			if (subs[i] == to[i]) {
+				mnos_slot_free(subs[i]);
+				subs[i] = 0;
+			}
+			mnos_unlock(&lock);
+		}
+}
+
+/* Typed bytes, from COM1 or the keyboard, through the line discipline. */
+static void input(const char *s, size_t n)
+{
+	static char echo[LDISC_ECHO];   /* [in_lock] */
+	static struct mnos_lock in_lock;
+	unsigned what = 0;
+
+	mnos_lock(&in_lock);
+	for (size_t i = 0; i < n; i++) {
+		size_t elen;
+		mnos_lock(&lock);
+		unsigned w = ldisc_input(&ld, s[i], echo, &elen);
+		uint32_t ntf = intr_ntf;
+		mnos_unlock(&lock);
+		if (elen)
+			write_bytes(echo, elen);
+		if ((w & LDISC_INTR) && ntf)
+			mnos_notify_signal(ntf, 1);
+		what |= w;
+	}
+	mnos_unlock(&in_lock);
+	if (what & LDISC_WAKE)
+		wake_readers();
+}
+
+/* Interrupt thread: drain, acknowledge, hand the bytes to the line discipline. */
 static void irq_thread(void *unused)
 {
 	for (;;) {
 		uint64_t bits;
+		char got[64];
+		size_t n = 0;
 
 		if (mnos_notify_wait(irq_ntf, &bits) != E_OK) {
 			printf("console: waiting for interrupts failed\n");
 			return;
 		}
-		bool got = false;
-		mnos_lock(&lock);
-		while (in(COM_LSR) & LSR_DR) {
-			char c = (char)in(COM_RBR);
-			if (rx_head - rx_tail == RX_SIZE) {
-				dropped++;
-				continue;
-			}
-			rx[rx_head++ % RX_SIZE] = c;
-			got = true;
+		for (;;) {
+			while (n < sizeof(got) && (in(COM_LSR) & LSR_DR))
+				got[n++] = (char)in(COM_RBR);
+			if (n < sizeof(got))
+				break;
+			input(got, n);
+			n = 0;
 		}
-		uint32_t to[CONSOLE_MAX_SUBSCRIBERS];
-		memcpy(to, subs, sizeof(to));
-		mnos_unlock(&lock);
 		mnos_irq_ack(irq);
-		for (unsigned i = 0; got && i < CONSOLE_MAX_SUBSCRIBERS; i++)
-			if (to[i] && mnos_notify_signal(to[i], 1) != E_OK) {
-				mnos_lock(&lock);       /* gone: forget it */
-				if (subs[i] == to[i]) {
-					mnos_slot_free(subs[i]);
-					subs[i] = 0;
-				}
-				mnos_unlock(&lock);
-			}
+		input(got, n);
 	}
 }
 
@@ -107,14 +141,39 @@ static int handle(void *ctx, struct mnos_rpc_request *r)
 		return E_OK;
 	case CONSOLE_READ: {
 		size_t want = r->in.w[0] < MNOS_RPC_MAX_DATA ? r->in.w[0] : MNOS_RPC_MAX_DATA;
-		size_t n = 0;
+		bool eof;
 		mnos_lock(&lock);
-		while (n < want && rx_tail != rx_head)
-			req_buf[n++] = (uint8_t)rx[rx_tail++ % RX_SIZE];
+		size_t n = ldisc_read(&ld, (char *)req_buf, want, &eof);
 		mnos_unlock(&lock);
 		r->out.data = req_buf;
 		r->out.len = n;
-		return n || !want ? E_OK : E_WOULD_BLOCK;
+		return n || eof || !want ? E_OK : E_WOULD_BLOCK;
+	}
+	case CONSOLE_MODE:
+		if (r->in.w[0] != CONSOLE_RAW && r->in.w[0] != CONSOLE_COOKED)
+			return E_INVAL;
+		mnos_lock(&lock);
+		r->out.w[0] = (uint64_t)ld.mode;
+		ldisc_set_mode(&ld, (int)r->in.w[0]);
+		mnos_unlock(&lock);
+		wake_readers();         /* an unfinished cooked line may be theirs now */
+		return E_OK;
+	case CONSOLE_INTR: {
+		bool arm = r->in.w[0] == 1;
+		if (r->in.w[0] > 1 || r->in.ncaps != (arm ? 1u : 0u) || (arm && !r->in.caps[0])) {
+			for (unsigned i = 0; i < r->in.ncaps; i++)
+				if (r->in.caps[i])
+					mnos_slot_free(r->in.caps[i]);
+			return E_INVAL;
+		}
+		mnos_lock(&lock);
+		uint32_t old = intr_ntf;
+		intr_ntf = arm ? r->in.caps[0] : 0;
+		ld.intr = arm;
+		mnos_unlock(&lock);
+		if (old)
+			mnos_slot_free(old);
+		return E_OK;
 	}
 	case CONSOLE_SUBSCRIBE:
 		if (r->in.ncaps != 1 || !r->in.caps[0])

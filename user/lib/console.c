@@ -100,6 +100,28 @@ long mnos_console_read_line(char *buf, size_t size)
 	}
 }
 
+int mnos_console_mode(int mode)
+{
+	uint64_t in[MNOS_RPC_WORDS] = { (uint64_t)mode }, out[MNOS_RPC_WORDS] = { 0 };
+	int e;
+
+	if (!con_ep && (e = mnos_console_open()) != E_OK)
+		return -e;
+	e = mnos_rpc_call_words(con_ep, CONSOLE_MODE, in, out);
+	return e == E_OK ? (int)out[0] : -e;
+}
+
+int mnos_console_intr(uint32_t ntf)
+{
+	struct mnos_rpc_msg req = { .w = { ntf != 0 }, .caps = { ntf },
+				    .rights = { CAP_R_SIGNAL }, .ncaps = ntf != 0 };
+	int e;
+
+	if (!con_ep && (e = mnos_console_open()) != E_OK)
+		return e;
+	return mnos_rpc_call(con_ep, mnos_ipc_buffer(), CONSOLE_INTR, &req, NULL);
+}
+
 static void sink(void *ctx, const char *s, size_t len)
 {
 	mnos_console_write(s, len);
