@@ -1,8 +1,8 @@
 /*
  * etc/init.conf (docs/INIT.md): one service a line,
  *
- *   service <name> <path> [grant=<cap>[,<cap>...]] [restart=<n>] [slots=<n>]
- *           [quota=<KiB>] [-- <arg>...]
+ *   service <name> <path> [grant=<cap>[,<cap>...]] [restart=<n>|always] [slots=<n>]
+ *           [quota=<KiB>] [unless=<word>] [-- <arg>...]
  *
  * where a cap is one of init's boot capabilities by name ("com1", "irq4", ...) or
  * proc:<service>, the process capability of a service listed earlier. '#' starts a
@@ -129,8 +129,12 @@ static const char *parse_line(struct services *ss, char **tok, int n)
 			const char *why = parse_grants(ss, s, eq + 1);
 			if (why)
 				return why;
+		} else if (strcmp(key, "restart") == 0 && strcmp(val, "always") == 0) {
+			s->max_restarts = RESTART_ALWAYS;
 		} else if (strcmp(key, "restart") == 0 && parse_uint(val, 100, &v)) {
 			s->max_restarts = (unsigned)v;
+		} else if (strcmp(key, "unless") == 0 && word_ok(val, SERVICE_NAME_MAX)) {
+			strlcpy(s->unless, val, sizeof(s->unless));
 		} else if (strcmp(key, "slots") == 0 && parse_uint(val, 65536, &v) && v >= 16) {
 			s->slots = (uint32_t)v;
 		} else if (strcmp(key, "quota") == 0 && parse_uint(val, 1u << 24, &v) && v >= 64) {

@@ -123,8 +123,15 @@ static void service_ended(struct service *s, bool faulted)
 		return;
 	}
 	s->restarts_done++;
-	printf("init: %s ended%s; %u name(s) dropped; restarting it (%u of %u)\n", s->name,
-	       faulted ? " after a fault" : "", dropped, s->restarts_done, s->max_restarts);
+	if (s->max_restarts == RESTART_ALWAYS) {
+		printf("init: %s ended%s; %u name(s) dropped; restarting it\n", s->name,
+		       faulted ? " after a fault" : "", dropped);
+		mnos_sleep(100000000);  /* a program that ends at once does not spin */
+	} else {
+		printf("init: %s ended%s; %u name(s) dropped; restarting it (%u of %u)\n",
+		       s->name, faulted ? " after a fault" : "", dropped, s->restarts_done,
+		       s->max_restarts);
+	}
 	start_service(s);
 }
 
@@ -250,6 +257,17 @@ static bool load_config(const char *path, bool required)
 	return true;
 }
 
+/* Whether the command line has word as a whole word (or a word's key: "word=..."). */
+static bool cmdline_has(const char *cmdline, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = cmdline; (p = strstr(p, word)) != NULL; p += n)
+		if ((p == cmdline || p[-1] == ' ') && (!p[n] || p[n] == ' ' || p[n] == '='))
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	uint32_t type;
@@ -282,7 +300,7 @@ int main(int argc, char **argv)
 	}
 	if (!load_config("etc/init.conf", true))
 		return 1;
-	if (strstr(bi->cmdline, "init.test"))
+	if (cmdline_has(bi->cmdline, "init.test"))
 		load_config("etc/init-test.conf", true);
 
 	/* Each service: a badged capability to the directory (the badge says who asks)
@@ -305,9 +323,13 @@ int main(int argc, char **argv)
 		printf("init: cannot start the name directory\n");
 		return 1;
 	}
-	for (unsigned i = 0; i < st.svc.n; i++)
-		if (start_service(&st.svc.s[i]) == E_OK)
-			printf("init: started %s (%s)\n", st.svc.s[i].name, st.svc.s[i].path);
+	for (unsigned i = 0; i < st.svc.n; i++) {
+		struct service *s = &st.svc.s[i];
+		if (s->unless[0] && cmdline_has(bi->cmdline, s->unless))
+			printf("init: %s not started (the command line says %s)\n", s->name, s->unless);
+		else if (start_service(s) == E_OK)
+			printf("init: started %s (%s)\n", s->name, s->path);
+	}
 	supervise();
 	return 0;
 }

@@ -15,6 +15,7 @@
 #define SERVICE_MAX_ARGS        8
 #define SERVICE_MAX_GRANTS      12
 #define SERVICE_ARGS_BYTES      256
+#define RESTART_ALWAYS          (~0u)
 
 struct grant {
 	char name[SERVICE_NAME_MAX];    /* a boot capability, or proc:<service> */
@@ -32,7 +33,9 @@ struct service {
 	unsigned ngrants;
 	uint32_t slots;
 	uint64_t quota;
-	unsigned max_restarts;
+	unsigned max_restarts;          /* RESTART_ALWAYS: no limit */
+	char unless[SERVICE_NAME_MAX];  /* not started if the kernel command line has this
+					 * word ("" : always started) */
 	/* While init runs it. */
 	uint64_t badge;                 /* of its capability to the name directory */
 	uint32_t names_slot, sup_slot;  /* init's badged capabilities it is given */
