@@ -183,7 +183,7 @@ USER_LIB_SRC := $(sort $(wildcard user/lib/*.c user/lib/*.S)) \
 	kernel/lib/ustar.c kernel/lib/ubsan.c
 USER_LIB_OBJS := $(patsubst %,$(UOBJ)/%.o,$(USER_LIB_SRC))
 USER_PROGS := hello utest init console ctest sfuzz procsvc ptest pchild vfs initfs tmpfs \
-	ftest
+	ftest sh
 USER_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(USER_PROGS))
 
 $(UOBJ)/%.c.o: %.c $(FLAGS_STAMP) | deps $(GEN)/.abi-stamp
@@ -264,7 +264,7 @@ HOST_LIBS := -lcriterion
 
 # Each host test binary: its test file plus the kernel sources it tests (pure logic only).
 HOST_TESTS := kprintf mb2 cmdline fbcon ksyms backtrace memmap pmm acpi heap cap elf abi libmnos \
-	ustar init proc path
+	ustar init proc path ldisc sh
 host_src_kprintf := tests/host/test_kprintf.c kernel/lib/kformat.c
 host_src_mb2 := tests/host/test_mb2.c kernel/boot/multiboot2.c kernel/lib/kformat.c
 host_src_cmdline := tests/host/test_cmdline.c kernel/lib/cmdline.c
@@ -287,6 +287,10 @@ host_flags_init := -Iuser/include
 host_src_proc := tests/host/test_proc.c user/lib/procmsg.c user/procsvc/table.c \
 	kernel/exec/elf_stack.c
 host_flags_proc := -Iuser/include
+host_src_sh := tests/host/test_sh.c user/sh/parse.c user/sh/ledit.c kernel/lib/kformat.c
+host_flags_sh := -Iuser/include
+host_src_ldisc := tests/host/test_ldisc.c user/console/ldisc.c
+host_flags_ldisc := -Iuser/include
 host_src_path := tests/host/test_path.c user/lib/path.c
 host_flags_path := -Iuser/include
 

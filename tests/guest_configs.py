@@ -51,6 +51,15 @@ def init_cfg(name, **kw):
     return c
 
 
+def shell_cfg(name, **kw):
+    """Boot as `make run` does (no test command line) and drive the shell
+    (tests/shell_session.py)."""
+    import shell_session
+    c = _cfg(name, mem=512, expect='session', session=shell_session.session, **kw)
+    c['cmdline'] = ''
+    return c
+
+
 PANIC_REPORT = [
     r'^\*\*\* KERNEL PANIC on CPU 0: panic self-test at depth 3$',
     r'^RIP [0-9a-f]{16}  RSP [0-9a-f]{16}',
@@ -97,6 +106,8 @@ CONFIGS = [
          must_match=[r'^BENCH pmm_alloc_free \d+ tsc-ticks$']),
     init_cfg('bios-init'),
     init_cfg('uefi-init-smp4', firmware='uefi', smp=4),
+    shell_cfg('bios-shell'),
+    shell_cfg('uefi-shell', firmware='uefi', smp=2),
     dict(_cfg('bios-panic', select='panic.backtrace'), expect='panic',
          must_match=PANIC_REPORT),
     dict(_cfg('bios-stack-canary', select='panic.stack_canary_overwritten'), expect='panic',

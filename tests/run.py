@@ -190,11 +190,20 @@ def run_guest_config(cfg, kernel):
              smp=cfg.get('smp', 1), extra=cfg.get('qemu_args', []),
              serial=cfg.get('serial', True), log_path=log_path, name=name)
     start = time.monotonic()
+    session_results = []
     try:
         q.start()
         for step in cfg.get('interact', []):
             step(q)
-        code = q.wait(cfg.get('timeout', 60))
+        if cfg.get('session'):
+            # A session drives the running system and judges it itself; then QEMU goes.
+            session_results = cfg['session'](q, cfg.get('timeout', 60))
+            code = 'session'
+        else:
+            code = q.wait(cfg.get('timeout', 60))
+    except Exception as e:  # a session's own failure is a failed boot, not a crash
+        session_results.append((f'session', False, f'{type(e).__name__}: {e}'))
+        code = 'session'
     finally:
         q.stop()
     elapsed = time.monotonic() - start
@@ -208,7 +217,12 @@ def run_guest_config(cfg, kernel):
     after = out[banner:] if banner >= 0 else ''
 
     expect = cfg.get('expect', 'pass')
-    if code is None:
+    for tid, ok, detail in session_results:
+        results.append(Result(f'{name}/{tid}', ok, detail))
+    if expect == 'session':
+        if not session_results:
+            problems.append('the session reported nothing')
+    elif code is None:
         problems.append(f'timed out after {cfg.get("timeout", 60)} s')
     elif expect == 'panic':
         if code != QEMU_EXIT['panic']:
@@ -217,7 +231,7 @@ def run_guest_config(cfg, kernel):
         problems.append(f'QEMU exit code {code} is neither pass nor fail'
                         + (' (kernel panic)' if code == QEMU_EXIT['panic'] else ''))
 
-    if expect != 'panic':
+    if expect not in ('panic', 'session'):
         plan, ktap, subtests = parse_ktap(after)
         for ok, _, tid, directive, diag in ktap + subtests:
             skipped = directive.upper().startswith('SKIP')

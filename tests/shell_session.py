@@ -1,0 +1,158 @@
+"""End-to-end shell tests (docs/SHELL.md, docs/TESTING.md): boot the ISO as `make run`
+does, wait for the shell's prompt on the serial line, and talk to it like a person: type
+command lines, read what comes back, press Ctrl-C, walk the history, edit lines. Each
+check is one result "<config>/shell.<name>".
+
+The framebuffer path is checked too: keys pressed on the PS/2 keyboard through the QEMU
+monitor (sendkey) must show up, with the command's output, on the screen (screendump,
+decoded back into text by tests/screen.py).
+"""
+import re
+import time
+
+PROMPT = rb'(?:^|\n)(/[^\r\n]*) \$ '
+ANSI = re.compile(r'\x1b\[[0-9;?]*[A-Za-z]')
+
+UP, LEFT, RIGHT, HOME, END, DELETE = '\x1b[A', '\x1b[D', '\x1b[C', '\x1b[H', '\x1b[F', '\x1b[3~'
+
+
+class Shell:
+    def __init__(self, q):
+        self.q = q
+        self.pos = 0            # where the next prompt is looked for
+        self.cwd = '/'
+
+    def wait_prompt(self, timeout=30):
+        m = self.q.expect(PROMPT, timeout=timeout, start=self.pos)
+        if not m:
+            return None
+        self.pos = m.end()
+        self.cwd = m.group(1).decode()
+        return m
+
+    def type(self, keys):
+        self.q.send(keys.encode('latin-1'))
+
+    def run(self, line, timeout=30):
+        """Type line and Enter; the output up to the next prompt (echo dropped, ANSI
+        escapes removed, CR LF as LF), or None if no prompt came back."""
+        start = len(self.q.buf)
+        self.type(line + '\r')
+        m = self.wait_prompt(timeout)
+        if not m:
+            return None
+        text = self.q.buf[start:m.start() + (1 if m.group(0).startswith(b'\n') else 0)]
+        text = text.decode('utf-8', 'replace').replace('\r\n', '\n')
+        text = ANSI.sub('', text)
+        first = text.find('\n')         # the echoed command line
+        return text[first + 1:] if first >= 0 else ''
+
+
+def session(q, timeout):
+    results = []
+
+    def check(name, ok, detail=''):
+        results.append((f'shell.{name}', bool(ok), detail))
+
+    def expect_out(name, line, want, regex=False, t=30):
+        got = sh.run(line, timeout=t)
+        if got is None:
+            check(name, False, f'{line!r}: no prompt came back')
+            return None
+        ok = re.search(want, got, re.M) if regex else got == want
+        check(name, ok, f'{line!r} gave {got!r}, wanted {"/" + want + "/" if regex else repr(want)}')
+        return got
+
+    sh = Shell(q)
+    t0 = time.monotonic()
+    m = sh.wait_prompt(timeout=min(timeout, 120))
+    check('prompt_appears', m, 'no "$ " prompt on the serial line')
+    if not m:
+        return results
+    results[-1] = ('shell.prompt_appears', True, '')
+    print(f'# {time.monotonic() - t0:.2f} s from QEMU start to the prompt')
+
+    expect_out('echo', 'echo hello   world', 'hello world\n')
+    expect_out('echo_n', 'echo -n no newline; echo', 'no newline\n')
+    expect_out('quoting', """echo 'a  $x  b' "c  d" e\\ f "q\\"x" ''""", 'a  $x  b c  d e f q"x \n')
+    expect_out('status_variable', 'cat /nope; echo "status $?"',
+               'cat: /nope: not found\nstatus 1\n')
+    expect_out('unknown_command', 'frobnicate x; echo $?',
+               'sh: frobnicate: command not found\n127\n')
+    expect_out('and_or_lists', 'cat /nope 2> /tmp/err && echo yes || echo no; echo end',
+               'no\nend\n')
+    expect_out('redirect_out_in', 'echo one > /tmp/f; echo two >> /tmp/f; cat < /tmp/f',
+               'one\ntwo\n')
+    expect_out('redirect_err', 'cat /tmp/err', 'cat: /nope: not found\n')
+    expect_out('redirect_truncates', 'echo three > /tmp/f; cat /tmp/f', 'three\n')
+    expect_out('redirect_bad_path', 'echo x > /nodir/f; echo $?',
+               r'^sh: /nodir/f: .*\n1\n$', regex=True)
+    expect_out('pipe_two', 'echo piped | cat', 'piped\n')
+    expect_out('pipe_three', 'cat /tmp/f | cat | cat', 'three\n')
+    expect_out('pipe_builtin', 'pwd | cat', f'{sh.cwd}\n')
+    expect_out('pipe_status_is_last', 'cat /nope | cat; echo $?', 'cat: /nope: not found\n0\n')
+    expect_out('syntax_error', 'echo a | | cat; echo $?',
+               "sh: syntax error near '|'\n", )
+    expect_out('cd_pwd', 'cd /tmp; pwd; cd ..; pwd; cd /nope', '/tmp\n/\nsh: cd: /nope: not found\n')
+    expect_out('files', 'mkdir /tmp/d && cp /tmp/f /tmp/d/g && mv /tmp/d/g /tmp/d/h && '
+               'ls /tmp/d && cat /tmp/d/h && rm /tmp/d/h && ls /tmp/d && echo ok', 'h\nthree\nok\n')
+    expect_out('ls_l', 'ls -l /bin', r'^.*\bsh\b.*$', regex=True)
+    expect_out('ps', 'ps', r'^\s*PID\b.*\n(.*\n)*.*\bps\b', regex=True)
+    expect_out('mem', 'mem', r'(?i)total.*\n(.*\n)*.*heap', regex=True)
+    expect_out('uname', 'uname -a', r'^MinimalOS .*x86_64', regex=True)
+    expect_out('uptime', 'uptime', r'^up \d+:\d\d:\d\d', regex=True)
+    expect_out('caps', 'caps', r'(?i)endpoint', regex=True)
+    expect_out('help', 'help', r'Builtins: cd', regex=True)
+    expect_out('command_help', 'ls --help; echo $?', r'(?i)usage: ls.*\n(.*\n)*0\n$', regex=True)
+
+    # Line editing: insert in the middle, backspace, delete, home/end.
+    expect_out('edit_insert', 'echo hllo' + LEFT * 3 + 'e', 'hello\n')
+    expect_out('edit_backspace', 'echo abXc' + LEFT + '\x7f', 'abc\n')
+    expect_out('edit_delete_home_end', 'xecho ok' + HOME + DELETE + END + '!', 'ok!\n')
+    # History: Up brings the last line back.
+    sh.run('echo from history')
+    expect_out('history_up', UP, 'from history\n')
+    expect_out('history_up_twice', UP + UP, 'ok!\n')
+
+    # Ctrl-C at the prompt abandons the line.
+    start = len(q.buf)
+    sh.type('echo never')
+    time.sleep(0.3)
+    sh.type('\x03')
+    m = sh.wait_prompt(10)
+    check('ctrl_c_at_prompt', m and b'never\r\n' not in q.buf[start:],
+          'Ctrl-C did not give a fresh prompt')
+
+    # Ctrl-C interrupts the foreground program.
+    sh.type('sleep 60\r')
+    time.sleep(1.5)
+    t = time.monotonic()
+    sh.type('\x03')
+    m = sh.wait_prompt(15)
+    check('ctrl_c_interrupts', m, 'no prompt after Ctrl-C during sleep 60')
+    expect_out('ctrl_c_status', 'echo $?', '130\n')
+
+    # A program reading the console: the line arrives cooked (echoed), Ctrl-D ends it.
+    start = len(q.buf)
+    sh.type('cat\r')
+    time.sleep(1.0)
+    sh.type('typed line\r')
+    got = q.expect(rb'typed line\r\ntyped line\r\n', timeout=15, start=start)
+    check('console_input_cooked', got, 'cat did not echo and copy a typed line')
+    sh.type('\x04')
+    check('ctrl_d_ends_input', sh.wait_prompt(15), 'Ctrl-D did not end cat')
+
+    # Background job and kill.
+    got = sh.run('sleep 30 &')
+    pid = re.search(r'\[(\d+)\]', got or '')
+    check('background', pid, f'no [pid] from a background job: {got!r}')
+    if pid:
+        expect_out('kill', f'kill {pid.group(1)}; echo $?', '0\n')
+        got = sh.run('echo after')
+        check('background_reaped', got is not None and
+              re.search(rf'\[{pid.group(1)}\] done', got), f'{got!r}')
+
+    # exit: init starts a fresh shell.
+    sh.type('exit 3\r')
+    check('exit_restarts_shell', sh.wait_prompt(30), 'no prompt after exit')
+    return results
