@@ -183,7 +183,7 @@ USER_LIB_SRC := $(sort $(wildcard user/lib/*.c user/lib/*.S)) \
 	kernel/lib/ustar.c kernel/lib/ubsan.c
 USER_LIB_OBJS := $(patsubst %,$(UOBJ)/%.o,$(USER_LIB_SRC))
 USER_PROGS := hello utest init console ctest sfuzz procsvc ptest pchild vfs initfs tmpfs \
-	ftest sh
+	ftest sh kbd
 USER_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(USER_PROGS))
 
 $(UOBJ)/%.c.o: %.c $(FLAGS_STAMP) | deps $(GEN)/.abi-stamp
@@ -264,7 +264,7 @@ HOST_LIBS := -lcriterion
 
 # Each host test binary: its test file plus the kernel sources it tests (pure logic only).
 HOST_TESTS := kprintf mb2 cmdline fbcon ksyms backtrace memmap pmm acpi heap cap elf abi libmnos \
-	ustar init proc path ldisc sh
+	ustar init proc path ldisc sh kbd
 host_src_kprintf := tests/host/test_kprintf.c kernel/lib/kformat.c
 host_src_mb2 := tests/host/test_mb2.c kernel/boot/multiboot2.c kernel/lib/kformat.c
 host_src_cmdline := tests/host/test_cmdline.c kernel/lib/cmdline.c
@@ -293,6 +293,8 @@ host_src_ldisc := tests/host/test_ldisc.c user/console/ldisc.c
 host_flags_ldisc := -Iuser/include
 host_src_path := tests/host/test_path.c user/lib/path.c
 host_flags_path := -Iuser/include
+host_src_kbd := tests/host/test_kbd.c user/kbd/scancode.c user/lib/keyterm.c
+host_flags_kbd := -Iuser/include -Iuser/kbd
 
 HOST_BINS := $(patsubst %,$(BUILD)/host/test_%,$(HOST_TESTS))
 

@@ -10,6 +10,7 @@ expect ('pass': KTAP with isa-debug-exit, or 'panic'); must_match / must_not_mat
 running Qemu, for tests that type or look at the screen).
 """
 import os
+import re
 
 TIMEOUT_BIOS = 180
 TIMEOUT_UEFI = 240   # OVMF alone takes ~4 s under TCG, more on a loaded machine
@@ -57,6 +58,92 @@ def shell_cfg(name, **kw):
     import shell_session
     c = _cfg(name, mem=512, expect='session', session=shell_session.session, **kw)
     c['cmdline'] = ''
+    return c
+
+
+# The keyboard driver end to end (docs/DRIVERS.md): keys pressed on the PS/2 keyboard
+# through the QEMU monitor, each followed by the events the driver decoded, which with
+# kbd.echo it reads back through its own service and prints on the serial line as
+# "kbd: press|release <key> mods=<mods> ch=<char> bytes=<what a terminal sends, hex>".
+KBD_KEYS = [
+    ('a', ["press a mods=none ch='a' bytes=61", "release a mods=none ch=none bytes=none"]),
+    ('shift-a', ['press lshift mods=shift ch=none bytes=none',
+                 "press a mods=shift ch='A' bytes=41",
+                 'release a mods=shift ch=none bytes=none',
+                 'release lshift mods=none ch=none bytes=none']),
+    ('ctrl-c', ['press lctrl mods=ctrl ch=none bytes=none',
+                "press c mods=ctrl ch='c' bytes=03",
+                'release c mods=ctrl ch=none bytes=none',
+                'release lctrl mods=none ch=none bytes=none']),
+    ('ctrl_r-d', ['press rctrl mods=ctrl ch=none bytes=none',
+                  "press d mods=ctrl ch='d' bytes=04",
+                  'release d mods=ctrl ch=none bytes=none',
+                  'release rctrl mods=none ch=none bytes=none']),
+    ('up', ['press up mods=none ch=none bytes=1b5b41', 'release up mods=none ch=none bytes=none']),
+    ('left', ['press left mods=none ch=none bytes=1b5b44']),
+    ('home', ['press home mods=none ch=none bytes=1b5b48']),
+    ('end', ['press end mods=none ch=none bytes=1b5b46']),
+    ('insert', ['press insert mods=none ch=none bytes=1b5b327e']),
+    ('delete', ['press delete mods=none ch=none bytes=1b5b337e']),
+    ('pgup', ['press pgup mods=none ch=none bytes=1b5b357e']),
+    ('pgdn', ['press pgdn mods=none ch=none bytes=1b5b367e']),
+    ('caps_lock', ['press capslock mods=caps ch=none bytes=none',
+                   'release capslock mods=caps ch=none bytes=none']),
+    ('a', ["press a mods=caps ch='A' bytes=41"]),
+    ('1', ["press 1 mods=caps ch='1' bytes=31"]),
+    ('caps_lock', ['press capslock mods=none ch=none bytes=none']),
+    ('shift-1', ["press 1 mods=shift ch='!' bytes=21"]),
+    ('alt_r-x', ['press ralt mods=alt ch=none bytes=none', "press x mods=alt ch='x' bytes=1b78",
+                 'release ralt mods=none ch=none bytes=none']),
+    ('kp_enter', ['press kp_enter mods=none ch=none bytes=0d']),
+    ('kp_divide', ["press kp_slash mods=none ch='/' bytes=2f"]),
+    ('kp_7', ["press kp_7 mods=none ch='7' bytes=37"]),
+    ('pause', ['press pause mods=none ch=none bytes=none',
+               'release pause mods=none ch=none bytes=none']),
+    ('print', ['press print mods=none ch=none bytes=none',
+               'release print mods=none ch=none bytes=none']),
+    ('b', ["press b mods=none ch='b' bytes=62"]),
+    ('ret', ['press enter mods=none ch=none bytes=0d']),
+    ('backspace', ['press backspace mods=none ch=none bytes=7f']),
+    ('tab', ['press tab mods=none ch=none bytes=09']),
+    ('esc', ['press esc mods=none ch=none bytes=1b']),
+    ('f5', ['press f5 mods=none ch=none bytes=1b5b31357e']),
+]
+
+
+def kbd_line(text):
+    """The echo line of one event (the serial line ends lines with CR LF)."""
+    return r'^kbd: ' + re.escape(text) + r'\r?$'
+
+
+def press_keys(q):
+    """Press KBD_KEYS on the PS/2 keyboard once the driver is ready, each after the
+    events of the one before have been printed."""
+    if not q.expect(r'^kbd: PS/2 keyboard ready', timeout=60):
+        return
+    for keys, lines in KBD_KEYS:
+        start = len(q.buf)
+        q.monitor(f'sendkey {keys}')
+        if not q.expect(kbd_line(lines[-1]), timeout=20, start=start):
+            return          # must_match says what is missing
+
+
+def kbd_cfg(name, **kw):
+    """An init boot whose driver echoes key events (kbd.echo): the keys of KBD_KEYS must
+    come out as their events, in order. ctest then runs as in init_cfg and ends QEMU."""
+    c = init_cfg(name, **kw)
+    c['cmdline'] += ' kbd.echo'
+    c['interact'] = [press_keys, type_ctest]
+    lines = [line for _, group in KBD_KEYS for line in group]
+    # Each event on its own (a clear message for the first missing), then all of them in
+    # this order, with nothing but other programs' lines between (each step atomic: the
+    # first match of a line is the one to go on from, and a failure cannot backtrack
+    # through every combination of earlier ones).
+    c['must_match'] = c['must_match'] + [r'^kbd: PS/2 keyboard ready$'] + \
+        [kbd_line(line) for line in lines] + \
+        [kbd_line(lines[0]) + ''.join(r'(?>\n(?:.*\n)*?kbd: ' + re.escape(line) + r'$)'
+                                      for line in lines[1:])]
+    c['must_not_match'] = [r'^kbd: (press|release) \?']
     return c
 
 
@@ -108,6 +195,7 @@ CONFIGS = [
     init_cfg('uefi-init-smp4', firmware='uefi', smp=4),
     shell_cfg('bios-shell'),
     shell_cfg('uefi-shell', firmware='uefi', smp=2),
+    kbd_cfg('bios-kbd'),
     dict(_cfg('bios-panic', select='panic.backtrace'), expect='panic',
          must_match=PANIC_REPORT),
     dict(_cfg('bios-stack-canary', select='panic.stack_canary_overwritten'), expect='panic',

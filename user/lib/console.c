@@ -37,6 +37,17 @@ int mnos_console_open(void)
 	return E_OK;
 }
 
+int mnos_console_open_wait(unsigned ms)
+{
+	int e;
+
+	/* Any error, not only E_NOT_FOUND: a restarted service's old registration may
+	 * linger a moment, and calls through it fail with E_DELETED. */
+	for (unsigned waited = 0; (e = mnos_console_open()) != E_OK && waited < ms; waited += 10)
+		mnos_sleep(10000000);
+	return e;
+}
+
 int mnos_console_write(const char *s, size_t len)
 {
 	struct mnos_ipc_buffer *buf = mnos_ipc_buffer();

@@ -44,6 +44,9 @@ enum {
 /* Look the console up and subscribe to its input (this thread's IPC buffer is used).
  * E_NOT_FOUND until the service has registered. */
 int mnos_console_open(void);
+/* The same, trying again every 10 ms for up to ms milliseconds while it fails (the
+ * service may start after the caller, or be restarting): the last error. */
+int mnos_console_open_wait(unsigned ms);
 /* Write len bytes: E_DELETED when the service has gone (open it again). */
 int mnos_console_write(const char *s, size_t len);
 /* Read up to size bytes, waiting for input if there is none: the count, or -error. */
