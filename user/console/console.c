@@ -10,6 +10,7 @@
 #include <mnos.h>
 #include <mnos/console.h>
 #include <mnos/names.h>
+#include <mnos/subscribers.h>
 #include "ldisc.h"
 
 #define COM_RBR 0       /* receive buffer (read) */
@@ -27,10 +28,13 @@
 static uint32_t ports, irq, irq_ntf;
 static struct mnos_lock lock;
 static struct ldisc ld;                         /* [lock] */
-static uint32_t subs[CONSOLE_MAX_SUBSCRIBERS];  /* [lock] notification slots, 0: free */
+static struct mnos_subscribers subs;            /* the readers' notifications */
 static uint32_t intr_ntf;                       /* [lock] the armed Ctrl-C's, or 0 */
 static struct mnos_lock out_lock;               /* one writer at a time */
 static uint8_t req_buf[MNOS_RPC_MAX_DATA];
+
+_Static_assert(CONSOLE_MAX_SUBSCRIBERS == MNOS_SUBSCRIBERS_MAX,
+	       "the protocol's limit is the set's");
 
 static uint8_t in(unsigned reg)
 {
@@ -67,20 +71,7 @@ static size_t write_bytes(const char *s, size_t n)
 /* Tell the readers that input came: their notifications, forgotten once dead. */
 static void wake_readers(void)
 {
-	uint32_t to[CONSOLE_MAX_SUBSCRIBERS];
-
-	mnos_lock(&lock);
-	memcpy(to, subs, sizeof(to));
-	mnos_unlock(&lock);
-	for (unsigned i = 0; i < CONSOLE_MAX_SUBSCRIBERS; i++)
-		if (to[i] && mnos_notify_signal(to[i], 1) != E_OK) {
-			mnos_lock(&lock);
-			if (subs[i] == to[i]) {
-				mnos_slot_free(subs[i]);
-				subs[i] = 0;
-			}
-			mnos_unlock(&lock);
-		}
+	mnos_subscribers_signal(&subs);
 }
 
 /* Typed bytes, from COM1 or the keyboard, through the line discipline. */
@@ -176,18 +167,7 @@ static int handle(void *ctx, struct mnos_rpc_request *r)
 		return E_OK;
 	}
 	case CONSOLE_SUBSCRIBE:
-		if (r->in.ncaps != 1 || !r->in.caps[0])
-			return E_INVAL;
-		mnos_lock(&lock);
-		for (unsigned i = 0; i < CONSOLE_MAX_SUBSCRIBERS; i++)
-			if (!subs[i]) {
-				subs[i] = r->in.caps[0];
-				mnos_unlock(&lock);
-				return E_OK;
-			}
-		mnos_unlock(&lock);
-		mnos_slot_free(r->in.caps[0]);
-		return E_NO_MEMORY;
+		return mnos_subscribers_add(&subs, r);
 	default:
 		for (unsigned i = 0; i < r->in.ncaps; i++)
 			if (r->in.caps[i])

@@ -22,15 +22,10 @@ static void result(bool ok, const char *name)
 	printf("%s %u init.%s\n", ok ? "ok" : "not ok", n, name);
 }
 
-/* Look "console" up until it answers (it may start after this program), up to ~5 s. */
+/* Look "console" up until it answers (it may start after this program), up to 5 s. */
 static bool console_found(void)
 {
-	for (int i = 0; i < 500; i++) {
-		if (mnos_console_open() == E_OK)
-			return true;
-		mnos_sleep(10000000);
-	}
-	return false;
+	return mnos_console_open_wait(5000) == E_OK;
 }
 
 /* A thread that tries to use COM1's ports directly: IOPL 0 and no permission bitmap,
