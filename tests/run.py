@@ -217,8 +217,10 @@ def run_guest_config(cfg, kernel):
     after = out[banner:] if banner >= 0 else ''
 
     expect = cfg.get('expect', 'pass')
-    for tid, ok, detail in session_results:
+    for tid, ok, detail, *note in session_results:
         results.append(Result(f'{name}/{tid}', ok, detail))
+        if note:
+            results[-1].note = note[0]
     if expect == 'session':
         if not session_results:
             problems.append('the session reported nothing')

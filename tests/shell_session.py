@@ -60,17 +60,23 @@ def session(q, timeout):
             check(name, False, f'{line!r}: no prompt came back')
             return None
         ok = re.search(want, got, re.M) if regex else got == want
+        if regex and 'command not found' in got and 'command not found' not in want:
+            ok = False
         check(name, ok, f'{line!r} gave {got!r}, wanted {"/" + want + "/" if regex else repr(want)}')
         return got
 
     sh = Shell(q)
+    banner = q.expect(rb'MinimalOS \d', timeout=min(timeout, 120))
     t0 = time.monotonic()
-    m = sh.wait_prompt(timeout=min(timeout, 120))
-    check('prompt_appears', m, 'no "$ " prompt on the serial line')
+    m = banner and sh.wait_prompt(timeout=min(timeout, 120))
+    check('prompt_appears', m, 'no kernel banner' if not banner else
+          'no "$ " prompt on the serial line')
     if not m:
         return results
-    results[-1] = ('shell.prompt_appears', True, '')
-    print(f'# {time.monotonic() - t0:.2f} s from QEMU start to the prompt')
+    # Wall time from the kernel's banner (GRUB is done) to the prompt: reported, not
+    # asserted (timed tests are flaky on shared machines; docs/PERFORMANCE.md).
+    results[-1] = ('shell.prompt_appears', True, '',
+                   f'{time.monotonic() - t0:.2f} s from the kernel banner')
 
     expect_out('echo', 'echo hello   world', 'hello world\n')
     expect_out('echo_n', 'echo -n no newline; echo', 'no newline\n')
@@ -96,7 +102,7 @@ def session(q, timeout):
     expect_out('cd_pwd', 'cd /tmp; pwd; cd ..; pwd; cd /nope', '/tmp\n/\nsh: cd: /nope: not found\n')
     expect_out('files', 'mkdir /tmp/d && cp /tmp/f /tmp/d/g && mv /tmp/d/g /tmp/d/h && '
                'ls /tmp/d && cat /tmp/d/h && rm /tmp/d/h && ls /tmp/d && echo ok', 'h\nthree\nok\n')
-    expect_out('ls_l', 'ls -l /bin', r'^.*\bsh\b.*$', regex=True)
+    expect_out('ls_l', 'ls -l /bin', r'^.*\d+ +sh$', regex=True)
     expect_out('ps', 'ps', r'^\s*PID\b.*\n(.*\n)*.*\bps\b', regex=True)
     expect_out('mem', 'mem', r'(?i)total.*\n(.*\n)*.*heap', regex=True)
     expect_out('uname', 'uname -a', r'^MinimalOS .*x86_64', regex=True)

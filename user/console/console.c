@@ -1,16 +1,20 @@
 /*
- * The console service: COM1's driver, in ring 3 (docs/INIT.md, "The console").
+ * The console service: COM1's driver, in ring 3, and the one console of the system
+ * (docs/INIT.md, "The console").
  *
  * It holds COM1's I/O-port capability and its IRQ-4 line, bound to a notification: an
- * interrupt thread waits there, drains the receive FIFO into a buffer, acknowledges the
- * line and signals the readers' notifications. The main thread serves write, read and
- * subscribe requests (mnos/console.h) from any number of clients over the endpoint it
- * registers as "console".
+ * interrupt thread waits there, drains the receive FIFO through the line discipline
+ * (ldisc.c), acknowledges the line and signals the readers' notifications. A keyboard
+ * thread does the same with the key presses of the keyboard driver ("kbd"), turned into
+ * the bytes a terminal sends. The main thread serves write, read, subscribe, mode and
+ * interrupt requests (mnos/console.h) from any number of clients over the endpoint it
+ * registers as "console"; what is written goes to COM1 and to the framebuffer console.
  */
 #include <mnos.h>
 #include <mnos/console.h>
 #include <mnos/names.h>
 #include <mnos/subscribers.h>
+#include <mnos/kbd.h>
 #include "ldisc.h"
 
 #define COM_RBR 0       /* receive buffer (read) */
@@ -100,6 +104,32 @@ static void input(const char *s, size_t n)
 }
 
 /* Interrupt thread: drain, acknowledge, hand the bytes to the line discipline. */
+/*
+ * Keyboard thread: key presses from the keyboard driver become input. The driver may
+ * start after the console, be restarted, or be absent (no PS/2 controller): look it up
+ * every 100 ms for the first 5 s, then every 2 s.
+ */
+static void kbd_thread(void *unused)
+{
+	struct mnos_kbd k = { 0 };
+	struct mnos_key_event ev[16];
+
+	for (unsigned tries = 0;; tries++) {
+		if (mnos_kbd_open(&k, 0) != E_OK) {
+			mnos_sleep(tries < 50 ? 100000000ull : 2000000000ull);
+			continue;
+		}
+		tries = 0;
+		long n;
+		while ((n = mnos_kbd_read(&k, ev, ARRAY_SIZE(ev), true)) >= 0)
+			for (long i = 0; i < n; i++) {
+				char b[8];
+				size_t len = mnos_key_to_bytes(&ev[i], b);
+				input(b, len);
+			}
+	}
+}
+
 static void irq_thread(void *unused)
 {
 	for (;;) {
@@ -215,6 +245,8 @@ int main(int argc, char **argv)
 		e = mnos_irq_ack(irq);  /* a delivery a predecessor never acknowledged */
 	if (e != E_OK && e != E_INVAL)
 		printf("console: cannot bind IRQ 4: %s\n", kerr_name((kerr_t)e));
+	if (mnos_thread_start(kbd_thread, NULL, 0, NULL) != E_OK)
+		printf("console: cannot start the keyboard thread; serial input only\n");
 	if (mnos_thread_start(irq_thread, NULL, 0, NULL) != E_OK) {
 		printf("console: cannot start the interrupt thread\n");
 		return 1;

@@ -259,12 +259,13 @@ static int handle(void *ctx, struct mnos_rpc_request *r)
 	return n || !want ? E_OK : E_WOULD_BLOCK;
 }
 
-/* kbd.echo: print every event, read back through the service as a client would. */
+/* kbd.echo: print every event, read back through the service as a client would. The
+ * driver is registered as "kbd.echo" then, so the console does not take the events. */
 static void echo_thread(void *unused)
 {
 	struct mnos_kbd k = { 0 };
 	struct mnos_key_event ev[16];
-	int e = mnos_kbd_open(&k, 0);
+	int e = mnos_kbd_open_name(&k, "kbd.echo", 0);
 
 	if (e != E_OK) {
 		printf("kbd: echo: cannot open the service: %s\n", kerr_name((kerr_t)e));
@@ -359,7 +360,7 @@ int main(int argc, char **argv)
 		.ep = ep, .reply = reply, .buf = mnos_ipc_buffer(), .data = req_buf,
 		.size = sizeof(req_buf), .handle = handle,
 	};
-	if (!srv.buf || (e = mnos_name_register("kbd", ep)) != E_OK) {
+	if (!srv.buf || (e = mnos_name_register(echo ? "kbd.echo" : "kbd", ep)) != E_OK) {
 		printf("kbd: cannot register: %s\n", kerr_name((kerr_t)(srv.buf ? e : E_NO_MEMORY)));
 		return 1;
 	}

@@ -4,6 +4,11 @@
 
 int mnos_kbd_open(struct mnos_kbd *k, uint32_t ntf)
 {
+	return mnos_kbd_open_name(k, "kbd", ntf);
+}
+
+int mnos_kbd_open_name(struct mnos_kbd *k, const char *name, uint32_t ntf)
+{
 	uint32_t ep;
 	int e;
 
@@ -11,7 +16,7 @@ int mnos_kbd_open(struct mnos_kbd *k, uint32_t ntf)
 		mnos_slot_free(k->ep);
 		k->ep = 0;
 	}
-	if ((e = mnos_name_lookup("kbd", &ep)) != E_OK)
+	if ((e = mnos_name_lookup(name, &ep)) != E_OK)
 		return e;
 	if (ntf)
 		k->ntf = ntf;

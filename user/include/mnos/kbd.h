@@ -118,6 +118,8 @@ struct mnos_kbd {
 };
 
 int mnos_kbd_open(struct mnos_kbd *k, uint32_t ntf);
+/* The same with the driver registered under another name (its test mode's "kbd.echo"). */
+int mnos_kbd_open_name(struct mnos_kbd *k, const char *name, uint32_t ntf);
 /* Up to max events into ev: how many, or -error. With none buffered: 0 if wait is
  * false, else wait on k->ntf for some. */
 long mnos_kbd_read(struct mnos_kbd *k, struct mnos_key_event *ev, size_t max, bool wait);
