@@ -119,6 +119,8 @@ LIMITS = [
     ('USER_BASE', 0x400000, 'lowest user address'),
     ('USER_TOP', 0x00007ffffffff000, 'end of user space (exclusive)'),
     ('PROCESS_OVERHEAD', 8192, 'bytes a new process costs its creator on top of the quota it is given'),
+    ('SYSINFO_MIN_SIZE', 144, 'the least size system_info takes: struct mnos_sysinfo '
+     'as version 1 laid it out'),
 ]
 
 # ---------------------------------------------------------------------------------------
@@ -133,6 +135,9 @@ LIMITS = [
 #             with CONTROL. Must fit 32 bits (E_RANGE).
 #   rights    a rights mask (CAP_R_*). Must fit 32 bits (E_INVAL).
 #   ptr_in    a user pointer the kernel reads `len` bytes from (len names the argument).
+#   ptr_out   a user pointer the kernel writes up to `len` bytes to (len names the
+#             argument): [ptr, ptr + len) must lie in user space (E_RANGE), what is
+#             written must be mapped writable (E_FAULT).
 #   size      a length in bytes, up to max.
 #   addr      a user virtual address (not dereferenced by the call).
 #   value     a plain 64-bit value.
@@ -443,6 +448,30 @@ SYSCALLS = [
              'go with the last). proc 0 is the caller: the calling thread ends too.',
          args=[arg('proc', 'proc', 'the process (0: the caller)')],
          results=[], errors=SLOT_ERRORS),
+
+    dict(num=32, name='cap_identify', area='cap',
+         doc='What the capability in a slot of the caller is: its object\'s type, its '
+             'rights and its badge (0: none). Needs no right: it tells only what the '
+             'caller holds.',
+         args=[arg('slot', 'slot', 'the capability', obj='NONE', need=[])],
+         results=[res('type', 'rdi', 'MNOS_OBJ_*'),
+                  res('rights', 'rsi', 'its rights (CAP_R_*), only ever those of its type'),
+                  res('badge', 'rdx', 'its badge')],
+         errors={k: SLOT_ERRORS[k] for k in ('E_RANGE', 'E_NOT_FOUND')}),
+    dict(num=33, name='system_info', area='misc',
+         doc='Copy a struct mnos_sysinfo (<mnos/sysinfo.h>) to buf: kernel version and '
+             'build, uptime, CPUs, physical memory, kernel heap, threads and processes. '
+             'The kernel writes min(size, its own sizeof) bytes and says how many in the '
+             'structure\'s size field, so a program built against an older, shorter '
+             'layout gets what it knows; the rest of buf is left alone. On E_FAULT part '
+             'of buf may have been written (nothing else changes).',
+         args=[arg('buf', 'ptr_out', 'where the structure goes', len='size'),
+               arg('size', 'size', 'bytes at buf, at least MNOS_SYSINFO_MIN_SIZE')],
+         results=[],
+         errors={'E_INVAL': 'size is below MNOS_SYSINFO_MIN_SIZE (the first version\'s '
+                            'layout)',
+                 'E_RANGE': 'buf .. buf + size is not entirely in user space',
+                 'E_FAULT': 'part of what is written is not mapped writable'}),
 ]
 
 # Bytes a thread made by thread_create costs its creator (its kernel stack and state).

@@ -18,7 +18,7 @@ abi = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(abi)
 
 HEADER = '/* Generated from abi/abi.py by tools/gen_abi.py: do not edit. */\n'
-KINDS = ['value', 'slot', 'slots2', 'proc', 'rights', 'ptr_in', 'size', 'addr']
+KINDS = ['value', 'slot', 'slots2', 'proc', 'rights', 'ptr_in', 'size', 'addr', 'ptr_out']
 ERR_NAMES = [e[0] for e in abi.ERRORS]
 TYPE_NAMES = [t[0] for t in abi.OBJ_TYPES]
 
@@ -61,7 +61,7 @@ def check():
             for r in a.get('need', []) + a.get('need_hi', []):
                 if not any(x[0] == r for x in abi.RIGHTS):
                     die(f'{where} unknown right {r}')
-            if a['kind'] == 'ptr_in' and a.get('len') not in argnames:
+            if a['kind'] in ('ptr_in', 'ptr_out') and a.get('len') not in argnames:
                 die(f'{where} pointer {a["name"]} without a length argument')
         regs = [r['reg'] for r in s['results']]
         if len(set(regs)) != len(regs) or any(r not in abi.RESULT_REGS for r in regs):
@@ -78,7 +78,7 @@ def check():
             need |= {'E_TYPE', 'E_PERM'}
         if 'rights' in kinds:
             need.add('E_INVAL')
-        if 'ptr_in' in kinds:
+        if 'ptr_in' in kinds or 'ptr_out' in kinds:
             need |= {'E_RANGE', 'E_FAULT'}
         missing = need - set(s['errors'])
         if missing:
@@ -351,6 +351,7 @@ def gen_table_h():
 KIND_DOC = {
     'value': 'value', 'slot': 'slot', 'slots2': 'two slots', 'proc': 'process',
     'rights': 'rights', 'ptr_in': 'pointer (in)', 'size': 'size', 'addr': 'user address',
+    'ptr_out': 'pointer (out)',
 }
 
 
@@ -388,6 +389,9 @@ def gen_doc():
          '- **pointer (in)**: user memory the kernel reads, with its length in another '
          'argument: `E_RANGE` unless entirely inside user space (`MNOS_USER_BASE` .. '
          '`MNOS_USER_TOP`), `E_FAULT` if a page of it is not mapped readable.',
+         '- **pointer (out)**: user memory the kernel writes, with its length in another '
+         'argument: `E_RANGE` unless all of it is inside user space, `E_FAULT` if a page '
+         'of what is written is not mapped writable.',
          '- **user address**: an address in the caller\'s or a target process\'s user space, '
          'not read by the call.', '',
          'Every call checks every slot, right, size and pointer before it changes anything: '

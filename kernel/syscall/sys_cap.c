@@ -43,6 +43,20 @@ kerr_t sys_cap_revoke(uint32_t slot, struct syscall_frame *f)
 	return cap_revoke(sys_cspace(), slot);
 }
 
+kerr_t sys_cap_identify(uint32_t slot, struct syscall_frame *f)
+{
+	struct cap c;
+	kerr_t e = cap_lookup(sys_cspace(), slot, OBJ_NONE, 0, &c);
+
+	if (e != E_OK)
+		return e;
+	kobj_put(c.obj);
+	f->rdi = c.type;
+	f->rsi = c.rights;
+	f->rdx = c.badge;
+	return E_OK;
+}
+
 /* A new object of type (its arguments checked), with the creator's reference. */
 static kerr_t create(uint64_t type, struct quota *q, uint64_t arg0, uint64_t arg1,
 		     struct kobj **out)

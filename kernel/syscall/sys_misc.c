@@ -1,11 +1,16 @@
-/* System calls: debug print, yield, clock, sleep (syscall.c). */
+/* System calls: debug print, yield, clock, sleep, system information (syscall.c). */
 #include "sys.h"
 #include <arch/syscall.h>
+#include <arch/tsc.h>
 #include <bootinfo.h>
 #include <cmdline.h>
+#include <heap.h>
 #include <panic.h>
+#include <pmm.h>
 #include <log.h>
 #include <sched.h>
+#include <thread.h>
+#include <mnos/sysinfo.h>
 #include <time.h>
 #include <usercopy.h>
 #include <usermode.h>
@@ -62,6 +67,41 @@ kerr_t sys_sleep(uint64_t ns, struct syscall_frame *f)
 	/* A deadline past the clock's range is no deadline: the thread sleeps on. */
 	sched_sleep_until(ns > UINT64_MAX - now ? UINT64_MAX : now + ns);
 	return E_OK;
+}
+
+/* Version 1's layout is the least the call takes; a later version only appends. */
+_Static_assert(MNOS_SYSINFO_VERSION > 1 || sizeof(struct mnos_sysinfo) == MNOS_SYSINFO_MIN_SIZE,
+	       "MNOS_SYSINFO_MIN_SIZE is version 1's size");
+
+/* Each figure is read on its own (the heap's under its locks), so with other CPUs busy
+ * they need not describe one instant; each is true of some moment during the call. */
+kerr_t sys_system_info(uint64_t buf, uint64_t size, struct syscall_frame *f)
+{
+	struct mnos_sysinfo si;
+
+	if (size < MNOS_SYSINFO_MIN_SIZE)
+		return E_INVAL;
+	if (!user_range_ok(buf, size))
+		return E_RANGE;
+	memset(&si, 0, sizeof(si));
+	si.version = MNOS_SYSINFO_VERSION;
+	si.size = (uint32_t)(size < sizeof(si) ? size : sizeof(si));
+	strlcpy(si.kernel, "MinimalOS", sizeof(si.kernel));
+	strlcpy(si.release, MNOS_VERSION, sizeof(si.release));
+	strlcpy(si.build, MNOS_GIT_REV, sizeof(si.build));
+	strlcpy(si.machine, "x86_64", sizeof(si.machine));
+	si.uptime_ns = clock_ns();
+	si.tsc_hz = tsc_hz();
+	si.cpus_online = sched_cpu_count();
+	struct pmm_stats pm = pmm_get_stats();
+	si.mem_total = pm.total * PAGE_SIZE;
+	si.mem_free = pm.free * PAGE_SIZE;
+	struct heap_stats hs = heap_get_stats();
+	si.heap_in_use = hs.bytes_in_use;
+	si.heap_held = hs.bytes_held;
+	si.threads = thread_count();
+	si.processes = process_count();
+	return copy_to_user(buf, &si, si.size);
 }
 
 __noreturn void sys_thread_exit(struct syscall_frame *f)

@@ -31,6 +31,8 @@ Test(abi, numbers_are_dense_and_every_call_is_described)
 	cr_assert_eq(SYS_EP_REPLY_RECV, 15);
 	cr_assert_eq(SYS_THREAD_EXIT, 22);
 	cr_assert_eq(SYS_IRQ_UNBIND, 29);
+	cr_assert_eq(SYS_CAP_IDENTIFY, 32);
+	cr_assert_eq(SYS_SYSTEM_INFO, 33);
 	cr_assert_str_eq(syscall_descs[SYS_THREAD_CREATE].name, "thread_create");
 	cr_assert(syscall_descs[SYS_THREAD_EXIT].noreturn);
 }
@@ -121,8 +123,9 @@ Test(abi, errors_of_argument_kinds_are_documented)
 				cr_assert(d->errors & 1u << E_EXISTS, "%s arg %u", d->name, a);
 			if (k == SA_RIGHTS)
 				cr_assert(d->errors & 1u << E_INVAL, "%s arg %u", d->name, a);
-			if (k == SA_PTR_IN)
-				cr_assert(d->errors & (1u << E_RANGE | 1u << E_FAULT), "%s", d->name);
+			if (k == SA_PTR_IN || k == SA_PTR_OUT)
+				cr_assert((d->errors & (1u << E_RANGE | 1u << E_FAULT)) ==
+					  (1u << E_RANGE | 1u << E_FAULT), "%s", d->name);
 			if (k == SA_SLOT && d->args[a].obj != MNOS_OBJ_NONE)
 				cr_assert(d->errors & 1u << E_TYPE, "%s arg %u", d->name, a);
 			if (d->args[a].need)

@@ -30,6 +30,8 @@
 #include <usermode.h>
 #include <vmm.h>
 #include <arch/ioapic.h>
+#include <mnos/sysinfo.h>
+#include <sched.h>
 
 #define SLOTS           24
 #define CODE_VA         0x400000ull
@@ -278,6 +280,8 @@ static void valid_args(unsigned nr, uint64_t a[6])
 	case SYS_IOPORT_IN: a[0] = S_PORTS; a[1] = CMOS_INDEX; a[2] = 1; break;
 	case SYS_IOPORT_OUT: a[0] = S_PORTS; a[1] = CMOS_INDEX; a[2] = 1; a[3] = RTC_A; break;
 	case SYS_PROC_SET_FAULT: a[0] = 0; a[1] = S_NOTIF; break;
+	case SYS_CAP_IDENTIFY: a[0] = S_BADGED; break;
+	case SYS_SYSTEM_INFO: a[0] = DATA_VA; a[1] = MNOS_SYSINFO_MIN_SIZE; break;
 	}
 }
 
@@ -450,6 +454,19 @@ static const struct bad bad_values[] = {
 	{ SYS_DEBUG_PRINT, 1, MNOS_DEBUG_PRINT_MAX + 1, E_INVAL },
 	{ SYS_DEBUG_PRINT, 1, 1ull << 32, E_INVAL },
 	{ SYS_DEBUG_PRINT, 1, UINT64_MAX, E_INVAL },
+	{ SYS_SYSTEM_INFO, 1, 0, E_INVAL },
+	{ SYS_SYSTEM_INFO, 1, MNOS_SYSINFO_MIN_SIZE - 1, E_INVAL },
+	{ SYS_SYSTEM_INFO, 1, 1ull << 63, E_RANGE },    /* DATA_VA + that leaves user space */
+	{ SYS_SYSTEM_INFO, 1, UINT64_MAX, E_RANGE },    /* wraps */
+	{ SYS_SYSTEM_INFO, 0, 0, E_RANGE },
+	{ SYS_SYSTEM_INFO, 0, USER_BASE - 8, E_RANGE },
+	{ SYS_SYSTEM_INFO, 0, 0xffffffff80100000ull, E_RANGE },
+	{ SYS_SYSTEM_INFO, 0, 0x0000800000000000ull, E_RANGE },
+	{ SYS_SYSTEM_INFO, 0, USER_TOP - 8, E_RANGE },
+	{ SYS_SYSTEM_INFO, 0, UINT64_MAX - 7, E_RANGE },
+	{ SYS_SYSTEM_INFO, 0, 0x500000, E_FAULT },      /* not mapped */
+	{ SYS_SYSTEM_INFO, 0, CODE_VA, E_FAULT },       /* mapped, not writable */
+	{ SYS_SYSTEM_INFO, 0, DATA_VA + PAGE_SIZE - 16, E_FAULT },     /* runs off */
 	/* rights masks */
 	{ SYS_CAP_COPY, 3, 1ull << 32, E_INVAL },
 	{ SYS_CAP_COPY, 3, UINT64_MAX, E_INVAL },
@@ -698,6 +715,63 @@ static void misc_and_caps(void *arg)
 	KT_EXPECT_EQ(C(SYS_PROC_SET_FAULT, 0, S_NOTIF), E_OK);
 	KT_EXPECT(v->p->fault_notify != NULL);
 	KT_EXPECT_EQ(C(SYS_PROC_SET_FAULT, 0, 0), E_OK);
+
+	/* what a capability is: its type, rights (what obj_create gave, what cap_mint
+	 * kept) and badge */
+	KT_EXPECT_EQ(call(SYS_CAP_IDENTIFY, A(S_EP), &f), E_OK);
+	KT_EXPECT_EQ(f.rdi, MNOS_OBJ_ENDPOINT);
+	KT_EXPECT_EQ(f.rsi, MNOS_RIGHTS_ENDPOINT);
+	KT_EXPECT_EQ(f.rdx, 0);
+	KT_EXPECT_EQ(call(SYS_CAP_IDENTIFY, A(S_BADGED), &f), E_OK);
+	KT_EXPECT_EQ(f.rdx, 0x77);
+	KT_EXPECT_EQ(C(SYS_OBJ_CREATE, MNOS_OBJ_NOTIFICATION, S_FREE), E_OK);
+	KT_EXPECT_EQ(C(SYS_CAP_MINT, S_FREE, S_FREE + 1, CAP_R_SIGNAL | CAP_R_GRANT, 0x5a5),
+		     E_OK);
+	KT_EXPECT_EQ(call(SYS_CAP_IDENTIFY, A(S_FREE), &f), E_OK);
+	KT_EXPECT_EQ(f.rdi, MNOS_OBJ_NOTIFICATION);
+	KT_EXPECT_EQ(f.rsi, MNOS_RIGHTS_NOTIFICATION);
+	KT_EXPECT_EQ(call(SYS_CAP_IDENTIFY, A(S_FREE + 1), &f), E_OK);
+	KT_EXPECT_EQ(f.rdi, MNOS_OBJ_NOTIFICATION);
+	KT_EXPECT_EQ(f.rsi, CAP_R_SIGNAL | CAP_R_GRANT);
+	KT_EXPECT_EQ(f.rdx, 0x5a5);
+	KT_EXPECT_EQ(call(SYS_CAP_IDENTIFY, A(S_PROC), &f), E_OK);
+	KT_EXPECT_EQ(f.rdi, MNOS_OBJ_PROCESS);
+	KT_EXPECT_EQ(call(SYS_CAP_IDENTIFY, A(S_SPARE), &f), E_NOT_FOUND);
+	KT_EXPECT_EQ(C(SYS_CAP_DELETE, S_FREE + 1), E_OK);
+	KT_EXPECT_EQ(C(SYS_CAP_IDENTIFY, S_FREE + 1), E_NOT_FOUND);
+	KT_EXPECT_EQ(C(SYS_CAP_DELETE, S_FREE), E_OK);
+
+	/* system information: sane figures, and only the kernel's layout is written */
+	struct mnos_sysinfo *si = (struct mnos_sysinfo *)v->data;
+	memset(v->data, 0xee, PAGE_SIZE);
+	KT_EXPECT_EQ(C(SYS_SYSTEM_INFO, DATA_VA, sizeof(*si) + 64), E_OK);
+	KT_EXPECT_EQ(si->version, MNOS_SYSINFO_VERSION);
+	KT_EXPECT_EQ(si->size, sizeof(*si));
+	KT_EXPECT_EQ(((uint8_t *)v->data)[sizeof(*si)], 0xee);
+	KT_EXPECT_EQ(((uint8_t *)v->data)[sizeof(*si) + 63], 0xee);
+	KT_EXPECT(strcmp(si->kernel, "MinimalOS") == 0);
+	KT_EXPECT(strcmp(si->release, MNOS_VERSION) == 0);
+	KT_EXPECT(strcmp(si->build, MNOS_GIT_REV) == 0);
+	KT_EXPECT(strcmp(si->machine, "x86_64") == 0);
+	KT_EXPECT(si->uptime_ns > 0 && si->uptime_ns <= clock_ns());
+	KT_EXPECT(si->tsc_hz > 1000000);
+	KT_EXPECT_EQ(si->cpus_online, sched_cpu_count());
+	KT_EXPECT(si->mem_total == pmm_get_stats().total * PAGE_SIZE);
+	KT_EXPECT(si->mem_free > 0 && si->mem_free <= si->mem_total);
+	KT_EXPECT(si->heap_in_use > 0 && si->heap_in_use <= si->heap_held);
+	KT_EXPECT(si->threads >= 2 && si->threads <= thread_count() + 8);
+	KT_EXPECT(si->processes >= 2);
+	KT_EXPECT_EQ(si->reserved, 0);
+	uint64_t up = si->uptime_ns;
+	KT_EXPECT_EQ(C(SYS_SLEEP, 1000000), E_OK);
+	memset(v->data, 0xee, PAGE_SIZE);
+	KT_EXPECT_EQ(C(SYS_SYSTEM_INFO, DATA_VA + 8, MNOS_SYSINFO_MIN_SIZE), E_OK);
+	si = (struct mnos_sysinfo *)((uint8_t *)v->data + 8);
+	KT_EXPECT(si->uptime_ns >= up + 1000000);
+	KT_EXPECT_EQ(si->size, MNOS_SYSINFO_MIN_SIZE);
+	KT_EXPECT_EQ(v->data[0], 0xeeeeeeeeeeeeeeeeull);        /* before buf: untouched */
+	/* ends on the last byte of the page */
+	KT_EXPECT_EQ(C(SYS_SYSTEM_INFO, DATA_VA + PAGE_SIZE - sizeof(*si), sizeof(*si)), E_OK);
 
 	/* the IPC buffer */
 	KT_EXPECT_EQ(C(SYS_IPC_BUFFER_SET, BUF_VA), E_OK);

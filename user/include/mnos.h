@@ -2,6 +2,7 @@
  * libmnos, the user library (docs/USERSPACE.md): everything a program includes. The
  * parts:
  *   <mnos/syscalls.h>  one stub per system call, generated from abi/abi.py
+ *   <mnos/sysinfo.h>   what system_info copies out (kernel/include/mnos/)
  *   <mnos/runtime.h>   start-up information, exit/abort, address-space regions, locks
  *   <mnos/slot.h>      the capability-slot allocator
  *   <mnos/malloc.h>    malloc, free, calloc, realloc (and the allocator underneath)
@@ -23,6 +24,7 @@
 #include <kerr.h>
 #include <mnos/start.h>
 #include <mnos/syscalls.h>
+#include <mnos/sysinfo.h>
 #include <mnos/runtime.h>
 #include <mnos/slot.h>
 #include <mnos/malloc.h>

@@ -156,6 +156,13 @@ static void one_call(void)
 		break;
 	case SYS_IPC_BUFFER_SET:
 		return;                         /* once a thread; the library's own is enough */
+	case SYS_SYSTEM_INFO:
+		/* It writes: into buf, not over this program's heap or stack (a power of
+		 * two can be the heap's base). Kernel and non-canonical ones stay. */
+		if (a[0] >= MNOS_USER_BASE && a[0] < MNOS_USER_TOP)
+			a[0] = (uint64_t)(uintptr_t)buf +
+			       a[0] % (sizeof(buf) - sizeof(struct mnos_sysinfo));
+		break;
 	}
 	uint64_t e = raw_syscall(nr, a);
 	calls++;

@@ -180,7 +180,15 @@ static enum mnos_error c_set_fault(const struct fixture *f, uint64_t s)
 	return mnos_proc_set_fault(s, f->ntf);
 }
 
+static enum mnos_error c_identify(const struct fixture *f, uint64_t s)
+{
+	uint64_t type, rights, badge;
+
+	return mnos_cap_identify(s, &type, &rights, &badge);
+}
+
 static const struct slot_call slot_calls[] = {
+	{ "cap_identify", 0, c_identify },
 	{ "cap_delete", 0, c_delete },
 	{ "cap_revoke", 0, c_revoke },
 	{ "cap_copy", 0, c_copy },
@@ -343,6 +351,19 @@ UTEST(abi_bad_pointers_and_lengths)
 	UT_EXPECT_ERR(mnos_debug_print(mapped + MNOS_PAGE_SIZE - 4, 8), E_FAULT); /* runs off */
 	UT_EXPECT_ERR(mnos_debug_print(mapped, MNOS_DEBUG_PRINT_MAX + 1), E_INVAL); /* too long */
 	UT_EXPECT_ERR(mnos_debug_print(mapped, ~0ull), E_INVAL);
+	/* system_info writes: the same ranges, and read-only memory is no place for it. */
+	const uint64_t isz = MNOS_SYSINFO_MIN_SIZE;
+	UT_EXPECT_ERR(mnos_system_info(0, isz), E_RANGE);
+	UT_EXPECT_ERR(mnos_system_info(0xffffffff80000000ull, isz), E_RANGE);
+	UT_EXPECT_ERR(mnos_system_info(0x0000800000000000ull, isz), E_RANGE);
+	UT_EXPECT_ERR(mnos_system_info(MNOS_USER_TOP - 16, isz), E_RANGE);
+	UT_EXPECT_ERR(mnos_system_info(~0ull - 2, isz), E_RANGE);
+	UT_EXPECT_ERR(mnos_system_info(mapped, isz), E_FAULT);                 /* read-only */
+	UT_EXPECT_ERR(mnos_system_info(ut_va(1), isz), E_FAULT);               /* unmapped */
+	UT_EXPECT_ERR(mnos_system_info(mapped, isz - 1), E_INVAL);             /* too small */
+	UT_EXPECT_ERR(mnos_system_info(mapped, 0), E_INVAL);
+	UT_EXPECT_ERR(mnos_system_info(mapped, ~0ull), E_RANGE);               /* wraps */
+	UT_EXPECT_ERR(mnos_system_info(mapped, 1ull << 62), E_RANGE);
 	/* Addresses for mappings, buffers, threads: aligned, in the user half. */
 	UT_EXPECT_ERR(mnos_mem_map(mem, 0, mapped + 1, CAP_R_READ), E_INVAL);
 	UT_EXPECT_ERR(mnos_mem_map(mem, 0, 0, CAP_R_READ), E_RANGE);
@@ -392,4 +413,91 @@ UTEST(abi_thread_create_fails_cleanly)
 	UT_EXPECT_ERR(ut_run_thread(set_ran, 7, &faulted), E_OK);
 	UT_EXPECT(!faulted);
 	UT_EXPECT_EQ(ran, 7);
+}
+
+/* ---- what a capability is, and what the system is ---- */
+
+static void expect_identity(uint32_t slot, uint64_t type, uint64_t rights, uint64_t badge)
+{
+	uint64_t t = 99, r = 99, b = 99;
+
+	UT_EXPECT_ERR(mnos_cap_identify(slot, &t, &r, &b), E_OK);
+	if (t != type || r != rights || b != badge)
+		utest_fail(__FILE__, __LINE__, "slot %u: type %llu rights %#llx badge %#llx, "
+			   "want %llu %#llx %#llx", slot, (unsigned long long)t,
+			   (unsigned long long)r, (unsigned long long)b, (unsigned long long)type,
+			   (unsigned long long)rights, (unsigned long long)badge);
+}
+
+/* obj_create gives every right of the type; cap_copy and cap_mint keep what they are
+ * told to; the start information's capabilities are what it says they are. */
+UTEST(abi_cap_identify_reports_type_rights_and_badge)
+{
+	struct fixture f;
+
+	make_fixture(&f);
+	expect_identity(f.ep, MNOS_OBJ_ENDPOINT, MNOS_RIGHTS_ENDPOINT, 0);
+	expect_identity(f.ntf, MNOS_OBJ_NOTIFICATION, MNOS_RIGHTS_NOTIFICATION, 0);
+	expect_identity(f.mem, MNOS_OBJ_MEMORY, MNOS_RIGHTS_MEMORY, 0);
+	expect_identity(f.reply, MNOS_OBJ_REPLY, MNOS_RIGHTS_REPLY, 0);
+	uint32_t s = ut_slot(), s2 = ut_slot();
+	UT_ASSERT_OK(mnos_cap_mint(f.ep, s, CAP_R_SEND | CAP_R_GRANT | CAP_R_EXEC, 0xfeed));
+	expect_identity(s, MNOS_OBJ_ENDPOINT, CAP_R_SEND | CAP_R_GRANT, 0xfeed);
+	UT_ASSERT_OK(mnos_cap_copy(f.mem, 0, s2, CAP_R_READ | CAP_R_DERIVE));
+	expect_identity(s2, MNOS_OBJ_MEMORY, CAP_R_READ | CAP_R_DERIVE, 0);
+	UT_ASSERT_OK(mnos_cap_move(s2, f.dst));
+	expect_identity(f.dst, MNOS_OBJ_MEMORY, CAP_R_READ | CAP_R_DERIVE, 0);
+	uint64_t t = 7, r = 7, b = 7;
+	UT_EXPECT_ERR(mnos_cap_identify(s2, &t, &r, &b), E_NOT_FOUND);
+	UT_EXPECT(t == 0 && r == 0 && b == 0);          /* a failed call returns nothing */
+	UT_EXPECT_ERR(mnos_cap_identify(0, &t, &r, &b), E_RANGE);
+	UT_EXPECT_ERR(mnos_cap_identify(ut_nslots, &t, &r, &b), E_RANGE);
+	UT_EXPECT_ERR(mnos_cap_identify(1ull << 32 | f.ep, &t, &r, &b), E_RANGE);
+	const struct mnos_start_info *si = mnos_start_info;
+	for (uint32_t i = 0; i < si->ncaps && i < MNOS_START_MAX_CAPS; i++) {
+		UT_EXPECT_ERR(mnos_cap_identify(si->caps[i].slot, &t, &r, &b), E_OK);
+		UT_EXPECT_EQ(t, si->caps[i].type);
+	}
+	expect_identity(ut_self, MNOS_OBJ_PROCESS, MNOS_RIGHTS_PROCESS, 0);
+	expect_identity(ut_result, MNOS_OBJ_NOTIFICATION, CAP_R_SIGNAL, 0);
+}
+
+UTEST(abi_system_info_is_sane)
+{
+	static struct mnos_sysinfo a, b;
+	static uint8_t big[sizeof(struct mnos_sysinfo) + 32];
+
+	UT_ASSERT_OK(mnos_system_info((uint64_t)(uintptr_t)&a, sizeof(a)));
+	UT_EXPECT_EQ(a.version, MNOS_SYSINFO_VERSION);
+	UT_EXPECT_EQ(a.size, sizeof(a));
+	UT_EXPECT(strcmp(a.kernel, "MinimalOS") == 0);
+	UT_EXPECT(strcmp(a.machine, "x86_64") == 0);
+	UT_EXPECT(a.release[0] && strnlen(a.release, sizeof(a.release)) < sizeof(a.release));
+	UT_EXPECT(a.build[0] && strnlen(a.build, sizeof(a.build)) < sizeof(a.build));
+	UT_EXPECT(a.cpus_online >= 1 && a.cpus_online <= 256);
+	UT_EXPECT(a.mem_total >= 16ull << 20);
+	UT_EXPECT(a.mem_free > 0 && a.mem_free <= a.mem_total);
+	UT_EXPECT(a.heap_in_use > 0 && a.heap_in_use <= a.heap_held);
+	UT_EXPECT(a.threads >= 2 && a.processes >= 1);       /* idle threads; this process */
+	UT_EXPECT(a.tsc_hz > 1000000);
+	uint64_t now;
+	mnos_clock(&now);
+	UT_EXPECT(a.uptime_ns > 0 && a.uptime_ns <= now);
+	/* Time moves on; memory taken shows. */
+	mnos_sleep(2000000);
+	uint32_t mem = ut_make(MNOS_OBJ_MEMORY, 64, 0);
+	UT_ASSERT(mem);
+	UT_ASSERT_OK(mnos_system_info((uint64_t)(uintptr_t)&b, sizeof(b)));
+	UT_EXPECT(b.uptime_ns >= a.uptime_ns + 2000000);
+	UT_EXPECT(b.mem_free + 64 * MNOS_PAGE_SIZE <= a.mem_free + 32 * MNOS_PAGE_SIZE);
+	UT_EXPECT_EQ(b.mem_total, a.mem_total);
+	/* A longer buffer than the kernel's layout: only its layout is written. */
+	memset(big, 0xa5, sizeof(big));
+	UT_ASSERT_OK(mnos_system_info((uint64_t)(uintptr_t)big, sizeof(big)));
+	UT_EXPECT_EQ(((struct mnos_sysinfo *)big)->size, sizeof(struct mnos_sysinfo));
+	for (size_t i = sizeof(struct mnos_sysinfo); i < sizeof(big); i++)
+		if (big[i] != 0xa5) {
+			utest_fail(__FILE__, __LINE__, "byte %zu past the layout written", i);
+			break;
+		}
 }
