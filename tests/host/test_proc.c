@@ -187,7 +187,69 @@ Test(table, statuses_say_how_a_program_ended)
 	cr_assert_eq(idx, -1);
 }
 
-Test(table, only_the_parent_or_the_program_itself_may_kill_or_wait)
+/*
+ * The kill rule: a client may kill what it or its parent started, and their
+ * descendants. The tree: session s started a and b (a shell and a job, say); a
+ * started a1 (the shell's job) and k (a kill the shell runs); a1 started g; session
+ * other started o; b started b1.
+ */
+Test(table, kill_reaches_what_the_client_or_its_parent_started)
+{
+	pt_init(&t);
+	uint64_t s = pt_connect(&t), other = pt_connect(&t);
+	int a = start(s), b = start(s), o = start(other);
+	int a1 = start(pid_of(a)), k = start(pid_of(a)), b1 = start(pid_of(b));
+	int g = start(pid_of(a1));
+	uint64_t kc = pid_of(k);
+
+	/* k: its siblings, their descendants, itself. */
+	cr_assert(pt_may_kill(&t, kc, a1));
+	cr_assert(pt_may_kill(&t, kc, g));
+	cr_assert(pt_may_kill(&t, kc, k));
+	/* Not its parent, its parent's siblings or their children, nor another client's. */
+	cr_assert(!pt_may_kill(&t, kc, a));
+	cr_assert(!pt_may_kill(&t, kc, b));
+	cr_assert(!pt_may_kill(&t, kc, b1));
+	cr_assert(!pt_may_kill(&t, kc, o));
+	/* An ancestor reaches every descendant; a session has no parent to widen it. */
+	cr_assert(pt_may_kill(&t, s, g));
+	cr_assert(pt_may_kill(&t, pid_of(a), g));
+	cr_assert(!pt_may_kill(&t, other, a));
+	cr_assert(!pt_may_kill(&t, other, g));
+	cr_assert(!pt_may_kill(&t, pid_of(g), a1));     /* g's parent is a1 itself */
+	cr_assert(pt_may_kill(&t, pid_of(b1), b1));
+	cr_assert(!pt_may_kill(&t, pid_of(b1), a));
+	cr_assert(!pt_may_kill(&t, 0, a));              /* badge 0 is nobody */
+	int idx;
+	cr_assert_eq(pt_kill(&t, kc, pid_of(g), &idx), E_OK);
+	cr_assert_eq(idx, g);
+	cr_assert(t.p[g].killed);
+	cr_assert_eq(pt_kill(&t, kc, pid_of(a), &idx), E_PERM);
+	cr_assert(!t.p[a].killed);
+	cr_assert_eq(pt_kill(&t, kc, pid_of(o), &idx), E_PERM);
+	/* a1 ends: g goes to a, and k reaches it still (now its sibling). */
+	pt_ended(&t, a1, false, ans);
+	cr_assert_eq(t.p[g].parent, pid_of(a));
+	cr_assert(pt_may_kill(&t, kc, g));
+	/* Parentless (the parent's own parent gone): a program reaches only its own. */
+	t.p[a].parent = 0;
+	cr_assert(!pt_may_kill(&t, pid_of(a), b));
+	cr_assert(pt_may_kill(&t, pid_of(a), g));
+}
+
+/* The ancestor walk ends even if the links were ever to form a cycle. */
+Test(table, the_ancestor_walk_is_bounded)
+{
+	pt_init(&t);
+	uint64_t s = pt_connect(&t), other = pt_connect(&t);
+	int a = start(s), b = start(pid_of(a));
+
+	t.p[a].parent = pid_of(b);                      /* a cycle: a -> b -> a */
+	cr_assert(!pt_may_kill(&t, other, a));
+	cr_assert(pt_may_kill(&t, pid_of(a), b));
+}
+
+Test(table, only_the_parent_may_wait_and_strangers_may_not_kill)
 {
 	pt_init(&t);
 	uint64_t s = pt_connect(&t), other = pt_connect(&t);

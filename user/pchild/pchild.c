@@ -13,6 +13,11 @@
  *   pchild spawn <n>           starts n children "pchild exit <i>" (i = 1..n), waits
  *                              for any n times: the sum of their codes, 200 on a mistake
  *   pchild orphan              starts "pchild sleep", then waits for it (until killed)
+ *   pchild kill <pid>          kill(pid): 0 if it was allowed, 1 if refused (E_PERM),
+ *                              2 if there is no such process, 3 for anything else
+ *   pchild kill-via-child <pid>
+ *                              starts "pchild kill <pid>" and returns its code (200 if
+ *                              it could not): a kill by a grandchild of the caller
  */
 #include <mnos.h>
 
@@ -80,7 +85,19 @@ int main(int argc, char **argv)
 		if (pid <= 0)
 			return 100;
 		wait(pid, NULL);
-		return 101;                     /* never: it sleeps, this one is killed */
+		return 101;                     /* its sleeper was killed (by an ancestor) */
+	}
+	if (strcmp(mode, "kill") == 0 && argc == 3) {
+		int e = kill(atoi(argv[2]));
+		return e == 0 ? 0 : e == -E_PERM ? 1 : e == -E_NOT_FOUND ? 2 : 3;
+	}
+	if (strcmp(mode, "kill-via-child") == 0 && argc == 3) {
+		const char *k[] = { "pchild", "kill", argv[2], NULL };
+		int status, pid = spawn("bin/pchild", k, NULL);
+		if (pid <= 0 || wait(pid, &status) != pid ||
+		    MNOS_PROC_HOW(status) != MNOS_PROC_EXITED)
+			return 200;
+		return MNOS_PROC_CODE(status);
 	}
 	return 127;
 }

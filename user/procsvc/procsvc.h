@@ -89,7 +89,16 @@ void pt_release(struct ptable *t, int idx);
 kerr_t pt_exit(struct ptable *t, uint64_t client, int code);
 
 /*
- * May client kill pid? E_NOT_FOUND: no such process; E_PERM: neither its parent nor it.
+ * May client kill the process of entry i? Yes if it is that process, or one of its
+ * ancestors (parent, grandparent, ...), or if the client's own parent is one: a program
+ * may end what it started and what its parent started (its siblings: a shell's other
+ * jobs, for a kill the shell runs) and their descendants — never its parent, nor
+ * anything another client started.
+ */
+bool pt_may_kill(const struct ptable *t, uint64_t client, int i);
+
+/*
+ * client kills pid. E_NOT_FOUND: no such process; E_PERM: pt_may_kill says no.
  * E_OK: *idx is the entry to kill (marked killed unless it has reported an exit), or -1
  * if it has ended already.
  */

@@ -104,6 +104,34 @@ kerr_t pt_exit(struct ptable *t, uint64_t client, int code)
 	return E_OK;
 }
 
+/* Is anc (a badge, not 0) an ancestor of entry i: its parent, its parent's parent, ...?
+ * The chain ends at a session (no parent above it) or at 0; it is never longer than the
+ * table, which bounds the walk even if the links were ever wrong. */
+static bool descends_from(const struct ptable *t, int i, uint64_t anc)
+{
+	for (unsigned n = 0; n < PT_MAX; n++) {
+		uint64_t up = t->p[i].parent;
+		if (up == anc)
+			return true;
+		if (!up || up > PT_PID_MAX)
+			return false;
+		if ((i = pt_find(t, (uint32_t)up)) < 0)
+			return false;
+	}
+	return false;
+}
+
+bool pt_may_kill(const struct ptable *t, uint64_t client, int i)
+{
+	if (!client)
+		return false;
+	if (t->p[i].pid == client || descends_from(t, i, client))
+		return true;
+	/* The client's parent: a process of the table, or a session. */
+	int c = client <= PT_PID_MAX ? pt_find(t, (uint32_t)client) : -1;
+	return c >= 0 && t->p[c].parent && descends_from(t, i, t->p[c].parent);
+}
+
 kerr_t pt_kill(struct ptable *t, uint64_t client, uint32_t pid, int *idx)
 {
 	int i = pt_find(t, pid);
@@ -111,7 +139,7 @@ kerr_t pt_kill(struct ptable *t, uint64_t client, uint32_t pid, int *idx)
 	if (i < 0 || !t->p[i].state)
 		return E_NOT_FOUND;
 	struct pt_proc *p = &t->p[i];
-	if (p->parent != client && pid != client)
+	if (!pt_may_kill(t, client, i))
 		return E_PERM;
 	*idx = -1;
 	if (p->state == MNOS_PROC_ZOMBIE)

@@ -241,26 +241,33 @@ static void bad_requests_get_clear_errors(void)
 	EXPECT(mnos_rpc_call_words(svc, PROC_WAIT, w, NULL), E_INVAL);
 }
 
-static void a_grandchild_cannot_be_touched_until_adopted(void)
+/* "pchild orphan" (it starts a sleeper and waits for it: a client held in a request),
+ * and the sleeper's pid, once the list shows it, in *grandchild (0: it never did). */
+static int orphan_and_sleeper(uint32_t *grandchild)
 {
-	/* pchild orphan starts a sleeper and waits for it: a client held in a request. */
 	int parent = child("orphan", NULL, NULL);
-	uint32_t grandchild = 0;
 	static struct mnos_proc_info all[LIST_ROOM];
 	size_t count;
 
-	for (int i = 0; i < 200 && !grandchild; i++) {
+	*grandchild = 0;
+	for (int i = 0; i < 200 && !*grandchild; i++) {
 		mnos_sleep(SECOND / 100);
 		if (mnos_process_list(all, LIST_ROOM, &count) == E_OK)
 			for (size_t k = 0; k < count; k++)
 				if (all[k].ppid == (uint32_t)parent)
-					grandchild = all[k].pid;
+					*grandchild = all[k].pid;
 	}
-	CHECK(grandchild, parent);
+	CHECK(*grandchild, parent);
+	return parent;
+}
+
+static void a_grandchild_cannot_be_waited_for_until_adopted(void)
+{
+	uint32_t grandchild;
+	int parent = orphan_and_sleeper(&grandchild);
+
 	mnos_sleep(SECOND / 20);                /* the parent is in its wait now */
-	int e = kill((int)grandchild);
-	CHECK(e == -E_PERM, e);                 /* not this program's child */
-	EXPECT(wait((int)grandchild, NULL), -E_PERM);
+	EXPECT(wait((int)grandchild, NULL), -E_PERM);   /* not this program's child */
 
 	/* Killed in the middle of its wait: the service drops the wait, and the sleeper
 	 * goes to this program. */
@@ -272,6 +279,49 @@ static void a_grandchild_cannot_be_touched_until_adopted(void)
 	EXPECT(kill((int)grandchild), 0);
 	s = status_of((int)grandchild);
 	CHECK(s == MNOS_PROC_STATUS(MNOS_PROC_KILLED, 0), s);
+}
+
+/* "pchild kill <pid>" run by this program, or by a child of it: its exit code. */
+static int kill_by(const char *mode, int pid)
+{
+	char num[12];
+
+	snprintf(num, sizeof(num), "%d", pid);
+	return status_of(child(mode, num, NULL));
+}
+
+/*
+ * The kill rule (docs/PROCESSES.md, "Waiting, killing, parents"): a program may kill
+ * what its parent started — how a kill run from a shell reaches the shell's other
+ * jobs — and their descendants, and what it started itself; not its parent, and not
+ * what a parent's sibling started.
+ */
+static void kill_reaches_siblings_only(void)
+{
+	const int killed = MNOS_PROC_STATUS(MNOS_PROC_KILLED, 0);
+	int s1 = child("sleep", NULL, NULL), s2 = child("sleep", NULL, NULL);
+	struct mnos_proc_info info;
+
+	CHECK(s1 > 0 && s2 > 0, s2);
+	CHECK(listed((uint32_t)s2, &info), s2);
+	int me = (int)info.ppid;
+	/* A sibling: allowed. */
+	EXPECT(kill_by("kill", s1), MNOS_PROC_STATUS(MNOS_PROC_EXITED, 0));
+	EXPECT(status_of(s1), killed);
+	/* Its parent, this program: refused. */
+	EXPECT(kill_by("kill", me), MNOS_PROC_STATUS(MNOS_PROC_EXITED, 1));
+	/* From a grandchild: s2 is its parent's sibling, started by someone else. */
+	EXPECT(kill_by("kill-via-child", s2), MNOS_PROC_STATUS(MNOS_PROC_EXITED, 1));
+	CHECK(listed((uint32_t)s2, &info) && info.state == MNOS_PROC_RUNNING, info.state);
+	/* A grandchild's sibling, by this program's own hand: an ancestor may. */
+	uint32_t g;
+	int mid = orphan_and_sleeper(&g);
+	EXPECT(kill((int)g), 0);
+	/* The orphan's wait for g returns, and it ends with 101. */
+	EXPECT(status_of(mid), MNOS_PROC_STATUS(MNOS_PROC_EXITED, 101));
+	EXPECT(kill(s2), 0);
+	EXPECT(status_of(s2), killed);
+	EXPECT(kill_by("kill", 0x7ffffff0), MNOS_PROC_STATUS(MNOS_PROC_EXITED, 2));
 }
 
 static void many_programs_at_once_up_to_the_limit(void)
@@ -315,7 +365,8 @@ int main(int argc, char **argv)
 	run("programs_start_programs", programs_start_programs);
 	run("the_list_shows_running_programs", the_list_shows_running_programs);
 	run("bad_requests_get_clear_errors", bad_requests_get_clear_errors);
-	run("orphans_go_to_the_grandparent", a_grandchild_cannot_be_touched_until_adopted);
+	run("orphans_go_to_the_grandparent", a_grandchild_cannot_be_waited_for_until_adopted);
+	run("kill_reaches_siblings_not_parents_or_strangers", kill_reaches_siblings_only);
 	run("many_programs_at_once_up_to_the_limit", many_programs_at_once_up_to_the_limit);
 	printf("ptest: %u passed, %u failed\n", n - failed, failed);
 	return (int)failed;
