@@ -1,10 +1,19 @@
-/* The console service's client side (mnos/console.h). */
+/*
+ * The console service's client side (mnos/console.h).
+ *
+ * Subscribing to input waits for the first read: the service keeps a subscriber until
+ * signalling it fails, which for a notification that outlives its waiter never happens,
+ * so each subscription of a program that has ended holds one of the service's
+ * CONSOLE_MAX_SUBSCRIBERS places for good. Programs that only write — most commands —
+ * take none.
+ */
 #include <mnos.h>
 #include <mnos/console.h>
 #include <mnos/names.h>
 
 static uint32_t con_ep;         /* the service's endpoint, or 0 */
 static uint32_t con_ntf;        /* signalled by the service when input arrives */
+static bool subscribed;         /* con_ntf is con_ep's subscriber */
 
 int mnos_console_open(void)
 {
@@ -17,6 +26,18 @@ int mnos_console_open(void)
 	}
 	if ((e = mnos_name_lookup("console", &ep)) != E_OK)
 		return e;
+	con_ep = ep;
+	subscribed = false;
+	return E_OK;
+}
+
+/* Subscribe con_ntf to input, once for each service found by mnos_console_open. */
+static int subscribe(void)
+{
+	int e;
+
+	if (subscribed)
+		return E_OK;
 	if (!con_ntf) {
 		uint32_t n = mnos_slot_alloc();
 		if (!n)
@@ -28,13 +49,9 @@ int mnos_console_open(void)
 		con_ntf = n;
 	}
 	struct mnos_rpc_msg req = { .caps = { con_ntf }, .rights = { CAP_R_SIGNAL }, .ncaps = 1 };
-	e = mnos_rpc_call(ep, mnos_ipc_buffer(), CONSOLE_SUBSCRIBE, &req, NULL);
-	if (e != E_OK) {
-		mnos_slot_free(ep);
-		return e;
-	}
-	con_ep = ep;
-	return E_OK;
+	e = mnos_rpc_call(con_ep, mnos_ipc_buffer(), CONSOLE_SUBSCRIBE, &req, NULL);
+	subscribed = e == E_OK;
+	return e;
 }
 
 int mnos_console_open_wait(unsigned ms)
@@ -72,10 +89,13 @@ long mnos_console_read(char *out, size_t size)
 		return -E_NOT_FOUND;
 	if (size > MNOS_RPC_MAX_DATA)
 		size = MNOS_RPC_MAX_DATA;
+	int e = subscribe();
+	if (e != E_OK)
+		return -e;
 	for (;;) {
 		struct mnos_rpc_msg req = { .w = { size } };
 		struct mnos_rpc_msg rep = { .data = out, .size = size };
-		int e = mnos_rpc_call(con_ep, mnos_ipc_buffer(), CONSOLE_READ, &req, &rep);
+		e = mnos_rpc_call(con_ep, mnos_ipc_buffer(), CONSOLE_READ, &req, &rep);
 		uint64_t bits;
 		if (e == E_OK)
 			return (long)rep.len;

@@ -41,8 +41,8 @@ enum {
 
 #define CONSOLE_MAX_SUBSCRIBERS 16
 
-/* Look the console up and subscribe to its input (this thread's IPC buffer is used).
- * E_NOT_FOUND until the service has registered. */
+/* Look the console up (this thread's IPC buffer is used); the first read subscribes to
+ * its input. E_NOT_FOUND until the service has registered. */
 int mnos_console_open(void);
 /* The same, trying again every 10 ms for up to ms milliseconds while it fails (the
  * service may start after the caller, or be restarting): the last error. */
