@@ -182,8 +182,10 @@ USER_LIB_SRC := $(sort $(wildcard user/lib/*.c user/lib/*.S)) \
 	kernel/exec/elf_check.c kernel/exec/elf_stack.c \
 	kernel/lib/ustar.c kernel/lib/ubsan.c
 USER_LIB_OBJS := $(patsubst %,$(UOBJ)/%.o,$(USER_LIB_SRC))
+# The commands of /bin (docs/COMMANDS.md).
+COMMANDS := ls cat echo mkdir rm mv cp ps kill mem uptime sleep uname caps bench
 USER_PROGS := hello utest init console ctest sfuzz procsvc ptest pchild vfs initfs tmpfs \
-	ftest sh kbd
+	ftest sh kbd $(COMMANDS)
 USER_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(USER_PROGS))
 
 $(UOBJ)/%.c.o: %.c $(FLAGS_STAMP) | deps $(GEN)/.abi-stamp
@@ -264,7 +266,7 @@ HOST_LIBS := -lcriterion
 
 # Each host test binary: its test file plus the kernel sources it tests (pure logic only).
 HOST_TESTS := kprintf mb2 cmdline fbcon ksyms backtrace memmap pmm acpi heap cap elf abi libmnos \
-	ustar init proc path ldisc sh kbd
+	ustar init proc path ldisc sh kbd cmd
 host_src_kprintf := tests/host/test_kprintf.c kernel/lib/kformat.c
 host_src_mb2 := tests/host/test_mb2.c kernel/boot/multiboot2.c kernel/lib/kformat.c
 host_src_cmdline := tests/host/test_cmdline.c kernel/lib/cmdline.c
@@ -295,6 +297,9 @@ host_src_path := tests/host/test_path.c user/lib/path.c
 host_flags_path := -Iuser/include
 host_src_kbd := tests/host/test_kbd.c user/kbd/scancode.c user/lib/keyterm.c
 host_flags_kbd := -Iuser/include -Iuser/kbd
+host_src_cmd := tests/host/test_cmd.c user/lib/getopt.c user/lib/walk.c user/lib/path.c \
+	user/sleep/duration.c user/uptime/since.c user/caps/rights.c
+host_flags_cmd := -Iuser/include
 
 HOST_BINS := $(patsubst %,$(BUILD)/host/test_%,$(HOST_TESTS))
 

@@ -79,3 +79,42 @@ const char *mnos_path_under(const char *path, const char *prefix)
 		return path + n;
 	return path[n] == '/' ? path + n + 1 : NULL;
 }
+
+int mnos_path_join(char *out, const char *dir, const char *name)
+{
+	size_t dl = 0, nl = 0;
+
+	while (dir[dl])
+		dl++;
+	while (dl > 1 && dir[dl - 1] == '/')
+		dl--;                   /* "d//" + "x" is "d/x"; "/" stays */
+	while (name[nl])
+		nl++;
+	bool sep = dl > 0 && dir[dl - 1] != '/';
+	if (dl + sep + nl >= MNOS_PATH_MAX)
+		return E_FS_NAME_TOO_LONG;
+	for (size_t k = 0; k < dl; k++)
+		out[k] = dir[k];
+	if (sep)
+		out[dl++] = '/';
+	for (size_t k = 0; k <= nl; k++)
+		out[dl + k] = name[k];
+	return E_OK;
+}
+
+size_t mnos_path_last(const char *path, const char **start)
+{
+	size_t end = 0;
+
+	while (path[end])
+		end++;
+	while (end > 1 && path[end - 1] == '/')
+		end--;
+	size_t s = end;
+	while (s > 0 && path[s - 1] != '/')
+		s--;
+	if (s == end && end > 0)
+		s = end - 1;            /* "/" alone: the root's name is "/" */
+	*start = path + s;
+	return end - s;
+}

@@ -3,7 +3,9 @@
  * init test client (user/ctest) starts it through the service and waits for it; it
  * starts user/pchild in its modes through libmnos's spawn, wait and kill, reports each
  * test as a KTAP subtest through the console service, and exits with the number of
- * failures.
+ * failures. Its last tests run the commands of /bin the same way (docs/COMMANDS.md),
+ * with their output redirected to files: statuses, output, errors, and what they do to
+ * files.
  */
 #include <mnos.h>
 
@@ -349,6 +351,265 @@ static void many_programs_at_once_up_to_the_limit(void)
 	CHECK(s == MNOS_PROC_STATUS(MNOS_PROC_EXITED, 3), s);
 }
 
+/* ---- the commands of /bin (docs/COMMANDS.md) ---- */
+
+/*
+ * Each command runs with its standard output and error redirected to files of the
+ * tmpfs (MNOS_STDOUT, MNOS_STDERR: docs/USERSPACE.md, "Standard input and output"),
+ * emptied first, and read back afterwards into out and err: so its output is checked,
+ * and none of it reaches the console.
+ */
+#define OUT_FILE        "/tmp/ptest.out"
+#define ERR_FILE        "/tmp/ptest.err"
+#define IN_FILE         "/tmp/ptest.in"
+
+static char out[160 * 1024], err[2048];
+
+/* The whole file, NUL-terminated, into buf: its length, or -1 (and the test fails). */
+static long slurp(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	long len = fd < 0 ? fd : read(fd, buf, size - 1);
+
+	if (fd >= 0)
+		close(fd);
+	CHECK(len >= 0 && (size_t)len < size - 1, len); /* all of it, and room to spare */
+	buf[len < 0 ? 0 : len] = '\0';
+	return len;
+}
+
+static void empty(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC);
+
+	CHECK(fd >= 0, fd);
+	close(fd);
+}
+
+/* Run bin/<argv[0]> with argv, standard input from stdin_path if not NULL, and wait:
+ * its exit code, or -1 (and the test fails) if it did not exit. */
+static int command_in(const char *stdin_path, const char *const argv[])
+{
+	char path[32], in_env[MNOS_PATH_MAX + 16];
+	const char *envp[] = { "MNOS_STDOUT=" OUT_FILE, "MNOS_STDERR=" ERR_FILE, in_env, NULL };
+
+	snprintf(in_env, sizeof(in_env), "MNOS_STDIN=%s", stdin_path ? stdin_path : "");
+	if (!stdin_path)
+		envp[2] = NULL;
+	snprintf(path, sizeof(path), "bin/%s", argv[0]);
+	empty(OUT_FILE);
+	empty(ERR_FILE);
+	int pid = spawn(path, argv, envp);
+	CHECK(pid > 0, pid);
+	int s = pid > 0 ? status_of(pid) : -1;
+	slurp(OUT_FILE, out, sizeof(out));
+	slurp(ERR_FILE, err, sizeof(err));
+	if (MNOS_PROC_HOW(s) != MNOS_PROC_EXITED) {
+		printf("    # %s ended with status %#x\n", argv[0], s);
+		ok = false;
+		return -1;
+	}
+	return MNOS_PROC_CODE(s);
+}
+
+#define RUN(...)        command_in(NULL, (const char *const[]){ __VA_ARGS__, NULL })
+#define RUN_IN(in, ...) command_in(in, (const char *const[]){ __VA_ARGS__, NULL })
+
+/* What the last command wrote: exactly want, or starting with it. */
+#define OUT_IS(want)    check(strcmp(out, want) == 0, "stdout is " #want, (long)strlen(out))
+#define ERR_IS(want)    check(strcmp(err, want) == 0, "stderr is " #want, (long)strlen(err))
+#define OUT_HAS(want)   check(strstr(out, want) != NULL, "stdout has " #want, 0)
+#define ERR_STARTS(want) check(strncmp(err, want, strlen(want)) == 0, "stderr starts " #want, 0)
+
+static void commands_answer_help_usage_errors_and_failures(void)
+{
+	static const char *const all[] = { "ls", "cat", "echo", "mkdir", "rm", "mv", "cp",
+					   "ps", "kill", "mem", "uptime", "sleep", "uname",
+					   "caps", "bench" };
+	char want[64];
+
+	for (unsigned i = 0; i < ARRAY_SIZE(all); i++) {
+		/* --help: the usage on standard output, status 0. */
+		EXPECT(RUN(all[i], "--help"), 0);
+		size_t k = (size_t)snprintf(want, sizeof(want), "usage: %s", all[i]);
+		check(strncmp(out, want, k) == 0 && (out[k] == ' ' || out[k] == '\n'), want, 0);
+		ERR_IS("");
+		/* An unknown option: named on standard error with the usage, status 2. */
+		EXPECT(RUN(all[i], "--no-such-option"), 2);
+		OUT_IS("");
+		snprintf(want, sizeof(want), "%s: unknown option --no-such-option\nusage: ",
+			 all[i]);
+		check(strncmp(err, want, strlen(want)) == 0, want, 0);
+	}
+	EXPECT(RUN("ls", "-Z"), 2);
+	ERR_STARTS("ls: unknown option -Z\n");
+	EXPECT(RUN("mkdir"), 2);
+	EXPECT(RUN("cp", "/etc/init.conf"), 2);
+	EXPECT(RUN("bench", "-n"), 2);
+	ERR_STARTS("bench: option -n needs an argument\n");
+	EXPECT(RUN("sleep", "soon"), 2);
+	ERR_STARTS("sleep: soon: not a time\n");
+	EXPECT(RUN("kill", "12x"), 2);
+	EXPECT(RUN("kill", "-1"), 2);                           /* not an option we have */
+	EXPECT(RUN("bench", "-n", "0"), 2);
+	EXPECT(RUN("bench", "no-such-benchmark"), 2);
+	OUT_IS("");
+	/* Failures name the program and the operand; the rest go on. */
+	EXPECT(RUN("ls", "/", "/no-such-file"), 1);
+	ERR_IS("ls: /no-such-file: not found\n");
+	EXPECT(RUN("cat", "/no-such-file", "/etc"), 1);
+	ERR_IS("cat: /no-such-file: not found\ncat: /etc: is a directory\n");
+	EXPECT(RUN("rm", "/etc/init.conf"), 1);
+	ERR_IS("rm: /etc/init.conf: read-only filesystem\n");
+	EXPECT(RUN("rm", "-r", "/"), 1);
+	ERR_IS("rm: /: refusing to remove\n");
+	EXPECT(RUN("rm", "-f", "/no-such-file"), 0);
+	ERR_IS("");
+	EXPECT(RUN("kill", "2147483647"), 1);
+	ERR_IS("kill: 2147483647: not found\n");
+	uint64_t t0, t1;
+	mnos_clock(&t0);
+	EXPECT(RUN("sleep", "0.05"), 0);
+	mnos_clock(&t1);
+	CHECK(t1 - t0 >= SECOND / 20, t1 - t0);
+}
+
+static void commands_report_the_system(void)
+{
+	EXPECT(RUN("echo", "hello", "", "world"), 0);
+	OUT_IS("hello  world\n");
+	EXPECT(RUN("echo", "-n", "no", "newline"), 0);
+	OUT_IS("no newline");
+	EXPECT(RUN("echo", "--", "-n"), 0);
+	OUT_IS("-n\n");
+	EXPECT(RUN("uname"), 0);
+	OUT_IS("MinimalOS\n");
+	EXPECT(RUN("uname", "-m", "-s"), 0);
+	OUT_IS("MinimalOS x86_64\n");
+	EXPECT(RUN("uname", "-a"), 0);
+	check(strncmp(out, "MinimalOS 0.", 12) == 0 && strstr(out, " x86_64 ") &&
+	      strstr(out, " CPU"), "uname -a", 0);
+	EXPECT(RUN("uptime"), 0);
+	check(strncmp(out, "up ", 3) == 0 && strchr(out, ':'), "up h:mm:ss", 0);
+	EXPECT(RUN("mem"), 0);
+	OUT_HAS("\nmemory ");
+	OUT_HAS("\nkernel heap ");
+	EXPECT(RUN("mem", "-k"), 0);
+	check(strncmp(out, "KiB ", 4) == 0 && !strstr(out, "MiB"), "mem -k in KiB", 0);
+	EXPECT(RUN("ps"), 0);
+	OUT_HAS("  PID  PPID STATE");
+	OUT_HAS(" run ");
+	OUT_HAS(" ps\n");
+	OUT_HAS(" ptest\n");
+	EXPECT(RUN("caps"), 0);
+	OUT_HAS(" SLOT TYPE");
+	OUT_HAS(" endpoint     --s-   0x");         /* proc: a badged endpoint, SEND */
+	OUT_HAS(" proc\n");
+	EXPECT(RUN("bench", "-n", "3", "syscall", "ipc"), 0);
+	OUT_HAS("\nsyscall         3 x ");
+	OUT_HAS("\nipc             3 x ");
+	check(!strstr(out, "spawn"), "only what was asked", 0);
+}
+
+/* The type and size of path: type 0 if it is not there. */
+static uint32_t type_of(const char *path, uint64_t *size)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return 0;
+	if (size)
+		*size = st.st_size;
+	return st.st_type;
+}
+
+static void commands_change_files(void)
+{
+	uint64_t conf = 0, size = 0;
+
+	CHECK(type_of("/etc/init.conf", &conf) == FS_TYPE_FILE, 0);
+	EXPECT(RUN("mkdir", "-p", "/tmp/ct/a/b"), 0);
+	EXPECT(RUN("mkdir", "-p", "/tmp/ct/a/b", "/tmp"), 0);   /* there: fine with -p */
+	EXPECT(RUN("mkdir", "/tmp/ct/a"), 1);                   /* ... not without */
+	ERR_IS("mkdir: /tmp/ct/a: already exists\n");
+	EXPECT(type_of("/tmp/ct/a/b", NULL), FS_TYPE_DIR);
+	EXPECT(RUN("cp", "/etc/init.conf", "/tmp/ct/a"), 0);    /* into a directory */
+	CHECK(type_of("/tmp/ct/a/init.conf", &size) == FS_TYPE_FILE && size == conf, size);
+	EXPECT(RUN("ls", "-l", "/tmp/ct/a"), 0);
+	char want[128];
+	snprintf(want, sizeof(want), "d          0 b\n- %10llu init.conf\n",
+		 (unsigned long long)conf);
+	check(strcmp(out, want) == 0, "ls -l", 0);
+	EXPECT(RUN("ls", "/tmp/ct/a/init.conf", "/tmp/ct"), 0);
+	OUT_IS("/tmp/ct/a/init.conf\n\n/tmp/ct:\na\n");
+	EXPECT(RUN("cp", "/tmp/ct/a/init.conf", "/tmp/ct/a/init.conf"), 1);
+	EXPECT(RUN("cp", "/tmp/ct/a", "/tmp/ct/c"), 1);         /* a directory needs -r */
+	ERR_IS("cp: /tmp/ct/a: is a directory\n");
+	EXPECT(RUN("cp", "-r", "/tmp/ct/a", "/tmp/ct/a/b"), 1); /* into itself */
+	EXPECT(RUN("cp", "-r", "/tmp/ct/a", "/tmp/ct/c"), 0);
+	EXPECT(type_of("/tmp/ct/c/b", NULL), FS_TYPE_DIR);
+	CHECK(type_of("/tmp/ct/c/init.conf", &size) == FS_TYPE_FILE && size == conf, size);
+	EXPECT(RUN("mv", "/tmp/ct/c", "/tmp/ct/d"), 0);         /* a rename */
+	EXPECT(type_of("/tmp/ct/c", NULL), 0);
+	EXPECT(RUN("mv", "/tmp/ct/d/init.conf", "/tmp/ct/a/b"), 0);     /* into */
+	EXPECT(type_of("/tmp/ct/a/b/init.conf", NULL), FS_TYPE_FILE);
+	EXPECT(RUN("mv", "/bin/ls", "/tmp/ct"), 1);             /* read-only source */
+	ERR_IS("mv: /bin/ls to /tmp/ct/ls: read-only filesystem\n");
+	EXPECT(RUN("mv", "/tmp/ct/a", "/tmp/ct/d", "/tmp/ct/a/init.conf"), 1);
+	EXPECT(RUN("rm", "/tmp/ct/d"), 1);                      /* a directory needs -r */
+	ERR_IS("rm: /tmp/ct/d: is a directory\n");
+	EXPECT(RUN("rm", "/tmp/ct/a/init.conf"), 0);
+	EXPECT(type_of("/tmp/ct/a/init.conf", NULL), 0);
+	EXPECT(RUN("rm", "-r", "/tmp/ct"), 0);
+	EXPECT(type_of("/tmp/ct", NULL), 0);
+	EXPECT(RUN("rm", "-r", "/tmp/ct"), 1);                  /* gone */
+}
+
+/* cat: files in order, standard input for "-" or none, every byte value through, in
+ * more than one of its 64 KiB pieces. */
+static void cat_streams_bytes_unchanged(void)
+{
+	static char in[70000];
+	int fd = open(IN_FILE, O_WRONLY | O_CREAT | O_TRUNC);
+
+	for (size_t i = 0; i < sizeof(in); i++)
+		in[i] = (char)(i * 7 + i / 256);                /* every byte, NULs too */
+	CHECK(fd >= 0 && write(fd, in, sizeof(in)) == (ssize_t)sizeof(in), fd);
+	close(fd);
+	EXPECT(RUN("cat", IN_FILE, IN_FILE), 0);
+	CHECK(type_of(OUT_FILE, NULL) == FS_TYPE_FILE, 0);
+	struct stat st;
+	CHECK(stat(OUT_FILE, &st) == 0 && st.st_size == 2 * sizeof(in), st.st_size);
+	CHECK(memcmp(out, in, sizeof(in)) == 0 && memcmp(out + sizeof(in), in, sizeof(in)) == 0,
+	      0);
+	EXPECT(RUN_IN(IN_FILE, "cat"), 0);
+	CHECK(stat(OUT_FILE, &st) == 0 && st.st_size == sizeof(in), st.st_size);
+	CHECK(memcmp(out, in, sizeof(in)) == 0, 0);
+	EXPECT(RUN_IN("/etc/init.conf", "cat", IN_FILE, "-"), 0);
+	CHECK(memcmp(out, in, sizeof(in)) == 0 && strncmp(out + sizeof(in), "# ", 2) == 0, 0);
+	unlink(IN_FILE);
+}
+
+/* bin/kill by this program's children: a sibling yes, the parent no. */
+static void kill_command_follows_the_rule(void)
+{
+	int s = child("sleep", NULL, NULL);
+	struct mnos_proc_info info;
+	char num[12];
+
+	CHECK(listed((uint32_t)s, &info), s);
+	snprintf(num, sizeof(num), "%u", info.ppid);            /* this program */
+	EXPECT(RUN("kill", num), 1);
+	ERR_STARTS("kill: ");
+	OUT_IS("");
+	snprintf(num, sizeof(num), "%d", s);
+	EXPECT(RUN("kill", num), 0);
+	EXPECT(status_of(s), MNOS_PROC_STATUS(MNOS_PROC_KILLED, 0));
+	EXPECT(RUN("kill", num), 1);                            /* gone now */
+	unlink(OUT_FILE);
+	unlink(ERR_FILE);
+}
+
 int main(int argc, char **argv)
 {
 	for (int i = 0; i < 500 && mnos_console_open() != E_OK; i++)
@@ -368,6 +629,12 @@ int main(int argc, char **argv)
 	run("orphans_go_to_the_grandparent", a_grandchild_cannot_be_waited_for_until_adopted);
 	run("kill_reaches_siblings_not_parents_or_strangers", kill_reaches_siblings_only);
 	run("many_programs_at_once_up_to_the_limit", many_programs_at_once_up_to_the_limit);
+	run("commands_answer_help_usage_errors_and_failures",
+	    commands_answer_help_usage_errors_and_failures);
+	run("commands_report_the_system", commands_report_the_system);
+	run("commands_change_files", commands_change_files);
+	run("cat_streams_bytes_unchanged", cat_streams_bytes_unchanged);
+	run("kill_command_follows_the_rule", kill_command_follows_the_rule);
 	printf("ptest: %u passed, %u failed\n", n - failed, failed);
 	return (int)failed;
 }

@@ -188,4 +188,15 @@ int mnos_path_resolve(const char *cwd, const char *path, size_t len, char *out);
  */
 const char *mnos_path_under(const char *path, const char *prefix);
 
+/*
+ * dir and name joined by one '/' into out (MNOS_PATH_MAX bytes), without resolving
+ * either: "d" + "x" and "d/" + "x" give "d/x", "/" + "x" gives "/x", "" + "x" gives "x".
+ * E_FS_NAME_TOO_LONG, out untouched, if the result would not fit.
+ */
+int mnos_path_join(char *out, const char *dir, const char *name);
+
+/* The last component of path, trailing '/' left off: its start in *start, its length
+ * returned. "a/b" and "a/b/" give "b", "b" gives "b", "/" gives "/", "" gives "". */
+size_t mnos_path_last(const char *path, const char **start);
+
 #endif
