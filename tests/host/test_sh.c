@@ -287,3 +287,18 @@ Test(ledit, random_keys_keep_bounds)
 			ledit_begin(&e);
 	}
 }
+
+Test(sh_parse, each_pipeline_expanded_with_its_own_status)
+{
+	static struct sh_list one;
+	const char *line = "false; echo $? && echo \"$?\" &";
+
+	cr_assert(parse(line));
+	cr_assert_eq(l.n, 3);
+	cr_assert(sh_parse_at(line, &l, 1, 1, env, NULL, &one, err, sizeof(err)));
+	cr_assert_str_eq(one.p[0].cmd[0].argv[1], "1");
+	cr_assert(sh_parse_at(line, &l, 2, 0, env, NULL, &one, err, sizeof(err)));
+	cr_assert_str_eq(one.p[0].cmd[0].argv[1], "0");
+	cr_assert(one.p[0].background);
+	cr_assert_not(sh_parse_at(line, &l, 3, 0, env, NULL, &one, err, sizeof(err)));
+}

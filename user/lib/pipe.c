@@ -13,7 +13,6 @@
  */
 #include <mnos.h>
 #include <mnos/stream.h>
-#include <mnos/fsserver.h>
 
 #define END_READ        0
 #define END_WRITE       1
@@ -254,6 +253,22 @@ static int start_locked(void)
 	return e;
 }
 
+/* An end: a badged capability to the pipes' endpoint. DERIVE, so that whoever starts a
+ * program with it can copy it into the program (a badged capability cannot be minted
+ * again, so it cannot become another end). */
+static int end_cap(uint64_t badge, uint32_t *slot)
+{
+	uint32_t s = mnos_slot_alloc();
+	int e = s ? mnos_cap_mint(ps.ep, s, CAP_R_SEND | CAP_R_GRANT | CAP_R_DERIVE, badge)
+		  : E_NO_MEMORY;
+
+	if (e != E_OK && s)
+		mnos_slot_free(s);
+	if (e == E_OK)
+		*slot = s;
+	return e;
+}
+
 int mnos_pipe_create(uint32_t *rd, uint32_t *wr)
 {
 	struct pipe *p = malloc(sizeof(*p));
@@ -274,8 +289,8 @@ int mnos_pipe_create(uint32_t *rd, uint32_t *wr)
 	if (e == E_OK) {
 		memset(p, 0, sizeof(*p));
 		p->gen = ps.gen[i]++;
-		e = mnos_badged_send(ps.ep, BADGE(i, p->gen, END_READ), rd);
-		if (e == E_OK && (e = mnos_badged_send(ps.ep, BADGE(i, p->gen, END_WRITE), wr)) != E_OK)
+		e = end_cap(BADGE(i, p->gen, END_READ), rd);
+		if (e == E_OK && (e = end_cap(BADGE(i, p->gen, END_WRITE), wr)) != E_OK)
 			mnos_slot_free(*rd);
 		if (e == E_OK)
 			ps.p[i] = p;

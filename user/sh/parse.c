@@ -192,6 +192,7 @@ bool sh_parse(const char *line, int status, sh_getenv_t getenv_fn, void *ctx,
 				return fail(&ps, "%s", "too many commands on a line");
 			p = &out->p[out->n++];
 			p->ncmds = 1;
+			p->start = (size_t)(ps.s - line);
 			c = &p->cmd[0];
 			continue;
 		}
@@ -223,4 +224,13 @@ bool sh_parse(const char *line, int status, sh_getenv_t getenv_fn, void *ctx,
 			if (!out->p[i].cmd[k].argc)
 				return fail(&ps, "%s", "syntax error: a redirection without a command");
 	return true;
+}
+
+bool sh_parse_at(const char *line, const struct sh_list *list, int i, int status,
+		 sh_getenv_t getenv_fn, void *ctx, struct sh_list *one, char *err, size_t errlen)
+{
+	if (i < 0 || i >= list->n)
+		return false;
+	return sh_parse(line + list->p[i].start, status, getenv_fn, ctx, one, err, errlen) &&
+	       one->n >= 1;
 }

@@ -43,6 +43,7 @@ struct sh_pipeline {
 	struct sh_cmd cmd[SH_MAX_CMDS];
 	int join;                       /* enum sh_join: how the next pipeline follows */
 	bool background;                /* ended by '&' */
+	size_t start;                   /* where it begins in the line */
 };
 
 struct sh_list {
@@ -56,11 +57,18 @@ struct sh_list {
 typedef const char *(*sh_getenv_t)(void *ctx, const char *name);
 
 /*
- * Parse line into *out (an empty line gives n = 0). status is what $? expands to. On a
+ * Parse line into *out (an empty line gives n = 0). status is what $? expands to: a
+ * shell runs pipeline i by parsing the line again from p[i].start with the status the
+ * pipeline before it left (sh_parse_at). On a
  * syntax error, returns false with a message in err (errlen bytes): "syntax error near
  * '|'", "unterminated quote", "too many arguments", ...
  */
 bool sh_parse(const char *line, int status, sh_getenv_t getenv_fn, void *ctx,
 	      struct sh_list *out, char *err, size_t errlen);
+
+/* Parse the line again from pipeline i of list (parsed from the same line) with this
+ * status: *one gets that pipeline as its p[0]. */
+bool sh_parse_at(const char *line, const struct sh_list *list, int i, int status,
+		 sh_getenv_t getenv_fn, void *ctx, struct sh_list *one, char *err, size_t errlen);
 
 #endif

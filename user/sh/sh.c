@@ -31,7 +31,7 @@ struct job {
 static int status;                      /* $? */
 static bool interactive;
 static struct ledit ed;
-static struct sh_list list;
+static struct sh_list list, now;       /* a line; one pipeline of it, expanded anew */
 static struct job jobs[MAX_JOBS];
 
 static struct mnos_lock fg_lock;
@@ -475,8 +475,10 @@ static void run_line(const char *line)
 	}
 	for (int i = 0; i < list.n; i++) {
 		const struct sh_pipeline *p = &list.p[i];
-		if (run)
-			status = run_pipeline(p);
+		/* Expanded again with the status the pipeline before it left ($?). */
+		if (run && sh_parse_at(line, &list, i, status, env_lookup, NULL, &now, msg,
+				       sizeof(msg)))
+			status = run_pipeline(&now.p[0]);
 		mnos_lock(&fg_lock);
 		bool stop = interrupted;
 		interrupted = false;
