@@ -222,10 +222,18 @@ INITRAMFS := $(BUILD)/initramfs.tar
 INITRAMFS_MANIFEST := $(GEN)/initramfs_manifest.h
 INITRAMFS_FILES := $(shell find initramfs -type f 2>/dev/null)
 
-$(INITRAMFS): tools/mkinitramfs.py $(USER_ELFS) $(INITRAMFS_FILES) | deps
+# The programs go in without their debug information (the build keeps it in
+# build/user/*.elf for gdb): a third of the size, so GRUB loads the archive faster.
+STRIPPED_ELFS := $(patsubst %,$(BUILD)/user/stripped/%.elf,$(USER_PROGS))
+
+$(BUILD)/user/stripped/%.elf: $(BUILD)/user/%.elf
+	@mkdir -p $(dir $@)
+	@strip --strip-debug -o $@ $<
+
+$(INITRAMFS): tools/mkinitramfs.py $(STRIPPED_ELFS) $(INITRAMFS_FILES) | deps
 	@mkdir -p $(GEN)
 	@echo "  TAR     $@"
-	@$(PYTHON) tools/mkinitramfs.py $@ $(INITRAMFS_MANIFEST) initramfs $(USER_ELFS)
+	@$(PYTHON) tools/mkinitramfs.py $@ $(INITRAMFS_MANIFEST) initramfs $(STRIPPED_ELFS)
 
 $(INITRAMFS_MANIFEST): $(INITRAMFS)
 

@@ -490,9 +490,9 @@ static bool t_large_grant(void)
 	CHECK_EQ(close(fd), 0);
 	/* An initramfs file larger than the shared memory: through it, and in small pieces. */
 	size_t n;
-	char *whole = slurp("/bin/ftest", &n);
+	char *whole = slurp("/bin/utest", &n);
 	CHECK(whole && n > 2 * VFS_GRANT_PAGES * MNOS_PAGE_SIZE);
-	fd = open("/bin/ftest", O_RDONLY);
+	fd = open("/bin/utest", O_RDONLY);
 	for (size_t at = 0; at < n;) {
 		ssize_t k = read(fd, in, 400);
 		CHECK(k > 0 && memcmp(in, whole + at, (size_t)k) == 0);
