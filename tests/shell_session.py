@@ -148,6 +148,20 @@ def session(q, timeout):
     sh.type('\x04')
     check('ctrl_d_ends_input', sh.wait_prompt(15), 'Ctrl-D did not end cat')
 
+    # More programs read the console, one after another, than it has places for waiting
+    # readers: one that has ended must not keep its place.
+    ok = True
+    for i in range(18):
+        sh.type('cat\r')
+        time.sleep(0.3)
+        sh.type('\x04')
+        if not sh.wait_prompt(15):
+            ok = False
+            break
+    got = sh.run('cat /nope')
+    check('console_readers_do_not_run_out', ok and got == 'cat: /nope: not found\n',
+          f'stopped after {i} readers' if not ok else repr(got))
+
     # Background job and kill.
     got = sh.run('sleep 30 &')
     pid = re.search(r'\[(\d+)\]', got or '')

@@ -35,6 +35,16 @@ static struct ldisc ld;                         /* [lock] */
 static struct mnos_subscribers subs;            /* the readers' notifications */
 static uint32_t intr_ntf;                       /* [lock] the armed Ctrl-C's, or 0 */
 static struct mnos_lock out_lock;               /* one writer at a time */
+static uint32_t probe;                          /* an endpoint nobody sends to */
+
+/* Readers waiting for input (CONSOLE_READ_WAIT): parked replies, answered in order. */
+#define MAX_WAITERS     16
+static struct {
+	uint32_t reply;                         /* 0: free */
+	size_t want;
+} waiters[MAX_WAITERS];                         /* [lock] */
+static uint64_t waiters_head, waiters_tail;     /* [lock] queue of indices */
+static uint8_t waiter_queue[MAX_WAITERS];       /* [lock] */
 static uint8_t req_buf[MNOS_RPC_MAX_DATA];
 
 _Static_assert(CONSOLE_MAX_SUBSCRIBERS == MNOS_SUBSCRIBERS_MAX,
@@ -72,9 +82,75 @@ static size_t write_bytes(const char *s, size_t n)
 	return n;
 }
 
-/* Tell the readers that input came: their notifications, forgotten once dead. */
+
+/* Answer waiting readers while there is input for them; forget those that no longer
+ * wait (killed), before taking input for them. */
+static void answer_waiters(void)
+{
+	static struct mnos_lock answer_lock;
+	char buf[MNOS_RPC_MAX_DATA];
+
+	mnos_lock(&answer_lock);
+	for (;;) {
+		mnos_lock(&lock);
+		if (waiters_head == waiters_tail) {
+			mnos_unlock(&lock);
+			break;
+		}
+		unsigned w = waiter_queue[waiters_tail % MAX_WAITERS];
+		uint32_t reply = waiters[w].reply;
+		mnos_unlock(&lock);
+		bool alive = mnos_rpc_parked(reply, probe), eof = false;
+		size_t n = 0;
+		mnos_lock(&lock);
+		if (alive)
+			n = ldisc_read(&ld, buf, waiters[w].want, &eof);
+		if (alive && !n && !eof) {
+			mnos_unlock(&lock);
+			break;                  /* nothing for it yet */
+		}
+		waiters_tail++;
+		waiters[w].reply = 0;
+		mnos_unlock(&lock);
+		if (alive) {
+			struct mnos_rpc_msg m = { .data = buf, .len = n };
+			mnos_rpc_reply(reply, mnos_ipc_buffer(), E_OK, &m);
+		}
+		mnos_slot_free(reply);
+	}
+	mnos_unlock(&answer_lock);
+}
+
+/* Park a read until input comes: a fresh reply object for the loop to go on with. */
+static int park_reader(struct mnos_rpc_request *r, size_t want)
+{
+	uint32_t next = mnos_slot_alloc();
+	int e = next ? mnos_obj_create(MNOS_OBJ_REPLY, next, 0, 0) : E_NO_MEMORY;
+
+	if (e != E_OK) {
+		if (next)
+			mnos_slot_free(next);
+		return e;
+	}
+	mnos_lock(&lock);
+	for (unsigned w = 0; w < MAX_WAITERS; w++)
+		if (!waiters[w].reply) {
+			waiters[w].reply = r->reply;
+			waiters[w].want = want;
+			waiter_queue[waiters_head++ % MAX_WAITERS] = (uint8_t)w;
+			mnos_unlock(&lock);
+			r->park = next;
+			return E_OK;
+		}
+	mnos_unlock(&lock);
+	mnos_slot_free(next);
+	return E_NO_MEMORY;
+}
+
+/* Tell the readers that input came: answer those waiting, signal the subscribers. */
 static void wake_readers(void)
 {
+	answer_waiters();
 	mnos_subscribers_signal(&subs);
 }
 
@@ -103,7 +179,6 @@ static void input(const char *s, size_t n)
 		wake_readers();
 }
 
-/* Interrupt thread: drain, acknowledge, hand the bytes to the line discipline. */
 /*
  * Keyboard thread: key presses from the keyboard driver become input. The driver may
  * start after the console, be restarted, or be absent (no PS/2 controller): look it up
@@ -130,6 +205,7 @@ static void kbd_thread(void *unused)
 	}
 }
 
+/* Interrupt thread: drain, acknowledge, hand the bytes to the line discipline. */
 static void irq_thread(void *unused)
 {
 	for (;;) {
@@ -163,11 +239,16 @@ static int handle(void *ctx, struct mnos_rpc_request *r)
 	case CONSOLE_READ: {
 		size_t want = r->in.w[0] < MNOS_RPC_MAX_DATA ? r->in.w[0] : MNOS_RPC_MAX_DATA;
 		bool eof;
+		if (r->in.w[1] & ~(uint64_t)CONSOLE_READ_WAIT)
+			return E_INVAL;
 		mnos_lock(&lock);
-		size_t n = ldisc_read(&ld, (char *)req_buf, want, &eof);
+		bool queued = waiters_head != waiters_tail;     /* they come first */
+		size_t n = queued ? 0 : ldisc_read(&ld, (char *)req_buf, want, &eof);
 		mnos_unlock(&lock);
 		r->out.data = req_buf;
 		r->out.len = n;
+		if (!n && !eof && want && (r->in.w[1] & CONSOLE_READ_WAIT))
+			return park_reader(r, want);
 		return n || eof || !want ? E_OK : E_WOULD_BLOCK;
 	}
 	case CONSOLE_MODE:
@@ -231,7 +312,9 @@ int main(int argc, char **argv)
 		printf("console: started without COM1 or its interrupt line\n");
 		return 1;
 	}
-	if (!ep || !reply || !irq_ntf ||
+	probe = mnos_slot_alloc();
+	if (!ep || !reply || !irq_ntf || !probe ||
+	    mnos_obj_create(MNOS_OBJ_ENDPOINT, probe, 0, 0) != E_OK ||
 	    mnos_obj_create(MNOS_OBJ_NOTIFICATION, irq_ntf, 0, 0) != E_OK ||
 	    mnos_obj_create(MNOS_OBJ_ENDPOINT, ep, 0, 0) != E_OK ||
 	    mnos_obj_create(MNOS_OBJ_REPLY, reply, 0, 0) != E_OK) {

@@ -1,19 +1,15 @@
 /*
- * The console service's client side (mnos/console.h).
- *
- * Subscribing to input waits for the first read: the service keeps a subscriber until
- * signalling it fails, which for a notification that outlives its waiter never happens,
- * so each subscription of a program that has ended holds one of the service's
- * CONSOLE_MAX_SUBSCRIBERS places for good. Programs that only write — most commands —
- * take none.
+ * The console service's client side (mnos/console.h). A read that finds nothing waits
+ * in the service (CONSOLE_READ_WAIT): the service answers it when input comes, and
+ * forgets it if the reader ends first — so a reader takes no place in the service
+ * once it has gone (a subscription would hold one for as long as its notification
+ * lived).
  */
 #include <mnos.h>
 #include <mnos/console.h>
 #include <mnos/names.h>
 
 static uint32_t con_ep;         /* the service's endpoint, or 0 */
-static uint32_t con_ntf;        /* signalled by the service when input arrives */
-static bool subscribed;         /* con_ntf is con_ep's subscriber */
 
 int mnos_console_open(void)
 {
@@ -27,31 +23,7 @@ int mnos_console_open(void)
 	if ((e = mnos_name_lookup("console", &ep)) != E_OK)
 		return e;
 	con_ep = ep;
-	subscribed = false;
 	return E_OK;
-}
-
-/* Subscribe con_ntf to input, once for each service found by mnos_console_open. */
-static int subscribe(void)
-{
-	int e;
-
-	if (subscribed)
-		return E_OK;
-	if (!con_ntf) {
-		uint32_t n = mnos_slot_alloc();
-		if (!n)
-			return E_NO_MEMORY;
-		if ((e = mnos_obj_create(MNOS_OBJ_NOTIFICATION, n, 0, 0)) != E_OK) {
-			mnos_slot_free(n);
-			return e;
-		}
-		con_ntf = n;
-	}
-	struct mnos_rpc_msg req = { .caps = { con_ntf }, .rights = { CAP_R_SIGNAL }, .ncaps = 1 };
-	e = mnos_rpc_call(con_ep, mnos_ipc_buffer(), CONSOLE_SUBSCRIBE, &req, NULL);
-	subscribed = e == E_OK;
-	return e;
 }
 
 int mnos_console_open_wait(unsigned ms)
@@ -89,20 +61,11 @@ long mnos_console_read(char *out, size_t size)
 		return -E_NOT_FOUND;
 	if (size > MNOS_RPC_MAX_DATA)
 		size = MNOS_RPC_MAX_DATA;
-	int e = subscribe();
-	if (e != E_OK)
-		return -e;
-	for (;;) {
-		struct mnos_rpc_msg req = { .w = { size } };
-		struct mnos_rpc_msg rep = { .data = out, .size = size };
-		e = mnos_rpc_call(con_ep, mnos_ipc_buffer(), CONSOLE_READ, &req, &rep);
-		uint64_t bits;
-		if (e == E_OK)
-			return (long)rep.len;
-		if (e != E_WOULD_BLOCK)
-			return -e;
-		mnos_notify_wait(con_ntf, &bits);       /* the service signals new input */
-	}
+	struct mnos_rpc_msg req = { .w = { size, CONSOLE_READ_WAIT } };
+	struct mnos_rpc_msg rep = { .data = out, .size = size };
+	int e = mnos_rpc_call(con_ep, mnos_ipc_buffer(), CONSOLE_READ, &req, &rep);
+
+	return e == E_OK ? (long)rep.len : -e;
 }
 
 long mnos_console_read_line(char *buf, size_t size)

@@ -4,8 +4,11 @@
  * mnos/rpc.h):
  *
  *   CONSOLE_WRITE      payload: the bytes; reply w[0]: how many were written
- *   CONSOLE_READ       w[0]: at most this many bytes; reply payload: what was buffered
- *                      (E_WOULD_BLOCK when nothing is); an empty payload once after
+ *   CONSOLE_READ       w[0]: at most this many bytes, w[1]: CONSOLE_READ_WAIT or 0;
+ *                      reply payload: what was buffered; with nothing buffered, the
+ *                      reply waits for input with CONSOLE_READ_WAIT (up to 16 readers
+ *                      wait at once, answered in order; E_NO_MEMORY past that), else
+ *                      E_WOULD_BLOCK; an empty payload once after
  *                      Ctrl-D on an empty line in cooked mode: the end of the input
  *   CONSOLE_SUBSCRIBE  capability 0: a notification (SIGNAL) the service signals with
  *                      bit 0 whenever input arrives, so a reader waits without polling
@@ -33,6 +36,8 @@ enum {
 	CONSOLE_MODE = 4,
 	CONSOLE_INTR = 5,
 };
+
+#define CONSOLE_READ_WAIT       1
 
 enum {
 	CONSOLE_RAW = 0,
