@@ -102,6 +102,7 @@ def session(q, timeout):
     expect_out('cd_pwd', 'cd /tmp; pwd; cd ..; pwd; cd /nope', '/tmp\n/\nsh: cd: /nope: not found\n')
     expect_out('files', 'mkdir /tmp/d && cp /tmp/f /tmp/d/g && mv /tmp/d/g /tmp/d/h && '
                'ls /tmp/d && cat /tmp/d/h && rm /tmp/d/h && ls /tmp/d && echo ok', 'h\nthree\nok\n')
+    expect_out('ls_root_shows_mounts', 'ls /', 'bin\netc\ntmp\n')
     expect_out('ls_l', 'ls -l /bin', r'^.*\d+ +sh$', regex=True)
     expect_out('ps', 'ps', r'^\s*PID\b.*\n(.*\n)*.*\bps\b', regex=True)
     expect_out('mem', 'mem', r'(?i)total.*\n(.*\n)*.*heap', regex=True)

@@ -43,6 +43,8 @@ struct handle {
 	uint32_t type;
 	uint64_t node;
 	uint64_t off;                   /* the offset; a directory's next entry */
+	uint8_t mounts;                 /* a directory: the mounts right below it, listed
+					 * after its own entries (bit per mount) */
 };
 
 struct session {
@@ -278,6 +280,25 @@ static bool writes(uint32_t flags)
 	return (flags & O_ACCMODE) != O_RDONLY;
 }
 
+/* The last component of a mount's prefix, if the prefix lies right below dir. */
+static const char *mount_name_below(const struct mount *m, const char *dir)
+{
+	const char *rest = mnos_path_under(m->prefix, dir);
+
+	return rest && *rest && !strchr(rest, '/') ? rest : NULL;
+}
+
+/* The mounts right below the resolved directory dir: "/tmp" is below "/". */
+static uint8_t mounts_below(const char *dir)
+{
+	uint8_t bits = 0;
+
+	for (unsigned i = 0; i < v.nmounts; i++)
+		if (mount_name_below(&v.m[i], dir))
+			bits |= (uint8_t)(1u << i);
+	return bits;
+}
+
 static int do_open(struct session *s, struct mnos_rpc_request *r)
 {
 	uint32_t flags = (uint32_t)r->in.w[0];
@@ -312,7 +333,8 @@ static int do_open(struct session *s, struct mnos_rpc_request *r)
 		size = 0;
 	}
 	s->h[h] = (struct handle){ .used = true, .mount = (uint8_t)(m - v.m), .flags = flags,
-				   .type = (uint32_t)type, .node = node };
+				   .type = (uint32_t)type, .node = node,
+				   .mounts = type == FS_TYPE_DIR ? mounts_below(abs) : 0 };
 	s->nopen++;
 	r->out.w[0] = h;
 	r->out.w[1] = type;
@@ -432,6 +454,16 @@ static int do_readdir(struct handle *h, struct mnos_rpc_request *r)
 		return e;
 	if (rep.len)
 		h->off++;
+	/* Its own entries done: the mount points in it, as directories, each once. */
+	for (unsigned i = 0; !rep.len && h->mounts && i < v.nmounts; i++)
+		if (h->mounts & (1u << i)) {
+			const char *name = strrchr(v.m[i].prefix, '/') + 1;
+			h->mounts &= (uint8_t)~(1u << i);
+			rep.len = strlen(name);
+			memcpy(v.out, name, rep.len);
+			rep.w[0] = FS_TYPE_DIR;
+			rep.w[1] = 0;
+		}
 	r->out.w[0] = rep.w[0];
 	r->out.w[1] = rep.w[1];
 	r->out.data = v.out;
