@@ -20,7 +20,16 @@ static void debugcon_con_write(struct console *c, const char *s, size_t n)
 	debugcon_write(s, n);
 }
 
+/*
+ * The framebuffer console's two cell grids: 20480 cells each, a screen of 2048x1280
+ * pixels (a larger one gets fewer text rows, at its top). Static, because the console
+ * starts before the heap.
+ */
+#define FB_MAX_COLS     256
+#define FB_MAX_ROWS     80
+
 static struct fbcon fbcon;
+static struct fbcon_cell fb_cells[2 * FB_MAX_COLS * FB_MAX_ROWS];
 static bool fbcon_up;
 
 static void fb_write(struct console *c, const char *s, size_t n)
@@ -77,7 +86,13 @@ bool consoles_init_fb(const struct boot_fb *fb)
 			(unsigned long long)fb->addr.raw);
 		return false;
 	}
-	if (!fbcon_init(&fbcon, fb, phys_to_virt(fb->addr))) {
+	struct fbcon_format fmt = {
+		.width = fb->width, .height = fb->height, .pitch = fb->pitch, .bpp = fb->bpp,
+		.red_pos = fb->red_pos, .red_size = fb->red_size,
+		.green_pos = fb->green_pos, .green_size = fb->green_size,
+		.blue_pos = fb->blue_pos, .blue_size = fb->blue_size,
+	};
+	if (!fbcon_init(&fbcon, &fmt, phys_to_virt(fb->addr), fb_cells, ARRAY_SIZE(fb_cells))) {
 		pr_warn("fbcon: cannot run a console on this framebuffer");
 		return false;
 	}
@@ -93,6 +108,8 @@ void *consoles_fb_map(void)
 {
 	if (!fbcon_up)
 		return NULL;
+	/* A log has no use for a cursor. */
+	fbcon_write(&fbcon, "\x1b[?25l", 6);
 	const struct boot_fb *fb = &boot_info.fb;
 	void *p = vmm_map_phys(fb->addr, (size_t)fb->pitch * fb->height, VM_WRITE | VM_WC);
 	if (!p)

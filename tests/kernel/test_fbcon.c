@@ -39,7 +39,7 @@ KTEST(fbcon, draws_glyphs_in_ansi_colours)
 		ktest_skip("no framebuffer console");
 		return;
 	}
-	uint32_t cx = c->cx, cy = c->cy;
+	struct fbcon_pen pen = c->pen;
 	const char *seq = "\x1b[1;1H\x1b[31;44mA\x1b[0mB";
 	fbcon_write(c, seq, strlen(seq));
 	KT_EXPECT(cell_shows(c, 0, 0, 'A', 1, 4));
@@ -48,8 +48,7 @@ KTEST(fbcon, draws_glyphs_in_ansi_colours)
 	/* Red must really be red in this pixel format. */
 	KT_EXPECT_EQ(c->palette[1], fbcon_pack(c, 0xaa0000));
 	KT_EXPECT(c->palette[1] != c->palette[4]);
-	c->cx = cx;
-	c->cy = cy;
+	c->pen = pen;
 }
 
 KTEST(fbcon, scroll_moves_rows_up)
@@ -68,6 +67,6 @@ KTEST(fbcon, scroll_moves_rows_up)
 	 * the last row is blank. */
 	KT_EXPECT(cell_shows(c, 0, last - 1, 'Q', 2, 0));
 	KT_EXPECT(cell_shows(c, 0, last, ' ', 7, 0));
-	KT_EXPECT_EQ(c->cy, last);
-	KT_EXPECT_EQ(c->cx, 0);
+	KT_EXPECT_EQ(c->pen.cy, last);
+	KT_EXPECT_EQ(c->pen.cx, 0);
 }
