@@ -309,8 +309,10 @@ int main(int argc, char **argv)
 	irq = mnos_start_cap("irq4");
 	irq_ntf = mnos_slot_alloc();
 	if (!ports || !irq) {
-		printf("console: started without COM1 or its interrupt line\n");
-		return 1;
+		/* Status 0: the kernel kept COM1 (debug.serial) or there is none; init does
+		 * not start the service again. */
+		printf("console: started without COM1 or its interrupt line; exiting\n");
+		return 0;
 	}
 	probe = mnos_slot_alloc();
 	if (!ep || !reply || !irq_ntf || !probe ||

@@ -9,7 +9,9 @@
  * bounded number of times, saying so in the log.
  *
  * Two threads: the main one supervises (one notification, two bits per service, set by
- * the kernel when a service faults or ends), the other serves the name directory.
+ * the kernel when a service faults or ends), the other serves the name directory and
+ * the services' exit reports (INIT_EXIT: a service that exits with status 0 is done,
+ * and is not restarted).
  */
 #include <mnos.h>
 #include <ustar.h>
@@ -26,6 +28,9 @@ static struct {
 	struct mnos_lock lock;
 	uint8_t req_buf[MNOS_RPC_MAX_DATA];
 } st;
+
+/* The badge of a service's "init" capability: its directory badge with this bit. */
+#define REPORT_BADGE    (1ull << 32)
 
 /* ---- boot capabilities ---- */
 
@@ -60,6 +65,9 @@ static enum mnos_error start_service(struct service *s)
 	 * service does). */
 	caps[n++] = (struct mnos_spawn_cap){ s->names_slot, MNOS_OBJ_ENDPOINT,
 					     CAP_R_SEND | CAP_R_DERIVE, "names" };
+	/* No DERIVE, no GRANT: only the service itself can report its exit. */
+	caps[n++] = (struct mnos_spawn_cap){ s->report_slot, MNOS_OBJ_ENDPOINT, CAP_R_SEND,
+					     "init" };
 	for (unsigned i = 0; i < s->ngrants; i++) {
 		const struct grant *g = &s->grants[i];
 		uint32_t slot = 0, type = 0;
@@ -70,6 +78,15 @@ static enum mnos_error start_service(struct service *s)
 			type = MNOS_OBJ_PROCESS;
 		} else {
 			slot = boot_cap(g->name, &type);
+			if (!slot) {
+				/* This machine has none (no framebuffer: no "fb"), or the
+				 * kernel kept it (debug.serial): the service starts without
+				 * it and decides what that means. */
+				if (!s->starts)
+					printf("init: %s: no boot capability %s to grant; "
+					       "started without it\n", s->name, g->name);
+				continue;
+			}
 		}
 		if (!slot) {
 			printf("init: %s: cannot grant %s: init has no such capability now\n",
@@ -87,6 +104,9 @@ static enum mnos_error start_service(struct service *s)
 		.nslots = s->slots, .quota = s->quota, .fault = s->sup_slot,
 	};
 	struct mnos_spawned sp;
+	mnos_lock(&st.lock);
+	s->exit_reported = false;
+	mnos_unlock(&st.lock);
 	enum mnos_error err = mnos_spawn(e.data, e.size, &a, &sp);
 
 	if (err != E_OK) {
@@ -116,21 +136,34 @@ static void service_ended(struct service *s, bool faulted)
 	mnos_slot_free(s->thread);
 	mnos_slot_free(s->proc);            /* its last capability: the process goes */
 	s->running = false;
+	mnos_lock(&st.lock);
+	bool reported = s->exit_reported;
+	int status = s->exit_status;
+	mnos_unlock(&st.lock);
+	char how[48] = "";
+	if (faulted)
+		snprintf(how, sizeof(how), " after a fault");
+	else if (reported)
+		snprintf(how, sizeof(how), " with exit status %d", status);
+	/* A service restarted always (the shell) comes back whatever its status. */
+	if (!faulted && reported && status == 0 && s->max_restarts != RESTART_ALWAYS) {
+		printf("init: %s finished%s; %u name(s) dropped; not restarted\n", s->name, how,
+		       dropped);
+		return;
+	}
 	if (s->restarts_done >= s->max_restarts) {
 		printf("init: %s ended%s; %u name(s) dropped; not restarted (%u restarts "
-		       "already)\n", s->name, faulted ? " after a fault" : "", dropped,
-		       s->restarts_done);
+		       "already)\n", s->name, how, dropped, s->restarts_done);
 		return;
 	}
 	s->restarts_done++;
 	if (s->max_restarts == RESTART_ALWAYS) {
-		printf("init: %s ended%s; %u name(s) dropped; restarting it\n", s->name,
-		       faulted ? " after a fault" : "", dropped);
+		printf("init: %s ended%s; %u name(s) dropped; restarting it\n", s->name, how,
+		       dropped);
 		mnos_sleep(100000000);  /* a program that ends at once does not spin */
 	} else {
 		printf("init: %s ended%s; %u name(s) dropped; restarting it (%u of %u)\n",
-		       s->name, faulted ? " after a fault" : "", dropped, s->restarts_done,
-		       s->max_restarts);
+		       s->name, how, dropped, s->restarts_done, s->max_restarts);
 	}
 	start_service(s);
 }
@@ -166,11 +199,31 @@ static void drop_caps(struct mnos_rpc_msg *m)
 	m->ncaps = 0;
 }
 
+/* INIT_EXIT, through a service's "init" capability (badge: REPORT_BADGE | index + 1). */
+static int exit_report(struct mnos_rpc_request *r)
+{
+	uint64_t i = (r->badge & ~REPORT_BADGE) - 1;
+
+	drop_caps(&r->in);
+	if (r->op != INIT_EXIT || r->in.len)
+		return E_INVAL;
+	if (i >= st.svc.n)
+		return E_PERM;
+	mnos_lock(&st.lock);
+	st.svc.s[i].exit_reported = true;
+	st.svc.s[i].exit_status = (int)r->in.w[0];
+	mnos_unlock(&st.lock);
+	return E_OK;
+}
+
 static int names_handle(void *ctx, struct mnos_rpc_request *r)
 {
 	char name[MNOS_NAME_MAX];
 	uint32_t slot = 0;
 	kerr_t e;
+
+	if (r->badge & REPORT_BADGE)
+		return exit_report(r);
 
 	if (r->in.len == 0 || r->in.len >= MNOS_NAME_MAX) {
 		drop_caps(&r->in);
@@ -310,9 +363,12 @@ int main(int argc, char **argv)
 		s->badge = i + 1;
 		s->names_slot = mnos_slot_alloc();
 		s->sup_slot = mnos_slot_alloc();
-		if (!s->names_slot || !s->sup_slot ||
+		s->report_slot = mnos_slot_alloc();
+		if (!s->names_slot || !s->sup_slot || !s->report_slot ||
 		    mnos_cap_mint(st.names_ep, s->names_slot, CAP_R_SEND | CAP_R_DERIVE,
 				  s->badge) != E_OK ||
+		    mnos_cap_mint(st.names_ep, s->report_slot, CAP_R_SEND | CAP_R_DERIVE,
+				  s->badge | REPORT_BADGE) != E_OK ||
 		    mnos_cap_mint(st.sup, s->sup_slot, CAP_R_SIGNAL | CAP_R_DERIVE,
 				  1ull << (2 * i)) != E_OK) {
 			printf("init: out of slots for the services\n");

@@ -39,8 +39,11 @@ struct service {
 	/* While init runs it. */
 	uint64_t badge;                 /* of its capability to the name directory */
 	uint32_t names_slot, sup_slot;  /* init's badged capabilities it is given */
+	uint32_t report_slot;           /* and its "init" (INIT_EXIT), given SEND only */
 	uint32_t proc, thread;          /* while running */
 	bool running;
+	bool exit_reported;             /* [init's lock] INIT_EXIT came from this run */
+	int exit_status;                /* [init's lock] what it said */
 	unsigned starts, restarts_done;
 };
 

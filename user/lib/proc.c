@@ -142,11 +142,13 @@ int mnos_process_list(struct mnos_proc_info *out, size_t max, size_t *n)
 
 void mnos_process_report_exit(int status)
 {
-	uint32_t svc = mnos_start_cap("proc");
+	uint32_t svc = mnos_start_cap("proc"), init = mnos_start_cap("init");
 	uint64_t in[MNOS_RPC_WORDS] = { (uint32_t)status };
 
 	if (svc)
 		mnos_rpc_call_words(svc, PROC_EXIT, in, NULL);
+	else if (init)
+		mnos_rpc_call_words(init, INIT_EXIT, in, NULL);
 }
 
 /* ---- the short forms ---- */

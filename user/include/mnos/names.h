@@ -18,6 +18,11 @@ enum {
 				 * w[0]: the registration's generation (a new one each time
 				 * a name is registered: a restarted service is told apart) */
 	NAMES_UNREGISTER = 3,   /* payload: name; only the service that registered it */
+	/* Not the directory's: a service's last word to init, through its start
+	 * capability "init" (SEND only, so it cannot be passed on; its badge names the
+	 * service). exit() sends it (user/lib/proc.c). A service that reported status 0
+	 * before it ended has finished its work and is not restarted. */
+	INIT_EXIT = 16,         /* w[0]: the exit status */
 };
 
 /* Register ep (this process's endpoint capability; it needs GRANT) as name. E_EXISTS:

@@ -145,7 +145,9 @@ int kill(int pid);
 extern char **environ;
 char *getenv(const char *name);
 
-/* Report status to the service, if this program has one (exit() calls it). */
+/* Report status to the process service, if it started this program, or else to init,
+ * if this program is a service of init's ("init" start capability, INIT_EXIT in
+ * mnos/names.h): exit() calls it. */
 void mnos_process_report_exit(int status);
 
 #endif

@@ -27,8 +27,9 @@ int main(int argc, char **argv);
 
 /* Run the functions given to mnos_atexit (the last given first, each once), then end
  * the process: every thread of it (proc_kill on itself). A program the process service
- * started reports status to it first, for its parent's wait (mnos/proc.h). A thread
- * that should end alone calls mnos_thread_exit. */
+ * started reports status to it first, for its parent's wait (mnos/proc.h); a service
+ * init started reports to init, which does not restart one that exited with 0. A
+ * thread that should end alone calls mnos_thread_exit. */
 __attribute__((noreturn)) void exit(int status);
 
 /* Have exit() call fn: stdio's flush, the file session's end. E_NO_MEMORY past 16. */
