@@ -31,9 +31,21 @@ static void debugcon_con_write(struct console *c, const char *s, size_t n)
 static struct fbcon fbcon;
 static struct fbcon_cell fb_cells[2 * FB_MAX_COLS * FB_MAX_ROWS];
 static bool fbcon_up;
+static bool fb_handed_over;             /* [a] the framebuffer belongs to user space */
+static bool fb_taken_back;              /* the panicking CPU has reclaimed it */
 
 static void fb_write(struct console *c, const char *s, size_t n)
 {
+	if (__atomic_load_n(&fb_handed_over, __ATOMIC_RELAXED)) {
+		if (!console_panicking())
+			return;
+		/* A panic: the screen is what user space drew. Start on a clear one, so
+		 * that the report is seen whole. Only the panicking CPU writes now. */
+		if (!fb_taken_back) {
+			fb_taken_back = true;
+			fbcon_reset(&fbcon);
+		}
+	}
 	fbcon_write(&fbcon, s, n);
 }
 
@@ -96,6 +108,8 @@ bool consoles_init_fb(const struct boot_fb *fb)
 		pr_warn("fbcon: cannot run a console on this framebuffer");
 		return false;
 	}
+	/* A log has no use for a cursor. */
+	fbcon_write(&fbcon, "\x1b[?25l", 6);
 	fbcon_up = true;
 	console_register(&fb_console);
 	pr_info("fbcon: %ux%u, %u bpp, pitch %u at %#llx: %ux%u text cells",
@@ -108,8 +122,6 @@ void *consoles_fb_map(void)
 {
 	if (!fbcon_up)
 		return NULL;
-	/* A log has no use for a cursor. */
-	fbcon_write(&fbcon, "\x1b[?25l", 6);
 	const struct boot_fb *fb = &boot_info.fb;
 	void *p = vmm_map_phys(fb->addr, (size_t)fb->pitch * fb->height, VM_WRITE | VM_WC);
 	if (!p)
@@ -143,4 +155,12 @@ bool consoles_serial_present(void)
 void consoles_serial_handover(void)
 {
 	__atomic_store_n(&serial_handed_over, true, __ATOMIC_RELAXED);
+}
+
+void consoles_fb_handover(void)
+{
+	__atomic_store_n(&fb_handed_over, true, __ATOMIC_RELAXED);
+	/* A write that saw the flag clear is over once no console write is in
+	 * progress: after this, the kernel leaves the pixels alone. */
+	console_quiesce();
 }

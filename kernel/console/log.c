@@ -61,6 +61,11 @@ void console_register(struct console *c)
 	console_lock_give(f);
 }
 
+void console_quiesce(void)
+{
+	console_lock_give(console_lock_take());
+}
+
 void console_panic_mode(void)
 {
 	__atomic_store_n(&panicking, true, __ATOMIC_RELAXED);

@@ -11,11 +11,14 @@
  *   bootinfo   the boot-info page (mnos/bootinfo.h), read-only
  *   com1       COM1's eight I/O ports, and irq4 its interrupt line
  *   ps2data, ps2cmd, irq1, irq12   the PS/2 controller's ports and lines
+ *   fb         the framebuffer, a write-combining device memory object, when the boot
+ *              loader set up an RGB one (its geometry is in the boot-info page)
  *   qemu_exit  QEMU's isa-debug-exit port, only with init.qemu_exit on the command line
  *              (the test configurations)
  *
- * COM1 passes to user space here: the kernel stops driving it (serial_handover) unless
- * the command line says debug.serial, and writes to it again only on panic.
+ * COM1 and the framebuffer pass to user space here: the kernel stops driving them
+ * (consoles_serial_handover, consoles_fb_handover) unless the command line says
+ * debug.serial or debug.fb, and writes to them again only on panic.
  */
 #include <initproc.h>
 #include <cap.h>
@@ -53,7 +56,34 @@ struct boot_cap {
 	uint32_t rights;
 };
 
-static kerr_t make_bootinfo(struct quota *q, uint64_t quota, struct memobj **out)
+/* The framebuffer as a device object for user space, or NULL (said why) when there is
+ * no RGB framebuffer or the kernel keeps it. Whole pages: the first pixel is at
+ * fb->addr's offset in the first. */
+static struct memobj *make_fb(struct quota *q)
+{
+	const struct boot_fb *fb = &boot_info.fb;
+	struct memobj *mo;
+
+	if (fb->kind != BOOT_FB_RGB)
+		return NULL;            /* phase 2 said so */
+	if (cmdline_has(boot_info.cmdline, "debug.fb")) {
+		pr_info("init: debug.fb: the framebuffer stays the kernel's");
+		return NULL;
+	}
+	uint64_t base = ALIGN_DOWN(fb->addr.raw, (uint64_t)PAGE_SIZE);
+	uint64_t end = ALIGN_UP(fb->addr.raw + (uint64_t)fb->pitch * fb->height,
+				(uint64_t)PAGE_SIZE);
+	kerr_t e = memobj_create_device_wc(q, pa(base), end - base, &mo);
+	if (e != E_OK) {
+		pr_warn("init: the framebuffer at %#llx cannot be a device object (%s); the "
+			"kernel keeps it", (unsigned long long)fb->addr.raw, kerr_name(e));
+		return NULL;
+	}
+	return mo;
+}
+
+static kerr_t make_bootinfo(struct quota *q, uint64_t quota, bool with_fb,
+			    struct memobj **out)
 {
 	kerr_t e = memobj_create(q, 1, out);
 
@@ -73,6 +103,20 @@ static kerr_t make_bootinfo(struct quota *q, uint64_t quota, struct memobj **out
 	};
 	strlcpy(bi->cmdline, boot_info.cmdline, sizeof(bi->cmdline));
 	strlcpy(bi->loader, boot_info.loader, sizeof(bi->loader));
+	if (with_fb) {
+		const struct boot_fb *fb = &boot_info.fb;
+		bi->fb_width = fb->width;
+		bi->fb_height = fb->height;
+		bi->fb_pitch = fb->pitch;
+		bi->fb_offset = (uint32_t)(fb->addr.raw % PAGE_SIZE);
+		bi->fb_bpp = fb->bpp;
+		bi->fb_red_pos = fb->red_pos;
+		bi->fb_red_size = fb->red_size;
+		bi->fb_green_pos = fb->green_pos;
+		bi->fb_green_size = fb->green_size;
+		bi->fb_blue_pos = fb->blue_pos;
+		bi->fb_blue_size = fb->blue_size;
+	}
 	return E_OK;
 }
 
@@ -122,7 +166,7 @@ kerr_t init_start(void)
 	}
 	struct quota *q = p->cspace->quota;
 	struct kobj *self;
-	struct memobj *bim;
+	struct memobj *bim, *fbm;
 
 	if ((e = process_obj_create(q, p, &self)) != E_OK)
 		goto fail;
@@ -132,10 +176,19 @@ kerr_t init_start(void)
 		caps[n++] = (struct boot_cap){ "initramfs", OBJ_MEMORY, &initramfs_memobj()->obj,
 					       CAP_R_DERIVE | CAP_R_GRANT | CAP_R_READ };
 	}
-	if ((e = make_bootinfo(q, quota, &bim)) != E_OK)
+	fbm = make_fb(q);
+	if ((e = make_bootinfo(q, quota, fbm != NULL, &bim)) != E_OK) {
+		if (fbm)
+			kobj_put(&fbm->obj);
 		goto fail;
+	}
 	caps[n++] = (struct boot_cap){ "bootinfo", OBJ_MEMORY, &bim->obj,
 				       CAP_R_DERIVE | CAP_R_GRANT | CAP_R_READ };
+	if (fbm) {
+		caps[n++] = (struct boot_cap){ "fb", OBJ_MEMORY, &fbm->obj,
+					       CAP_R_DERIVE | CAP_R_GRANT | CAP_R_READ |
+					       CAP_R_WRITE };
+	}
 	bool keep_serial = cmdline_has(boot_info.cmdline, "debug.serial");
 	if (consoles_serial_present() && !keep_serial) {
 		pr_info("init: COM1 goes to user space; the kernel writes to it again only "
@@ -185,6 +238,13 @@ kerr_t init_start(void)
 		goto fail;
 	for (unsigned i = 0; i < n; i++)
 		kobj_put(caps[i].obj);
+	if (fbm) {
+		/* Last, when nothing can fail any more: the kernel's log stays on the
+		 * screen if init cannot be started. */
+		pr_info("init: the framebuffer goes to user space; the kernel draws on it "
+			"again only if it panics");
+		consoles_fb_handover();
+	}
 	pr_info("init: started %s (%zu bytes) with %u capabilities and %llu MiB of quota",
 		INIT_PATH, size, n, (unsigned long long)(quota >> 20));
 	thread_launch(t);

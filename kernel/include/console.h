@@ -16,6 +16,10 @@ struct console {
 
 void console_register(struct console *c);
 
+/* Return once no console write is in progress: a console that its owner has switched
+ * off (a flag its write function checks) gets nothing more after this. */
+void console_quiesce(void);
+
 /* Panic path: from now on output skips the console lock, whose holder may be the CPU
  * that panicked or one that will never run again. */
 void console_panic_mode(void);

@@ -35,6 +35,10 @@ void consoles_fb_moved(void *pixels);
 bool consoles_serial_present(void);
 void consoles_serial_handover(void);
 
+/* Giving the framebuffer to user space (the "fb" boot capability): from then on the
+ * kernel draws on it only when it panics, and then on a cleared screen. */
+void consoles_fb_handover(void);
+
 /* The framebuffer console's state (NULL when there is none), for tests. */
 struct fbcon *consoles_fbcon(void);
 

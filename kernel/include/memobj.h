@@ -5,7 +5,8 @@
  * A memory object is a run of pages, of one of three kinds:
  * - anonymous: zeroed frames from the PMM, charged with the object to its creator's
  *   quota (so no process can use up RAM), freed when the object is;
- * - device: a physical range outside RAM, for drivers; mapped uncached, never freed;
+ * - device: a physical range outside RAM, for drivers; mapped uncached (registers) or
+ *   write-combining (a framebuffer), never freed;
  * - read-only RAM: a physical range of RAM the PMM never hands out (a boot module: the
  *   initramfs), mapped write-back like any RAM but never writable, never freed.
  *
@@ -35,6 +36,7 @@ struct memobj {
 	struct kobj obj;
 	uint64_t npages;                /* [I] */
 	bool device;                    /* [I] */
+	bool wc;                        /* [I] device: mapped write-combining */
 	bool ram_ro;                    /* [I] read-only RAM */
 	paddr_t base;                   /* [I] device, read-only RAM: the range's first byte */
 	paddr_t frames[];               /* [I] anonymous: one per page */
@@ -66,6 +68,14 @@ kerr_t memobj_create_device(struct quota *q, paddr_t base, uint64_t size,
 			    struct memobj **out);
 
 /*
+ * The same, mapped write-combining instead of uncached: for a framebuffer, which the
+ * kernel's own console maps so too (one physical range must not be mapped with two
+ * memory types). Errors as memobj_create_device's.
+ */
+kerr_t memobj_create_device_wc(struct quota *q, paddr_t base, uint64_t size,
+			       struct memobj **out);
+
+/*
  * A read-only object over the RAM [base, base + size), which the caller keeps out of the
  * PMM for good (pmm_init reserves the boot modules): its frames are never freed. Mapped
  * write-back like any RAM, and only with READ: mem_map refuses WRITE and EXEC with
@@ -90,7 +100,8 @@ kerr_t memobj_create_ram_ro(struct quota *q, paddr_t base, uint64_t size,
  * E_NO_MEMORY: cs's quota cannot pay for the mapping's record, or no memory for it or
  *   for page tables.
  * The mapping record is charged to cs's quota. Pages are user pages, writable only
- * with WRITE, executable only with EXEC, uncached for a device object.
+ * with WRITE, executable only with EXEC, uncached (or write-combining) for a device
+ * object.
  */
 kerr_t mem_map(struct cspace *cs, uint32_t slot, struct process *p, vaddr_t va,
 	       uint32_t rights);

@@ -106,6 +106,7 @@ static kerr_t memobj_alloc(struct quota *q, uint64_t npages, bool range,
 	kobj_init(&mo->obj, OBJ_MEMORY, q, (uint32_t)bytes);
 	mo->npages = npages;
 	mo->device = false;
+	mo->wc = false;
 	mo->ram_ro = false;
 	mo->base = PADDR_NULL;
 	*out = mo;
@@ -166,7 +167,7 @@ static kerr_t range_object(struct quota *q, paddr_t base, uint64_t size, bool de
 	return E_OK;
 }
 
-kerr_t memobj_create_device(struct quota *q, paddr_t base, uint64_t size,
+static kerr_t device_object(struct quota *q, paddr_t base, uint64_t size, bool wc,
 			    struct memobj **out)
 {
 	if (!range_shape_ok(base, size))
@@ -175,10 +176,27 @@ kerr_t memobj_create_device(struct quota *q, paddr_t base, uint64_t size,
 		return E_RANGE;
 	/* Not only the frames the PMM hands out: the kernel image, its bitmaps and the
 	 * ACPI tables are RAM too, and mapping RAM uncached beside the direct map's
-	 * write-back alias would mix memory types. */
+	 * write-back alias would mix memory types. (The direct map covers the memory
+	 * map's RAM types only, so a PCI BAR — a framebuffer at 0xfd000000 under SeaBIOS
+	 * or 0xc0000000 under OVMF — is not in it.) */
 	if (vmm_overlaps_direct_map(base, size))
 		return E_RANGE;
-	return range_object(q, base, size, true, out);
+	kerr_t e = range_object(q, base, size, true, out);
+	if (e == E_OK)
+		(*out)->wc = wc;
+	return e;
+}
+
+kerr_t memobj_create_device(struct quota *q, paddr_t base, uint64_t size,
+			    struct memobj **out)
+{
+	return device_object(q, base, size, false, out);
+}
+
+kerr_t memobj_create_device_wc(struct quota *q, paddr_t base, uint64_t size,
+			       struct memobj **out)
+{
+	return device_object(q, base, size, true, out);
 }
 
 kerr_t memobj_create_ram_ro(struct quota *q, paddr_t base, uint64_t size,
@@ -288,7 +306,7 @@ static void mapping_revoked(struct cap_held *h)
 static unsigned vm_flags(uint32_t rights, const struct memobj *mo)
 {
 	return VM_USER | (rights & CAP_R_WRITE ? VM_WRITE : 0) |
-	       (rights & CAP_R_EXEC ? VM_EXEC : 0) | (mo->device ? VM_UC : 0);
+	       (rights & CAP_R_EXEC ? VM_EXEC : 0) | (mo->device ? (mo->wc ? VM_WC : VM_UC) : 0);
 }
 
 static kerr_t check_map_args(struct process *p, vaddr_t va, uint32_t rights)

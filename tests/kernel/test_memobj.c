@@ -8,6 +8,7 @@
 #include <ktest.h>
 #include "frames.h"
 #include <arch/syscall.h>
+#include <bootinfo.h>
 #include <cap.h>
 #include <heap.h>
 #include <klib.h>
@@ -819,6 +820,43 @@ KTEST(memobj, device_range_is_mapped_uncached_at_its_address)
 	cspace_destroy(&cs);
 	KT_EXPECT_EQ(q.used, 0);
 	KT_EXPECT_EQ(frames_used(), used);
+}
+
+/* The framebuffer the boot loader set up is a PCI BAR, not RAM, on BIOS and on UEFI: a
+ * device object over it is allowed, and it is mapped write-combining, as the kernel's
+ * own mapping of it is (kernel/core/initproc.c gives it to init as "fb"). */
+KTEST(memobj, framebuffer_is_a_write_combining_device)
+{
+	const struct boot_fb *fb = &boot_info.fb;
+	struct quota q;
+	struct cspace cs;
+	struct process *p;
+	struct memobj *mo;
+
+	if (fb->kind != BOOT_FB_RGB) {
+		ktest_skip("no framebuffer");
+		return;
+	}
+	uint64_t base = ALIGN_DOWN(fb->addr.raw, (uint64_t)PAGE_SIZE);
+	uint64_t end = ALIGN_UP(fb->addr.raw + (uint64_t)fb->pitch * fb->height,
+				(uint64_t)PAGE_SIZE);
+	quota_init(&q, 1 << 20);
+	KT_ASSERT_EQ(cspace_init(&cs, SLOTS, &q), E_OK);
+	KT_ASSERT_EQ(process_create("memobj-fb", &p), E_OK);
+	KT_ASSERT_EQ(memobj_create_device_wc(&q, pa(base), end - base, &mo), E_OK);
+	KT_EXPECT(mo->device && mo->wc);
+	KT_ASSERT_EQ(cap_insert_root(&cs, 1, &mo->obj, RW, 0), E_OK);
+	kobj_put(&mo->obj);
+	KT_ASSERT_EQ(mem_map(&cs, 1, p, va(VA_A), RW), E_OK);
+	paddr_t phys;
+	unsigned flags = 0;
+	KT_EXPECT(mapped(p, VA_A + (end - base) - PAGE_SIZE, &phys, &flags));
+	KT_EXPECT_EQ(phys.raw, end - PAGE_SIZE);
+	KT_EXPECT(flags & VM_WC);
+	KT_EXPECT(!(flags & VM_UC));
+	process_put(p);
+	cspace_destroy(&cs);
+	KT_EXPECT_EQ(q.used, 0);
 }
 
 /* ---- read-only RAM (the initramfs's kind) ---- */
