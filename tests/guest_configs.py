@@ -7,7 +7,8 @@ build's, the default; False: no module; a path: that archive as the module); qem
 timeout (s);
 expect ('pass': KTAP with isa-debug-exit, or 'panic'); must_match / must_not_match
 (regexes over the console output from the banner on); interact (functions given the
-running Qemu, for tests that type or look at the screen).
+running Qemu, in order, for tests that type or look at the screen: each may return a
+list of (test id, ok, detail), reported as results "<config>/<test id>").
 """
 import os
 import re

@@ -191,10 +191,15 @@ def run_guest_config(cfg, kernel):
              serial=cfg.get('serial', True), log_path=log_path, name=name)
     start = time.monotonic()
     session_results = []
+    checks = []             # (test id, ok, detail) from interact steps that check
     try:
         q.start()
         for step in cfg.get('interact', []):
-            step(q)
+            try:
+                checks += step(q) or []
+            except Exception as e:      # a step that breaks fails its own test
+                checks.append((f'interact.{step.__name__}', False,
+                               f'{type(e).__name__}: {e}'))
         if cfg.get('session'):
             # A session drives the running system and judges it itself; then QEMU goes.
             session_results = cfg['session'](q, cfg.get('timeout', 60))
@@ -208,7 +213,7 @@ def run_guest_config(cfg, kernel):
         q.stop()
     elapsed = time.monotonic() - start
     out = q.output().replace('\r\n', '\n')
-    results = []
+    results = [Result(f'{name}/{tid}', ok, detail) for tid, ok, detail in checks]
     problems = []
 
     banner = out.find('MinimalOS ')
