@@ -185,8 +185,11 @@ USER_LIB_OBJS := $(patsubst %,$(UOBJ)/%.o,$(USER_LIB_SRC))
 # The commands of /bin (docs/COMMANDS.md).
 COMMANDS := ls cat echo mkdir rm mv cp ps kill mem uptime sleep uname caps bench
 USER_PROGS := hello utest init console ctest sfuzz procsvc ptest pchild vfs initfs tmpfs \
-	ftest sh kbd $(COMMANDS)
+	ftest sh kbd fbcon $(COMMANDS)
 USER_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(USER_PROGS))
+# Sources a program takes from elsewhere: the framebuffer console draws with the
+# kernel's console code and the font generated from the PSF file.
+user_extra_fbcon := kernel/lib/fbcon.c $(GEN)/font.c
 
 $(UOBJ)/%.c.o: %.c $(FLAGS_STAMP) | deps $(GEN)/.abi-stamp
 	@mkdir -p $(dir $@)
@@ -199,7 +202,8 @@ $(UOBJ)/%.S.o: %.S $(FLAGS_STAMP) | deps $(GEN)/.abi-stamp
 	@$(CC) $(USER_CFLAGS) -I$(BUILD)/user -D__ASSEMBLY__ -MMD -MP -c $< -o $@
 
 define user_prog_rule
-user_objs_$(1) := $$(patsubst %,$$(UOBJ)/%.o,$$(sort $$(wildcard user/$(1)/*.c user/$(1)/*.S)))
+user_objs_$(1) := $$(patsubst %,$$(UOBJ)/%.o,$$(sort $$(wildcard user/$(1)/*.c user/$(1)/*.S)) \
+	$$(user_extra_$(1)))
 $(BUILD)/user/$(1).elf: $$(user_objs_$(1)) $$(USER_LIB_OBJS) user/user.ld
 	@mkdir -p $$(dir $$@)
 	@echo "  ULD     $$@"

@@ -13,6 +13,8 @@ list of (test id, ok, detail), reported as results "<config>/<test id>").
 import os
 import re
 
+import screen
+
 TIMEOUT_BIOS = 180
 TIMEOUT_UEFI = 240   # OVMF alone takes ~4 s under TCG, more on a loaded machine
 
@@ -40,11 +42,33 @@ def type_ctest(q):
         q.send('ping\r')
 
 
+# What the framebuffer console (user/fbcon) must show by the time ctest waits for its
+# typed line: its own first line, and the line ctest wrote through it (in colour).
+FBCON_SCREEN = [('screen.fbcon_banner', r'^fbcon: \d+x\d+ text console$'),
+                ('screen.client_line', r'^ctest: written on the framebuffer$')]
+
+
+def fbcon_screen(q):
+    """Read the framebuffer back (tests/screen.py) while ctest waits for its typed line,
+    so QEMU cannot end first; each line of FBCON_SCREEN is a test of its own."""
+    if not q.expect(r'^# ctest: type a line', timeout=TIMEOUT_UEFI):
+        return [(tid, False, 'ctest never asked for its line: no screen was taken')
+                for tid, _ in FBCON_SCREEN]
+    results = []
+    for tid, pattern in FBCON_SCREEN:
+        rows, m = screen.wait_for_text(q, pattern, timeout=30)
+        shown = '\n'.join(f'  |{r}' for r in rows if r) or '  (a blank screen)'
+        results.append((tid, m is not None,
+                        '' if m else f'no row of the screen matches /{pattern}/; it shows:\n'
+                        + shown))
+    return results
+
+
 def init_cfg(name, **kw):
     """Boot to init (no in-kernel tests): init starts the services of etc/init.conf and
     the test client of etc/init-test.conf, which reports KTAP through the ring-3
-    console and ends QEMU."""
-    c = _cfg(name, mem=512, interact=[type_ctest], **kw)
+    console and ends QEMU. The framebuffer console is read back from the screen."""
+    c = _cfg(name, mem=512, interact=[fbcon_screen, type_ctest], **kw)
     c['cmdline'] = 'init.test init.qemu_exit'
     c['must_match'] = [r'^console: COM1 driver ready$', r'^ctest: hello through the console$',
                        r"^ctest: read 'ping'$", r'^ctest: the console is back$',

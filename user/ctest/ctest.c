@@ -2,16 +2,18 @@
  * ctest: the end-to-end test of life outside the kernel (docs/INIT.md, "Testing"). init
  * starts it from etc/init-test.conf when the kernel command line says init.test, with
  * the console service's process capability ("proc:console") and QEMU's exit port, and
- * runs the process service's tests (user/ptest) through that service. It
+ * runs the process service's tests (user/ptest) through that service. It talks to the
+ * framebuffer console (user/fbcon), whose screen the harness reads back. It
  * reports in KTAP through the console service itself, on the serial line the test
  * harness reads, and ends QEMU with pass or fail. Its last test starts the file tests
  * (user/ftest, docs/VFS.md), read from the initramfs through the VFS.
  */
 #include <mnos.h>
+#include <mnos/fbcon.h>
 
 #define QEMU_EXIT_PASS  0x10
 #define QEMU_EXIT_FAIL  0x11
-#define TESTS           8
+#define TESTS           9
 
 static unsigned n, failed;
 
@@ -26,6 +28,44 @@ static void result(bool ok, const char *name)
 static bool console_found(void)
 {
 	return mnos_console_open_wait(5000) == E_OK;
+}
+
+/* The framebuffer console service (user/fbcon) answers: its size, a line written
+ * through it (the harness reads it back from the screen, tests/screen.py, while this
+ * program waits for its typed line), and E_NOSYS for an operation it does not know. */
+static bool fbcon_answers(void)
+{
+	static const char line[] = "\x1b[1;32mctest:\x1b[0m written on the framebuffer\n";
+	uint32_t ep = 0;
+	uint64_t info[MNOS_RPC_WORDS] = { 0 };
+
+	for (int i = 0; i < 500 && mnos_name_lookup("fbcon", &ep) != E_OK; i++)
+		mnos_sleep(10000000);   /* it may register after this client starts */
+	if (!ep) {
+		printf("# ctest: no fbcon registered\n");
+		return false;
+	}
+	int e = mnos_rpc_call_words(ep, FBCON_INFO, NULL, info);
+	bool ok = e == E_OK && info[0] && info[1] && info[0] * 8 <= info[2] &&
+		  info[1] * 16 <= info[3];
+	printf("ctest: fbcon: %llu x %llu cells on %llu x %llu pixels (%s)\n",
+	       (unsigned long long)info[0], (unsigned long long)info[1],
+	       (unsigned long long)info[2], (unsigned long long)info[3],
+	       kerr_name((kerr_t)e));
+	struct mnos_rpc_msg req = { .data = (void *)line, .len = sizeof(line) - 1 };
+	struct mnos_rpc_msg rep = { 0 };
+	e = mnos_rpc_call(ep, mnos_ipc_buffer(), FBCON_WRITE, &req, &rep);
+	if (e != E_OK || rep.w[0] != req.len) {
+		printf("# ctest: FBCON_WRITE: %s, %llu of %zu bytes\n", kerr_name((kerr_t)e),
+		       (unsigned long long)rep.w[0], req.len);
+		ok = false;
+	}
+	if ((e = mnos_rpc_call_words(ep, 99, NULL, NULL)) != E_NOSYS) {
+		printf("# ctest: an unknown operation got %s\n", kerr_name((kerr_t)e));
+		ok = false;
+	}
+	mnos_slot_free(ep);
+	return ok;
 }
 
 /* A thread that tries to use COM1's ports directly: IOPL 0 and no permission bitmap,
@@ -184,6 +224,8 @@ int main(int argc, char **argv)
 	result(found, "console_found_by_name");
 	printf("ctest: hello through the console\n");
 	result(found, "client_prints_through_the_console");
+
+	result(fbcon_answers(), "framebuffer_console_answers");
 
 	char line[64];
 	printf("# ctest: type a line\n");
