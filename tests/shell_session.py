@@ -10,9 +10,13 @@ decoded back into text by tests/screen.py).
 import re
 import time
 
+import screen
+
 PROMPT = rb'(?:^|\n)(/[^\r\n]*) \$ '
 ANSI = re.compile(r'\x1b\[[0-9;?]*[A-Za-z]')
 
+KEYS = {' ': 'spc', '$': 'shift-4', '|': 'shift-backslash', '>': 'shift-dot',
+        '-': 'minus', '/': 'slash', '.': 'dot'}
 UP, LEFT, RIGHT, HOME, END, DELETE = '\x1b[A', '\x1b[D', '\x1b[C', '\x1b[H', '\x1b[F', '\x1b[3~'
 
 
@@ -173,6 +177,22 @@ def session(q, timeout):
         got += sh.run('echo after') or ''
         # Reaped while kill ran, or before the next prompt: either way it is said.
         check('background_reaped', re.search(rf'\[{pid.group(1)}\] done', got), f'{got!r}')
+
+    # The keyboard and the framebuffer: keys pressed on the PS/2 keyboard (with a
+    # mistake mended with the arrow keys) reach the shell, and the line and its output
+    # show on the screen as well as on the serial line.
+    start = len(q.buf)
+    keys = [KEYS.get(c, c) for c in 'echo kbd wrks'] + ['left'] * 3 + ['o', 'ret']
+    for k in keys:
+        q.monitor(f'sendkey {k}')
+    got = sh.wait_prompt(20)
+    text = q.buf[start:].decode('utf-8', 'replace')
+    check('keyboard_reaches_shell', got and re.search(r'\r\nkbd works\r\n', text),
+          f'the serial line shows {text!r}')
+    rows, m = screen.wait_for_text(q, r'^kbd works$', timeout=15)
+    shown = '\n'.join(f'  |{r}' for r in rows if r)
+    check('framebuffer_shows_session', m and any(re.search(r'\$ echo kbd works$', r) for r in rows),
+          f'the screen shows:\n{shown}')
 
     # exit: init starts a fresh shell.
     sh.type('exit 3\r')

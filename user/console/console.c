@@ -15,6 +15,7 @@
 #include <mnos/names.h>
 #include <mnos/subscribers.h>
 #include <mnos/kbd.h>
+#include <mnos/fbcon.h>
 #include "ldisc.h"
 
 #define COM_RBR 0       /* receive buffer (read) */
@@ -70,6 +71,42 @@ static void put(char c)
 	out(COM_THR, (uint8_t)c);
 }
 
+/*
+ * The framebuffer console ("fbcon", mnos/fbcon.h) gets a copy of everything written. It
+ * may start after the console, be restarted, or not exist (no framebuffer): look it up
+ * again at most every 500 ms while it is not there.
+ */
+#define FB_RETRY_NS     500000000ull
+
+static uint32_t fb_ep;                          /* [out_lock] 0: not found */
+static uint64_t fb_next_lookup;                 /* [out_lock] clock time */
+
+static void fb_write(const char *s, size_t n)
+{
+	uint64_t now = 0;
+
+	if (!fb_ep) {
+		mnos_clock(&now);
+		if (now < fb_next_lookup)
+			return;
+		fb_next_lookup = now + FB_RETRY_NS;
+		if (mnos_name_lookup("fbcon", &fb_ep) != E_OK) {
+			fb_ep = 0;
+			return;
+		}
+	}
+	while (n) {
+		struct mnos_rpc_msg req = { .data = (void *)s, .len = MIN(n, (size_t)MNOS_RPC_MAX_DATA) };
+		if (mnos_rpc_call(fb_ep, mnos_ipc_buffer(), FBCON_WRITE, &req, NULL) != E_OK) {
+			mnos_slot_free(fb_ep);  /* gone (restarted): found again later */
+			fb_ep = 0;
+			return;
+		}
+		s += req.len;
+		n -= req.len;
+	}
+}
+
 static size_t write_bytes(const char *s, size_t n)
 {
 	mnos_lock(&out_lock);
@@ -78,6 +115,7 @@ static size_t write_bytes(const char *s, size_t n)
 			put('\r');
 		put(s[i]);
 	}
+	fb_write(s, n);
 	mnos_unlock(&out_lock);
 	return n;
 }
