@@ -8,6 +8,7 @@
  * reference goes (waking threads, unmapping, freeing) runs after the lock is released,
  * from a small list the locked part fills in.
  */
+#include <failinj.h>
 #include <cap.h>
 #include <heap.h>
 #include <klib.h>
@@ -59,6 +60,8 @@ kerr_t quota_charge(struct quota *q, uint64_t bytes)
 {
 	if (!q)
 		return E_OK;
+	if (failinj(FAILINJ_QUOTA))
+		return E_NO_MEMORY;
 	uint64_t used = __atomic_load_n(&q->used, __ATOMIC_RELAXED);
 	do {
 		if (bytes > q->limit - used)

@@ -17,6 +17,7 @@
 
 #include <types.h>
 #include <kerr.h>
+#include <failinj.h>
 #include <spinlock.h>
 #include <vmm.h>
 #include <arch/smp.h>
@@ -119,6 +120,7 @@ struct thread {
 
 	void *fpu;                      /* [this thread] FPU area or NULL */
 	struct fault_catch *catches;    /* [this thread] armed fault catches (arch/trap.h) */
+	struct failinj_state fi;        /* [this thread] fault injection (failinj.h) */
 	uint32_t refs;                  /* [a] */
 	struct waitq *exit_wq;          /* [I] woken when it has been reaped */
 	bool reaped;                    /* [exit_wq lock] its stack, FPU area and process

@@ -31,6 +31,7 @@
  * whenever a block leaves its list. MNOS_DEBUG builds poison everything in a free
  * block but its tags and links, and check the poison of what is handed out again.
  */
+#include <failinj.h>
 #include <heap.h>
 #include <klib.h>
 #include <panic.h>
@@ -575,6 +576,8 @@ void heap_init(uintptr_t slab_base, size_t slab_size, uintptr_t large_base,
 
 void *kmalloc(size_t size)
 {
+	if (failinj(FAILINJ_HEAP))
+		return NULL;
 	/* One compare for the common case: size 0 wraps around to a huge value. */
 	if (likely(size - 1 < HEAP_SLAB_MAX))
 		return slab_alloc(size);
@@ -589,6 +592,8 @@ void *kmalloc_aligned(size_t size, size_t align)
 		return NULL;
 	if (align <= HEAP_MIN_ALIGN)
 		return kmalloc(size);
+	if (failinj(FAILINJ_HEAP))
+		return NULL;
 	/* Slab objects are aligned to their class size: the class of max(size, align). */
 	if (size <= HEAP_SLAB_MAX && align <= HEAP_SLAB_MAX)
 		return slab_alloc(MAX(size, align));

@@ -7,6 +7,7 @@
  * shootdowns from its spin loop (arch_spin_relax), and no CPU waits for anything else
  * while holding a heap lock.
  */
+#include <failinj.h>
 #include <heap.h>
 #include <pmm.h>
 #include <vmm.h>
@@ -15,7 +16,12 @@
 
 bool heap_backend_map(uintptr_t base, size_t npages)
 {
-	for (size_t i = 0; i < npages; i++) {
+	bool ok = true;
+
+	/* A refill of the heap is not an allocation of its own (failinj.h): the kmalloc
+	 * that needed it was counted. */
+	failinj_quiet_begin();
+	for (size_t i = 0; i < npages && ok; i++) {
 		paddr_t p = pmm_alloc();
 		if (!p.raw ||
 		    vmm_map(&kernel_as, va(base + i * PAGE_SIZE), p, PAGE_SIZE,
@@ -23,10 +29,11 @@ bool heap_backend_map(uintptr_t base, size_t npages)
 			if (p.raw)
 				pmm_free(p);
 			heap_backend_unmap(base, i);
-			return false;
+			ok = false;
 		}
 	}
-	return true;
+	failinj_quiet_end();
+	return ok;
 }
 
 void heap_backend_unmap(uintptr_t base, size_t npages)

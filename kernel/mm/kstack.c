@@ -1,6 +1,7 @@
 /* Kernel stack slots (kstack.h). A bitmap finds free slots; a byte per slot remembers
  * the stack's size in pages, for kstack_free() and for backtraces. */
 #include <kstack.h>
+#include <failinj.h>
 #include <pmm.h>
 #include <vmm.h>
 #include <spinlock.h>
@@ -37,6 +38,8 @@ void *kstack_alloc(size_t size)
 
 	if (pages == 0 || pages * PAGE_SIZE > KSTACK_MAX)
 		return NULL;
+	if (failinj(FAILINJ_KSTACK))
+		return NULL;
 
 	irqflags_t f = spin_lock_irqsave(&kstack_lock);
 	size_t slot = KSTACK_SLOTS;
@@ -54,7 +57,10 @@ void *kstack_alloc(size_t size)
 	if (slot == KSTACK_SLOTS)
 		return NULL;
 
+	/* The stack is one allocation (failinj.h): its pages and page tables do not
+	 * count on their own. */
 	uint64_t top = slot_top(slot);
+	failinj_quiet_begin();
 	for (size_t i = 0; i < pages; i++) {
 		paddr_t p = pmm_alloc();
 		if (!p.raw || vmm_map(&kernel_as, va(top - (i + 1) * PAGE_SIZE), p, PAGE_SIZE,
@@ -69,9 +75,11 @@ void *kstack_alloc(size_t size)
 				hint = slot / 64;
 			in_use--;
 			spin_unlock_irqrestore(&kstack_lock, f);
+			failinj_quiet_end();
 			return NULL;
 		}
 	}
+	failinj_quiet_end();
 	return (void *)(uintptr_t)top;
 }
 

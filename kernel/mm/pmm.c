@@ -7,6 +7,7 @@
  * bitmap itself, which is carved out of the first usable range large enough below
  * 4 GiB (the boot page tables' direct map reaches no further).
  */
+#include <failinj.h>
 #include <pmm.h>
 #include <memmap.h>
 #include <klib.h>
@@ -160,6 +161,8 @@ static paddr_t alloc_slow(irqflags_t fl)
 
 paddr_t pmm_alloc(void)
 {
+	if (failinj(FAILINJ_FRAME))
+		return PADDR_NULL;
 	irqflags_t fl = irq_save();
 	struct pmm_cache *c = this_cache();
 
@@ -219,6 +222,8 @@ void pmm_free(paddr_t frame)
 paddr_t pmm_alloc_contig(size_t count, size_t align_bytes)
 {
 	if (align_bytes < PAGE_SIZE || (align_bytes & (align_bytes - 1)))
+		return PADDR_NULL;
+	if (failinj(FAILINJ_FRAME))
 		return PADDR_NULL;
 	uint64_t f = pmm_core_alloc_contig(&pmm, count, align_bytes / PAGE_SIZE);
 

@@ -15,10 +15,11 @@
  * where they were. Then each call's happy path, and thread_create's failure atomicity.
  */
 #include <ktest.h>
-#include "objects.h"
-#include "settle.h"
 #define SYSCALL_DESCS
 #include <syscall_table.h>
+#include "objects.h"
+#include "settle.h"
+#include "sysenv.h"
 #include <endpoint.h>
 #include <heap.h>
 #include <irq.h>
@@ -32,218 +33,6 @@
 #include <arch/ioapic.h>
 #include <mnos/sysinfo.h>
 #include <sched.h>
-
-#define SLOTS           24
-#define CODE_VA         0x400000ull
-#define DATA_VA         0x600000ull
-#define MAP_VA          0x10000000ull
-#define BUF_VA          0x20000000ull
-
-/* The fixture: a capability of each kind, every right. */
-enum {
-	S_DATA = 1,     /* memory, mapped read-write at DATA_VA */
-	S_EP,           /* endpoint */
-	S_REPLY,        /* reply object */
-	S_NOTIF,        /* notification */
-	S_MEM,          /* memory, one page, unmapped */
-	S_PROC,         /* process: another one */
-	S_THREAD,       /* thread: the one running the test */
-	S_IRQ,          /* IRQ line (a quiet GSI) */
-	S_PORTS,        /* I/O ports: the CMOS pair */
-	S_BADGED,       /* the endpoint minted with badge 0x77 */
-	S_CODE,         /* memory, mapped read-execute at CODE_VA */
-	S_FREE,         /* the first empty slot */
-	S_SPARE = SLOTS - 1,    /* empty; holds reduced copies for a moment */
-};
-
-extern const char ublob_hello_start[], ublob_hello_end[];
-
-struct env {
-	struct quota q;
-	struct cspace cs;
-	struct process *p;
-	struct process *other;          /* what S_PROC names */
-	uint64_t *data;                 /* the data page, through the direct map */
-	struct irq_line *irq;
-};
-
-static void *page_of(struct process *p, uint64_t uva)
-{
-	paddr_t pa_;
-
-	return vmm_translate(p->as, va(uva), &pa_, NULL) ? phys_to_virt(pa_) : NULL;
-}
-
-static bool make_mem(struct env *v, uint32_t slot)
-{
-	struct memobj *mo;
-
-	return memobj_create(&v->q, 1, &mo) == E_OK && give_cap(&v->cs, slot, &mo->obj);
-}
-
-static bool make_ep(struct env *v, uint32_t slot)
-{
-	struct endpoint *e;
-
-	return endpoint_create(&v->q, &e) == E_OK && give_cap(&v->cs, slot, endpoint_kobj(e));
-}
-
-static bool make_reply(struct env *v, uint32_t slot)
-{
-	struct reply *r;
-
-	return reply_create(&v->q, &r) == E_OK && give_cap(&v->cs, slot, reply_kobj(r));
-}
-
-/* Everything but the thread capability (made by the thread itself: thread_cap_self). */
-static bool env_init(struct env *v)
-{
-	struct kobj *o;
-
-	memset(v, 0, sizeof(*v));
-	quota_init(&v->q, 4 << 20);
-	if (cspace_init(&v->cs, SLOTS, &v->q) != E_OK || process_create("sys", &v->p) != E_OK)
-		return false;
-	v->p->cspace = &v->cs;
-	if (!make_mem(v, S_DATA) || !make_ep(v, S_EP) || !make_reply(v, S_REPLY) ||
-	    !make_notification(&v->cs, S_NOTIF, &v->q) || !make_mem(v, S_MEM) ||
-	    !make_ioport(&v->cs, S_PORTS, &v->q, CMOS_INDEX, 2) || !make_mem(v, S_CODE))
-		return false;
-	if (process_create_user("other", &v->q, 8, 1 << 16, &v->other) != E_OK)
-		return false;
-	if (process_obj_create(&v->q, v->other, &o) != E_OK || !give_cap(&v->cs, S_PROC, o))
-		return false;
-	if (irq_line_create(&v->q, ioapic_gsi_count() - 1, IRQ_ACTIVE_HIGH, IRQ_EDGE,
-			    &v->irq) != E_OK || !give_cap(&v->cs, S_IRQ, &v->irq->obj))
-		return false;
-	if (cap_mint(&v->cs, S_EP, &v->cs, S_BADGED, CAP_R_ALL, 0x77) != E_OK)
-		return false;
-	if (mem_map(&v->cs, S_DATA, v->p, va(DATA_VA), CAP_R_READ | CAP_R_WRITE) != E_OK ||
-	    mem_map(&v->cs, S_CODE, v->p, va(CODE_VA), CAP_R_READ | CAP_R_EXEC) != E_OK)
-		return false;
-	memcpy(page_of(v->p, CODE_VA), ublob_hello_start,
-	       (size_t)(ublob_hello_end - ublob_hello_start));
-	v->data = page_of(v->p, DATA_VA);
-	return v->data != NULL;
-}
-
-static void env_fini(struct env *v)
-{
-	if (v->other)
-		process_put(v->other);
-	if (v->p) {
-		v->p->cspace = &cspace_empty;
-		process_put(v->p);
-	}
-	cspace_destroy(&v->cs);
-}
-
-/* A capability to the calling thread in slot (the thread capability of the fixture). */
-static bool thread_cap_self(struct env *v, uint32_t slot)
-{
-	struct kobj *o;
-
-	return thread_obj_create(&v->q, thread_current(), &o) == E_OK &&
-	       give_cap(&v->cs, slot, o);
-}
-
-/* Run fn(v) in a kernel thread of v's process, and wait for it. */
-static bool run_in(struct env *v, void (*fn)(void *), void *arg)
-{
-	struct thread *t = thread_create(v->p, "sys-test", fn, arg, PRIO_DEFAULT, AFFINITY_ALL);
-
-	if (!t)
-		return false;
-	thread_join(t);
-	return true;
-}
-
-/* Frames neither free nor kept by the heap (test_memobj.c's measure). */
-static uint64_t frames_used(void)
-{
-	heap_trim();
-	struct pmm_stats s = pmm_get_stats();
-	return s.total - s.free - heap_get_stats().bytes_held / PAGE_SIZE;
-}
-
-/* ---- one call ---- */
-
-static struct env env_;
-
-static uint64_t calls;
-
-/*
- * Dispatch call nr with arguments a, as the SYSCALL entry does. Checked every time:
- * the return state (rip, rflags, rsp) untouched; an error documented for the call (E_NOSYS for an
- * unknown number) and all six result registers zero; on success, the registers that
- * carry no result zero. *out, if not NULL, gets the frame.
- */
-static kerr_t call(uint64_t nr, const uint64_t a[6], struct syscall_frame *out)
-{
-	struct syscall_frame f = {
-		.rax = nr, .rdi = a[0], .rsi = a[1], .rdx = a[2], .r10 = a[3], .r8 = a[4],
-		.r9 = a[5], .rip = 0x401000, .rflags = 0x202, .rsp = 0x7000,
-	};
-	const uint64_t *res = &f.rdi;
-
-	__atomic_fetch_add(&calls, 1, __ATOMIC_RELAXED);
-	syscall_dispatch(&f);
-	kerr_t e = (kerr_t)f.rax;
-	if (f.rip != 0x401000 || f.rflags != 0x202 || f.rsp != 0x7000)
-		ktest_fail_at(__FILE__, __LINE__, "call %llu changed a preserved register",
-			      (unsigned long long)nr);
-	if (nr >= SYS_COUNT) {
-		if (e != E_NOSYS)
-			ktest_fail_at(__FILE__, __LINE__, "call %#llx: %s, not E_NOSYS",
-				      (unsigned long long)nr, kerr_name(e));
-	} else if (e != E_OK && !(syscall_descs[nr].errors & (1u << e))) {
-		ktest_fail_at(__FILE__, __LINE__, "%s returned %s, which it does not document",
-			      syscall_descs[nr].name, kerr_name(e));
-	}
-	for (unsigned i = 0; i < 6; i++) {
-		bool result = e == E_OK && nr < SYS_COUNT && (syscall_descs[nr].results & (1u << i));
-		if (!result && res[i])
-			ktest_fail_at(__FILE__, __LINE__, "call %#llx (%s): result register %u "
-				      "not zero", (unsigned long long)nr, kerr_name(e), i);
-	}
-	if (out)
-		*out = f;
-	return e;
-}
-
-#define A(...) ((const uint64_t[6]){ __VA_ARGS__ })
-#define C(nr, ...) call(nr, A(__VA_ARGS__), NULL)
-
-/* ---- what the state is, for leak checks ---- */
-
-struct counts {
-	uint64_t frames, quota, caps, objs, threads, procs, maps;
-};
-
-static struct counts counts_now(struct env *v)
-{
-	return (struct counts){
-		.frames = frames_used(), .quota = v->q.used, .caps = cap_count(),
-		.objs = kobj_count(), .threads = thread_count(), .procs = process_count(),
-		.maps = mem_mapping_count(),
-	};
-}
-
-static void expect_counts(struct counts a, struct counts b, const char *what)
-{
-	if (a.frames != b.frames || a.quota != b.quota || a.caps != b.caps || a.objs != b.objs ||
-	    a.threads != b.threads || a.procs != b.procs || a.maps != b.maps)
-		ktest_fail_at(__FILE__, __LINE__, "%s leaked or changed state: frames %llu->%llu "
-			      "quota %llu->%llu caps %llu->%llu objs %llu->%llu threads %llu->%llu "
-			      "procs %llu->%llu maps %llu->%llu", what,
-			      (unsigned long long)a.frames, (unsigned long long)b.frames,
-			      (unsigned long long)a.quota, (unsigned long long)b.quota,
-			      (unsigned long long)a.caps, (unsigned long long)b.caps,
-			      (unsigned long long)a.objs, (unsigned long long)b.objs,
-			      (unsigned long long)a.threads, (unsigned long long)b.threads,
-			      (unsigned long long)a.procs, (unsigned long long)b.procs,
-			      (unsigned long long)a.maps, (unsigned long long)b.maps);
-}
 
 /* ---- the sweep ---- */
 
@@ -344,7 +133,7 @@ static kerr_t verdict(struct env *v, unsigned nr, unsigned i, uint64_t x)
 static void expect_call(unsigned nr, const uint64_t a[6], kerr_t want, const char *what,
 			uint64_t x)
 {
-	kerr_t got = call(nr, a, NULL);
+	kerr_t got = sysenv_call(nr, a, NULL);
 
 	if (got != want)
 		ktest_fail_at(__FILE__, __LINE__, "%s with %s %#llx: got %s, want %s",
@@ -544,38 +333,12 @@ static const struct bad bad_values[] = {
 	{ SYS_IOPORT_OUT, 1, 0xffffffffffff0070ull, E_RANGE },
 };
 
-/*
- * Build the fixture, run fn in a thread of its process (with arg, or the fixture), and
- * check that when it is done nothing is left that was not there before — frames,
- * quota, capabilities, objects, threads, processes, mappings — and, after teardown,
- * that the quota is back to 0.
- */
-static void run_case(void (*fn)(void *), void *arg, const char *what)
-{
-	struct env *v = &env_;
-	uint64_t threads = thread_count();
-
-	if (!env_init(v)) {
-		ktest_fail_at(__FILE__, __LINE__, "fixture for %s", what);
-	} else {
-		struct counts before = counts_now(v);
-		if (!run_in(v, fn, arg ? arg : v))
-			ktest_fail_at(__FILE__, __LINE__, "no thread for %s", what);
-		settle_threads(threads);
-		expect_counts(before, counts_now(v), what);
-	}
-	env_fini(v);
-	settle_threads(threads);
-	KT_EXPECT_EQ(thread_count(), threads);
-	KT_EXPECT_EQ(v->q.used, 0);
-}
-
 /* Everything wrong about every call, from a thread of the process. */
 static void sweep(void *arg)
 {
 	struct env *v = arg;
 
-	calls = 0;
+	sysenv_calls = 0;
 	KT_ASSERT(thread_cap_self(v, S_THREAD));
 	struct counts before = counts_now(v);
 
@@ -607,19 +370,19 @@ static void sweep(void *arg)
 		(1ull << 63) | SYS_CLOCK, 1ull << 63, UINT64_MAX, UINT64_MAX - 1,
 	};
 	for (size_t n = 0; n < ARRAY_SIZE(unknown); n++)
-		KT_EXPECT_EQ(call(unknown[n], A(S_EP, 1, 2, 3, 4, 5), NULL), E_NOSYS);
+		KT_EXPECT_EQ(sysenv_call(unknown[n], A(S_EP, 1, 2, 3, 4, 5), NULL), E_NOSYS);
 
 	/* A thread capability's IPC wait to cancel: there is none. */
 	KT_EXPECT_EQ(C(SYS_THREAD_CANCEL_IPC, S_THREAD), E_NOT_FOUND);
 	expect_counts(before, counts_now(v), "the sweep");
 	KT_EXPECT(cap_tree_check((struct cspace *const[]){ &v->cs, v->other->cspace }, 2));
-	KT_EXPECT(calls > 2000);
+	KT_EXPECT(sysenv_calls > 2000);
 	cap_delete(&v->cs, S_THREAD);
 }
 
 KTEST(syscall, every_bad_argument_is_its_documented_error_and_changes_nothing)
 {
-	run_case(sweep, NULL, "the sweep");
+	sysenv_run(sweep, NULL, "the sweep");
 }
 
 /* ---- happy paths ---- */
@@ -634,7 +397,7 @@ static void misc_and_caps(void *arg)
 	KT_EXPECT_EQ(C(SYS_DEBUG_PRINT, DATA_VA, 15), E_OK);
 	KT_EXPECT_EQ(C(SYS_DEBUG_PRINT, DATA_VA, 0), E_OK);
 	KT_EXPECT_EQ(C(SYS_YIELD), E_OK);
-	KT_EXPECT_EQ(call(SYS_CLOCK, A(0), &f), E_OK);
+	KT_EXPECT_EQ(sysenv_call(SYS_CLOCK, A(0), &f), E_OK);
 	uint64_t t0 = f.rdi;
 	KT_EXPECT(t0 > 0 && t0 <= clock_ns());
 	KT_EXPECT_EQ(C(SYS_SLEEP, 2000000), E_OK);
@@ -645,13 +408,13 @@ static void misc_and_caps(void *arg)
 	KT_EXPECT_EQ(C(SYS_CAP_COPY, S_NOTIF, 0, S_FREE, CAP_R_SIGNAL), E_OK);
 	KT_EXPECT_EQ(C(SYS_NOTIFY_POLL, S_FREE), E_PERM);       /* no WAIT in the copy */
 	KT_EXPECT_EQ(C(SYS_NOTIFY_SIGNAL, S_FREE, 0x10), E_OK);
-	KT_EXPECT_EQ(call(SYS_NOTIFY_POLL, A(S_NOTIF), &f), E_OK);
+	KT_EXPECT_EQ(sysenv_call(SYS_NOTIFY_POLL, A(S_NOTIF), &f), E_OK);
 	KT_EXPECT_EQ(f.rdi, 0x10);
 	KT_EXPECT_EQ(C(SYS_CAP_MINT, S_NOTIF, S_FREE + 1, CAP_R_SIGNAL, 0x300), E_OK);
 	KT_EXPECT_EQ(C(SYS_NOTIFY_SIGNAL, S_FREE + 1, 1), E_OK);        /* ORs its badge */
-	KT_EXPECT_EQ(call(SYS_NOTIFY_WAIT, A(S_NOTIF), &f), E_OK);
+	KT_EXPECT_EQ(sysenv_call(SYS_NOTIFY_WAIT, A(S_NOTIF), &f), E_OK);
 	KT_EXPECT_EQ(f.rdi, 0x300);
-	KT_EXPECT_EQ(call(SYS_NOTIFY_POLL, A(S_NOTIF), &f), E_OK);
+	KT_EXPECT_EQ(sysenv_call(SYS_NOTIFY_POLL, A(S_NOTIF), &f), E_OK);
 	KT_EXPECT_EQ(f.rdi, 0);
 	KT_EXPECT_EQ(C(SYS_CAP_MINT, S_FREE + 1, S_FREE + 2, CAP_R_ALL, 1), E_PERM);
 	KT_EXPECT_EQ(C(SYS_CAP_MOVE, S_FREE + 1, S_FREE + 3), E_OK);
@@ -676,7 +439,7 @@ static void misc_and_caps(void *arg)
 	/* objects of each kind, and each works */
 	KT_EXPECT_EQ(C(SYS_OBJ_CREATE, MNOS_OBJ_NOTIFICATION, S_FREE), E_OK);
 	KT_EXPECT_EQ(C(SYS_NOTIFY_SIGNAL, S_FREE, 2), E_OK);
-	KT_EXPECT_EQ(call(SYS_NOTIFY_POLL, A(S_FREE), &f), E_OK);
+	KT_EXPECT_EQ(sysenv_call(SYS_NOTIFY_POLL, A(S_FREE), &f), E_OK);
 	KT_EXPECT_EQ(f.rdi, 2);
 	KT_EXPECT_EQ(C(SYS_OBJ_CREATE, MNOS_OBJ_ENDPOINT, S_FREE + 1), E_OK);
 	KT_EXPECT_EQ(C(SYS_EP_NBSEND, S_FREE + 1, 0), E_WOULD_BLOCK);
@@ -684,12 +447,12 @@ static void misc_and_caps(void *arg)
 	KT_EXPECT_EQ(C(SYS_EP_REPLY, S_FREE + 2, 0), E_NOT_FOUND);
 	KT_EXPECT_EQ(C(SYS_OBJ_CREATE, MNOS_OBJ_MEMORY, S_FREE + 3, 3), E_OK);
 	KT_EXPECT_EQ(C(SYS_MEM_MAP, S_FREE + 3, 0, MAP_VA, CAP_R_READ | CAP_R_WRITE), E_OK);
-	KT_EXPECT(page_of(v->p, MAP_VA + 2 * PAGE_SIZE) != NULL);
+	KT_EXPECT(sysenv_page(v->p, MAP_VA + 2 * PAGE_SIZE) != NULL);
 	KT_EXPECT_EQ(C(SYS_OBJ_CREATE, MNOS_OBJ_MEMORY, S_FREE + 4, MNOS_MEMOBJ_MAX_PAGES),
 		     E_NO_MEMORY);
 	KT_EXPECT_EQ(C(SYS_OBJ_CREATE, MNOS_OBJ_ENDPOINT, S_FREE), E_EXISTS);
 	KT_EXPECT_EQ(C(SYS_MEM_UNMAP, 0, MAP_VA), E_OK);
-	KT_EXPECT(page_of(v->p, MAP_VA) == NULL);
+	KT_EXPECT(sysenv_page(v->p, MAP_VA) == NULL);
 	KT_EXPECT_EQ(C(SYS_MEM_UNMAP, 0, MAP_VA), E_NOT_FOUND);
 	for (uint32_t s = S_FREE; s <= S_FREE + 3; s++)
 		KT_EXPECT_EQ(C(SYS_CAP_DELETE, s), E_OK);
@@ -698,14 +461,14 @@ static void misc_and_caps(void *arg)
 	 * made through unmaps it */
 	KT_EXPECT_EQ(C(SYS_CAP_COPY, S_MEM, 0, S_FREE, CAP_R_ALL), E_OK);
 	KT_EXPECT_EQ(C(SYS_MEM_MAP, S_FREE, S_PROC, MAP_VA, CAP_R_READ), E_OK);
-	KT_EXPECT(page_of(v->other, MAP_VA) != NULL);
+	KT_EXPECT(sysenv_page(v->other, MAP_VA) != NULL);
 	KT_EXPECT_EQ(C(SYS_CAP_REVOKE, S_MEM), E_OK);
-	KT_EXPECT(page_of(v->other, MAP_VA) == NULL);
+	KT_EXPECT(sysenv_page(v->other, MAP_VA) == NULL);
 	KT_EXPECT_EQ(C(SYS_CAP_DELETE, S_FREE), E_NOT_FOUND);  /* revoked too */
 	KT_EXPECT_EQ(C(SYS_MEM_UNMAP, S_PROC, MAP_VA), E_NOT_FOUND);
 	KT_EXPECT_EQ(C(SYS_MEM_MAP, S_MEM, S_PROC, MAP_VA, CAP_R_READ), E_OK);
 	KT_EXPECT_EQ(C(SYS_MEM_UNMAP, S_PROC, MAP_VA), E_OK);
-	KT_EXPECT(page_of(v->other, MAP_VA) == NULL);
+	KT_EXPECT(sysenv_page(v->other, MAP_VA) == NULL);
 
 	/* the fault notification of a process */
 	KT_EXPECT_EQ(C(SYS_PROC_SET_FAULT, S_PROC, S_NOTIF), E_OK);
@@ -718,25 +481,25 @@ static void misc_and_caps(void *arg)
 
 	/* what a capability is: its type, rights (what obj_create gave, what cap_mint
 	 * kept) and badge */
-	KT_EXPECT_EQ(call(SYS_CAP_IDENTIFY, A(S_EP), &f), E_OK);
+	KT_EXPECT_EQ(sysenv_call(SYS_CAP_IDENTIFY, A(S_EP), &f), E_OK);
 	KT_EXPECT_EQ(f.rdi, MNOS_OBJ_ENDPOINT);
 	KT_EXPECT_EQ(f.rsi, MNOS_RIGHTS_ENDPOINT);
 	KT_EXPECT_EQ(f.rdx, 0);
-	KT_EXPECT_EQ(call(SYS_CAP_IDENTIFY, A(S_BADGED), &f), E_OK);
+	KT_EXPECT_EQ(sysenv_call(SYS_CAP_IDENTIFY, A(S_BADGED), &f), E_OK);
 	KT_EXPECT_EQ(f.rdx, 0x77);
 	KT_EXPECT_EQ(C(SYS_OBJ_CREATE, MNOS_OBJ_NOTIFICATION, S_FREE), E_OK);
 	KT_EXPECT_EQ(C(SYS_CAP_MINT, S_FREE, S_FREE + 1, CAP_R_SIGNAL | CAP_R_GRANT, 0x5a5),
 		     E_OK);
-	KT_EXPECT_EQ(call(SYS_CAP_IDENTIFY, A(S_FREE), &f), E_OK);
+	KT_EXPECT_EQ(sysenv_call(SYS_CAP_IDENTIFY, A(S_FREE), &f), E_OK);
 	KT_EXPECT_EQ(f.rdi, MNOS_OBJ_NOTIFICATION);
 	KT_EXPECT_EQ(f.rsi, MNOS_RIGHTS_NOTIFICATION);
-	KT_EXPECT_EQ(call(SYS_CAP_IDENTIFY, A(S_FREE + 1), &f), E_OK);
+	KT_EXPECT_EQ(sysenv_call(SYS_CAP_IDENTIFY, A(S_FREE + 1), &f), E_OK);
 	KT_EXPECT_EQ(f.rdi, MNOS_OBJ_NOTIFICATION);
 	KT_EXPECT_EQ(f.rsi, CAP_R_SIGNAL | CAP_R_GRANT);
 	KT_EXPECT_EQ(f.rdx, 0x5a5);
-	KT_EXPECT_EQ(call(SYS_CAP_IDENTIFY, A(S_PROC), &f), E_OK);
+	KT_EXPECT_EQ(sysenv_call(SYS_CAP_IDENTIFY, A(S_PROC), &f), E_OK);
 	KT_EXPECT_EQ(f.rdi, MNOS_OBJ_PROCESS);
-	KT_EXPECT_EQ(call(SYS_CAP_IDENTIFY, A(S_SPARE), &f), E_NOT_FOUND);
+	KT_EXPECT_EQ(sysenv_call(SYS_CAP_IDENTIFY, A(S_SPARE), &f), E_NOT_FOUND);
 	KT_EXPECT_EQ(C(SYS_CAP_DELETE, S_FREE + 1), E_OK);
 	KT_EXPECT_EQ(C(SYS_CAP_IDENTIFY, S_FREE + 1), E_NOT_FOUND);
 	KT_EXPECT_EQ(C(SYS_CAP_DELETE, S_FREE), E_OK);
@@ -781,7 +544,7 @@ static void misc_and_caps(void *arg)
 
 KTEST(syscall, misc_capability_object_memory_calls_work)
 {
-	run_case(misc_and_caps, NULL, "the happy paths");
+	sysenv_run(misc_and_caps, NULL, "the happy paths");
 }
 
 /* A process: its own capability space, a quota carved from the creator's and paid back
@@ -818,7 +581,7 @@ static void processes(void *arg)
 
 KTEST(syscall, process_creation_carves_and_returns_quota)
 {
-	run_case(processes, NULL, "processes");
+	sysenv_run(processes, NULL, "processes");
 }
 
 /* ---- IPC through the dispatch ---- */
@@ -842,9 +605,9 @@ static void server(void *arg)
 	struct syscall_frame f;
 	kerr_t e;
 
-	e = call(SYS_EP_RECV, A(S_EP, S_REPLY, IPC_FOREVER), &f);
+	e = sysenv_call(SYS_EP_RECV, A(S_EP, S_REPLY, IPC_FOREVER), &f);
 	record(c->got[0], e, &f);
-	e = call(SYS_EP_REPLY_RECV, A(S_EP | (uint64_t)S_REPLY << 32, ipc_info(6, 4, 0),
+	e = sysenv_call(SYS_EP_REPLY_RECV, A(S_EP | (uint64_t)S_REPLY << 32, ipc_info(6, 4, 0),
 				      f.rdx * 10, f.r10 * 10, f.r8 * 10, f.r9 * 10), &f);
 	record(c->got[1], e, &f);
 }
@@ -872,7 +635,7 @@ static void ipc_client(void *arg)
 
 	struct thread *s = thread_create(v->p, "server", server, c, PRIO_DEFAULT, AFFINITY_ALL);
 	KT_ASSERT(s != NULL);
-	KT_EXPECT_EQ(call(SYS_EP_CALL, A(S_BADGED, ipc_info(5, 4, 0), 1, 2, 3, 4), &f), E_OK);
+	KT_EXPECT_EQ(sysenv_call(SYS_EP_CALL, A(S_BADGED, ipc_info(5, 4, 0), 1, 2, 3, 4), &f), E_OK);
 	KT_EXPECT_EQ(ipc_label(f.rsi), 6);
 	KT_EXPECT_EQ(ipc_len(f.rsi), 4);
 	KT_EXPECT_EQ(f.rdx, 10);
@@ -916,8 +679,8 @@ KTEST(syscall, ipc_calls_carry_messages_and_badges_in_registers)
 	static struct ipc_ctx c;
 
 	memset(&c, 0, sizeof(c));
-	c.v = &env_;
-	run_case(ipc_client, &c, "IPC");
+	c.v = &sysenv;
+	sysenv_run(ipc_client, &c, "IPC");
 }
 
 /* ---- hardware ---- */
@@ -929,7 +692,7 @@ static void hardware(void *arg)
 
 	/* The RTC's register A through the port capability: written, read back. */
 	KT_EXPECT_EQ(C(SYS_IOPORT_OUT, S_PORTS, CMOS_INDEX, 1, RTC_A), E_OK);
-	KT_EXPECT_EQ(call(SYS_IOPORT_IN, A(S_PORTS, CMOS_DATA, 1), &f), E_OK);
+	KT_EXPECT_EQ(sysenv_call(SYS_IOPORT_IN, A(S_PORTS, CMOS_DATA, 1), &f), E_OK);
 	KT_EXPECT(f.rdi <= 0xff);
 	KT_EXPECT_EQ(f.rdi & 0x70, 0x20);       /* the divider every PC sets */
 	KT_EXPECT_EQ(C(SYS_IOPORT_IN, S_PORTS, CMOS_INDEX, 2), E_OK);   /* both ports */
@@ -944,7 +707,7 @@ static void hardware(void *arg)
 
 KTEST(syscall, irq_and_ioport_calls_work)
 {
-	run_case(hardware, NULL, "hardware calls");
+	sysenv_run(hardware, NULL, "hardware calls");
 }
 
 /* ---- threads ---- */
@@ -988,7 +751,7 @@ static void threads_ok(void *arg)
 
 KTEST(syscall, thread_create_starts_a_user_thread)
 {
-	run_case(threads_ok, NULL, "thread_create");
+	sysenv_run(threads_ok, NULL, "thread_create");
 }
 
 /*
@@ -1031,5 +794,5 @@ static void thread_atomicity(void *arg)
 
 KTEST(syscall, thread_create_failure_is_atomic)
 {
-	run_case(thread_atomicity, NULL, "a failed thread_create");
+	sysenv_run(thread_atomicity, NULL, "a failed thread_create");
 }
