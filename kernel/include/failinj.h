@@ -87,6 +87,12 @@ void failinj_quiet_end(void);
 void failinj_arm(uint32_t nth, unsigned kinds);
 /* Stop counting for the calling thread; what happened since failinj_arm. */
 struct failinj_result failinj_disarm(void);
+
+struct thread;
+/* The same for t, a thread that has not started (armed) or has ended (disarmed; the
+ * caller holds a reference): what the thread does from its first instruction on. */
+void failinj_arm_thread(struct thread *t, uint32_t nth, unsigned kinds);
+struct failinj_result failinj_disarm_thread(struct thread *t);
 /* The kind's name, for messages. */
 const char *failinj_kind_name(unsigned kind);
 

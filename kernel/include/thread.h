@@ -119,6 +119,9 @@ struct thread {
 	bool kill_kicked;               /* [proc->threads_lock] process_kill woke it */
 
 	void *fpu;                      /* [this thread] FPU area or NULL */
+	void *fpu_spare;                /* [this thread] a user thread's area, reserved when
+					 * it is made, so its first FPU instruction cannot
+					 * run out of memory; taken by thread_fpu_first_use */
 	struct fault_catch *catches;    /* [this thread] armed fault catches (arch/trap.h) */
 	struct failinj_state fi;        /* [this thread] fault injection (failinj.h) */
 	uint32_t refs;                  /* [a] */

@@ -73,8 +73,16 @@ void failinj_quiet_end(void)
 
 void failinj_arm(uint32_t nth, unsigned kinds)
 {
-	struct thread *t = thread_current();
+	failinj_arm_thread(thread_current(), nth, kinds);
+}
 
+struct failinj_result failinj_disarm(void)
+{
+	return failinj_disarm_thread(thread_current());
+}
+
+void failinj_arm_thread(struct thread *t, uint32_t nth, unsigned kinds)
+{
 	if (!t->fi.armed)
 		__atomic_fetch_add(&failinj_threads, 1, __ATOMIC_RELAXED);
 	t->fi = (struct failinj_state){
@@ -82,9 +90,8 @@ void failinj_arm(uint32_t nth, unsigned kinds)
 	};
 }
 
-struct failinj_result failinj_disarm(void)
+struct failinj_result failinj_disarm_thread(struct thread *t)
 {
-	struct thread *t = thread_current();
 	struct failinj_result r = {
 		.seen = t->fi.seen, .failed = t->fi.failed, .kind = t->fi.failed_kind,
 	};

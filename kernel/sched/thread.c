@@ -40,9 +40,11 @@ struct thread_box {
 	struct waitq exit_wq;
 };
 
-/* A user thread's kernel memory, which the thread_create system call charges. */
-_Static_assert(THREAD_STACK_SIZE + sizeof(struct thread_box) <= MNOS_THREAD_CHARGE,
-	       "the ABI's THREAD_CHARGE covers a thread");
+/* A user thread's kernel memory, which the thread_create system call charges: its
+ * stack, the thread, and its FPU area (at most FPU_AREA_MAX, in a 64-byte aligned heap
+ * block of at most twice that). */
+_Static_assert(THREAD_STACK_SIZE + sizeof(struct thread_box) + 2 * FPU_AREA_MAX <=
+	       MNOS_THREAD_CHARGE, "the ABI's THREAD_CHARGE covers a thread");
 
 uint64_t thread_count(void)
 {
@@ -409,8 +411,11 @@ void thread_reap(struct thread *t)
 		kstack_free(t->kstack_top);
 	if (t->fpu)
 		fpu_area_free(t->fpu);
+	if (t->fpu_spare)
+		fpu_area_free(t->fpu_spare);
 	t->kstack_top = NULL;
 	t->fpu = NULL;
+	t->fpu_spare = NULL;
 	ipc_buffer_release(t);
 	proc_list_remove(t);
 	process_put(t->proc);
@@ -437,9 +442,12 @@ void thread_fpu_first_use(void)
 		fpu_restore(t->fpu);
 		return;
 	}
-	void *area = fpu_area_alloc();
+	/* A user thread's area was reserved when it was made; a kernel thread, built
+	 * with -mgeneral-regs-only, never gets here. */
+	void *area = t->fpu_spare ? t->fpu_spare : fpu_area_alloc();
 	if (!area)
 		panic("fpu: no memory for thread %s's FPU state", t->name);
+	t->fpu_spare = NULL;
 	irqflags_t f = irq_save();
 	t->fpu = area;
 	fpu_trap_on_use(false);

@@ -7,6 +7,7 @@
 #include <pmm.h>
 #include <sched.h>
 #include <arch/cpu.h>
+#include <arch/fpu.h>
 #include <arch/layout.h>
 #include <arch/syscall.h>
 #include <arch/trap.h>
@@ -40,6 +41,13 @@ kerr_t user_thread_create(struct process *p, uint64_t entry, uint64_t stack_top,
 						   AFFINITY_ALL);
 	if (!t)
 		return E_NO_MEMORY;
+	/* Its FPU area now: user code uses SSE, and a first FPU instruction that found the
+	 * heap exhausted could only end the thread or the kernel. */
+	t->fpu_spare = fpu_area_alloc();
+	if (!t->fpu_spare) {
+		thread_discard(t);
+		return E_NO_MEMORY;
+	}
 	t->user_entry = entry;
 	t->user_sp = stack_top;
 	t->user_arg = arg;

@@ -18,6 +18,7 @@
 #include <ktest.h>
 #include "settle.h"
 #include "sysenv.h"
+#include "uproc.h"
 #include "objects.h"
 #include <elf.h>
 #include <endpoint.h>
@@ -516,4 +517,29 @@ KTEST(failinj, elf_load_fails_cleanly_at_every_allocation)
 	}
 	KT_EXPECT(n > 3 && n <= MAX_ALLOCS);
 	kprintf("# failinj: elf_load: %u allocations, each failed in turn\n", n - 1);
+}
+
+/* ---- a user thread's first FPU instruction ---- */
+
+/* It allocates nothing: the thread's FPU area was set aside when it was made
+ * (user_thread_create), so the #NM of its first FPU instruction cannot find memory gone
+ * — when it could, the kernel had only a panic left. */
+KTEST(failinj, first_fpu_use_allocates_nothing)
+{
+	static struct uproc u;
+	struct thread *t;
+
+	KT_ASSERT(uproc_init(&u, ublob_fpu_start, ublob_fpu_end));
+	u.data[0] = 0;
+	KT_ASSERT_EQ(user_thread_create(u.p, CODE_VA, DATA_VA + PAGE_SIZE, DATA_VA, &t), E_OK);
+	thread_get(t);                          /* to read its count once it has ended */
+	failinj_arm_thread(t, 1, FAILINJ_ALL);
+	thread_launch(t);
+	thread_join(t);
+	struct failinj_result r = failinj_disarm_thread(t);
+	thread_put(t);
+	KT_EXPECT(!r.failed);
+	KT_EXPECT_EQ(r.seen, 0);
+	KT_EXPECT_EQ(u.data[0], 10);            /* 21 / 2, computed */
+	uproc_fini(&u);
 }

@@ -291,3 +291,18 @@ ublob_ipc_client_start:
 	movl $SYS_THREAD_EXIT, %eax
 	syscall
 ublob_ipc_client_end:
+
+/* The thread's first FPU instruction (the #NM that gives it an FPU area): 21 / 2 in SSE
+ * arithmetic, truncated, into data[0]. */
+	blob fpu
+ublob_fpu_start:
+	movl $21, %eax
+	cvtsi2sdq %rax, %xmm0
+	movl $2, %eax
+	cvtsi2sdq %rax, %xmm1
+	divsd %xmm1, %xmm0
+	cvttsd2siq %xmm0, %rax
+	movq %rax, (%rdi)
+	movl $SYS_THREAD_EXIT, %eax
+	syscall
+ublob_fpu_end:

@@ -62,6 +62,9 @@ void fpu_init(void)
 	} else {
 		area_size = 512;
 	}
+	if (area_size > FPU_AREA_MAX)
+		panic("fpu: XSAVE wants %zu bytes for x87, SSE and AVX; %u expected",
+		      area_size, FPU_AREA_MAX);
 	ts_set[0] = true;
 }
 

@@ -1,7 +1,8 @@
 /*
  * FPU/SSE/AVX state. The kernel itself never touches these registers (it is built with
  * -mgeneral-regs-only). A thread gets a save area on its first FPU instruction, which
- * traps with #NM because CR0.TS is set while a thread without one runs; from then on its
+ * traps with #NM because CR0.TS is set while a thread without one runs (a user thread's
+ * area is reserved when it is made, so that cannot run out of memory); from then on its
  * state is saved and restored eagerly at every switch (XSAVE, or FXSAVE on CPUs without
  * it). Never lazily: leaving one thread's registers in place for the next to find is
  * the CVE-2018-3665 leak.
@@ -15,6 +16,10 @@
  * where present), size the save area. Other CPUs: fpu_init_ap(). */
 void fpu_init(void);
 void fpu_init_ap(void);
+
+/* What an area can need: the legacy region, the XSAVE header and AVX's upper halves —
+ * the components fpu_init ever enables. */
+#define FPU_AREA_MAX    (512 + 64 + 256)
 
 size_t fpu_area_size(void);
 bool fpu_uses_xsave(void);
