@@ -17,6 +17,8 @@
 #include <pmm.h>
 #include <taskcap.h>
 #include <usermode.h>
+#include <log.h>
+#include <time.h>
 
 extern const char uprog_utest_start[], uprog_utest_end[];
 
@@ -47,4 +49,47 @@ static void run_utest(const char *only)
 KTEST(utest, user_test_program)
 {
 	run_utest(NULL);
+}
+
+/*
+ * Exhaustion (user/utest/tests_exhaust.c): one utest process fills its capability
+ * space and then takes every frame the kernel has — its quota is larger than the
+ * machine — while another keeps making IPC round trips and must make some while
+ * memory is gone. Both finish with nothing failed, and every thread, object, mapping
+ * and frame is back afterwards. Explicit: it takes a few seconds (zeroing every frame),
+ * so the boot matrix runs it in two boots, not all five that run every test.
+ */
+KTEST_F(utest, exhaustion_while_another_process_does_ipc, KTEST_EXPLICIT)
+{
+	static struct uprog hog, partner;
+	struct notification *to_partner, *to_hog;
+	uint64_t threads = thread_count(), frames = frames_used();
+	uint64_t objs = kobj_count(), maps = mem_mapping_count();
+	const char *hog_argv[] = { "utest", "exhaust_" };
+	const char *partner_argv[] = { "utest", "partner_" };
+	size_t size = (size_t)(uprog_utest_end - uprog_utest_start);
+
+	KT_ASSERT_EQ(notification_create(NULL, &to_partner), E_OK);
+	KT_ASSERT_EQ(notification_create(NULL, &to_hog), E_OK);
+	partner.tell = hog.hear = to_hog;
+	partner.hear = hog.tell = to_partner;
+	uint64_t t0 = clock_ns();
+	KT_ASSERT_EQ(uprog_start(&partner, "partner", uprog_utest_start, size, partner_argv, 2,
+				 UTEST_SLOTS, UTEST_QUOTA), E_OK);
+	KT_ASSERT_EQ(uprog_start(&hog, "hog", uprog_utest_start, size, hog_argv, 2, 1024,
+				 1ull << 40), E_OK);
+	uint64_t hog_bits = uprog_finish(&hog), partner_bits = uprog_finish(&partner);
+	kprintf("# utest: exhaustion and its partner took %llu ms\n",
+		(unsigned long long)((clock_ns() - t0) / 1000000));
+	KT_EXPECT_EQ(hog_bits, 1);                      /* it ran to its end, nothing failed */
+	KT_EXPECT_EQ(partner_bits, 1);
+	kobj_put(&to_partner->obj);
+	kobj_put(&to_hog->obj);
+	settle_threads(threads);
+	KT_EXPECT_EQ(thread_count(), threads);
+	KT_EXPECT_EQ(kobj_count(), objs);
+	KT_EXPECT_EQ(mem_mapping_count(), maps);
+	KT_EXPECT_EQ(hog.q.used, 0);
+	KT_EXPECT_EQ(partner.q.used, 0);
+	KT_EXPECT_EQ(frames_used(), frames);
 }

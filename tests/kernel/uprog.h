@@ -3,6 +3,8 @@
  * user_progs.S, from build/user/) the way init would, with the kernel's ELF loader, in a
  * process with a capability space of its own, its own process capability ("self") and a
  * notification ("result") it signals when done. Start several, then wait for each.
+ * Programs that work together get notifications of the test's too: those in tell
+ * (signal only) and hear (wait only), when set before uprog_start.
  */
 #ifndef TESTS_UPROG_H
 #define TESTS_UPROG_H
@@ -20,6 +22,7 @@ struct uprog {
 	struct process *p;
 	struct notification *result;
 	struct thread *t;
+	struct notification *tell, *hear;       /* optional: slots 3 and 4 */
 };
 
 static inline kerr_t uprog_start(struct uprog *u, const char *name, const char *img,
@@ -29,6 +32,8 @@ static inline kerr_t uprog_start(struct uprog *u, const char *name, const char *
 	static const struct elf_start_cap caps[] = {
 		{ 1, OBJ_PROCESS, "self" },
 		{ 2, OBJ_NOTIFICATION, "result" },
+		{ 3, OBJ_NOTIFICATION, "tell" },
+		{ 4, OBJ_NOTIFICATION, "hear" },
 	};
 	struct kobj *self;
 	struct elf_image im;
@@ -47,7 +52,12 @@ static inline kerr_t uprog_start(struct uprog *u, const char *name, const char *
 	if ((e = notification_create(&u->q, &u->result)) != E_OK)
 		return e;
 	cap_insert_root(&u->cs, 2, &u->result->obj, CAP_R_SIGNAL, 0);
-	struct elf_args args = { .argv = argv, .argc = argc, .caps = caps, .ncaps = 2 };
+	if (u->tell && u->hear) {
+		cap_insert_root(&u->cs, 3, &u->tell->obj, CAP_R_SIGNAL, 0);
+		cap_insert_root(&u->cs, 4, &u->hear->obj, CAP_R_WAIT, 0);
+	}
+	struct elf_args args = { .argv = argv, .argc = argc, .caps = caps,
+				 .ncaps = u->tell && u->hear ? 4 : 2 };
 	if ((e = elf_load(u->p, img, size, &args, &im)) != E_OK)
 		return e;
 	if ((e = user_thread_create(u->p, im.entry, im.sp, im.start_info, &u->t)) != E_OK)

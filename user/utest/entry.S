@@ -1,7 +1,10 @@
 /*
  * Assembly the tests need: a thread entry with the C calling convention's stack
- * alignment, and a system call made with sentinels in every register the ABI preserves.
+ * alignment, a thread that sends one message and ends without touching its stack, and a
+ * system call made with sentinels in every register the ABI preserves.
  */
+#include <mnos/abi.h>
+
 	.text
 
 /* A new thread starts with rsp 16-byte aligned, as no call left it: make it a call. */
@@ -11,6 +14,28 @@ ut_thread_start:
 	call ut_child_main
 	ud2
 	.size ut_thread_start, . - ut_thread_start
+
+/*
+ * A thread entry, rdi = endpoint slot | index << 32: send a one-word message labelled 1
+ * carrying the index (waiting until someone receives it), then end. It never uses its
+ * stack, so any number of them can share one.
+ */
+	.global ut_queue_sender
+	.type ut_queue_sender, @function
+ut_queue_sender:
+	movq %rdi, %rdx
+	shrq $32, %rdx                  /* w0: the index */
+	movl %edi, %edi                 /* the endpoint */
+	movl $((1 << 12) | 1), %esi     /* mnos_ipc_info(1, 1, 0) */
+	xorl %r10d, %r10d
+	xorl %r8d, %r8d
+	xorl %r9d, %r9d
+	movl $SYS_EP_SEND, %eax
+	syscall
+	movl $SYS_THREAD_EXIT, %eax
+	syscall
+	ud2
+	.size ut_queue_sender, . - ut_queue_sender
 
 /*
  * uint64_t ut_syscall_sentinels(uint64_t nr, const uint64_t in[6], uint64_t out[7])

@@ -33,6 +33,12 @@ void utest_skip(const char *why)
 	skip_why = why;
 }
 
+/* Does the name prefix only (maybe "") select t? An explicit test needs a prefix. */
+static bool selected(const struct utest *t, const char *only)
+{
+	return strncmp(t->name, only, strlen(only)) == 0 && (!t->explicit_only || *only);
+}
+
 /* entry.S: run fn; utest_abort() returns from here at once. */
 void ut_run_one(void (*fn)(void));
 
@@ -47,10 +53,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (const struct utest *t = __utests_start; t < __utests_end; t++)
-		n += strncmp(t->name, only, strlen(only)) == 0;
+		n += selected(t, only);
 	printf("    1..%u\n", n);
 	for (const struct utest *t = __utests_start; t < __utests_end; t++) {
-		if (strncmp(t->name, only, strlen(only)) != 0)
+		if (!selected(t, only))
 			continue;
 		running = t;
 		failed = skipped = false;

@@ -13,15 +13,21 @@
 struct utest {
 	const char *name;
 	void (*fn)(void);
+	bool explicit_only;             /* run only when a name prefix selects it */
 };
 
-#define UTEST(tname)                                                               \
+#define UTEST_F(tname, expl)                                                       \
 	static void utest_fn_##tname(void);                                        \
 	static const struct utest utest_desc_##tname                               \
 		__attribute__((used, section(".utests." #tname), aligned(8))) = {  \
-		.name = #tname, .fn = utest_fn_##tname,                            \
+		.name = #tname, .fn = utest_fn_##tname, .explicit_only = (expl),   \
 	};                                                                         \
 	static void utest_fn_##tname(void)
+
+#define UTEST(tname) UTEST_F(tname, false)
+/* Tests that need a partner process or take the machine's memory (tests_exhaust.c):
+ * left out of a run of everything, run when the prefix on the command line names them. */
+#define UTEST_EXPLICIT(tname) UTEST_F(tname, true)
 
 void utest_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -88,6 +94,10 @@ uint64_t ut_va(uint64_t pages);
 enum mnos_error ut_run_thread(void (*fn)(uint64_t), uint64_t arg, bool *faulted);
 enum mnos_error ut_start_thread(void (*fn)(uint64_t), uint64_t arg);
 bool ut_join_thread(void);
+
+/* entry.S: a thread that sends an endpoint (low half of its argument) a one-word
+ * message holding the high half, then ends, without using its stack. */
+void ut_queue_sender(void);
 
 /* entry.S: a system call with sentinels in the preserved registers (see there). */
 uint64_t ut_syscall_sentinels(uint64_t nr, const uint64_t in[6], uint64_t out[7]);
