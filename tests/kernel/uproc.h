@@ -27,6 +27,7 @@ extern const char ublob_ipc_server_start[], ublob_ipc_server_end[];
 extern const char ublob_ipc_client_start[], ublob_ipc_client_end[];
 extern const char ublob_fnv_start[], ublob_fnv_end[];
 extern const char ublob_fpu_start[], ublob_fpu_end[];
+extern const char ublob_linger_start[], ublob_linger_end[];
 
 /* A process with a code page (read, execute) holding a blob and a data page (read,
  * write), both memory grants from its own capability space. */

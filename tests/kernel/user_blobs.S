@@ -306,3 +306,23 @@ ublob_fpu_start:
 	movl $SYS_THREAD_EXIT, %eax
 	syscall
 ublob_fpu_end:
+
+/* Linger until the process is killed, by the mode in rdi: 0 spin in user mode, 1 wait on
+ * the notification in slot 3, 2 sleep (1000 s at a time). */
+	blob linger
+ublob_linger_start:
+	cmpq $1, %rdi
+	je 1f
+	cmpq $2, %rdi
+	je 2f
+0:	pause
+	jmp 0b
+1:	movl $3, %edi
+	movl $SYS_NOTIFY_WAIT, %eax
+	syscall
+	jmp 1b
+2:	movabsq $1000000000000, %rdi
+	movl $SYS_SLEEP, %eax
+	syscall
+	jmp 2b
+ublob_linger_end:
