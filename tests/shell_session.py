@@ -37,6 +37,15 @@ class Shell:
     def type(self, keys):
         self.q.send(keys.encode('latin-1'))
 
+    def start(self, line, settle=0.5):
+        """Type line and Enter for a program that keeps running; return once the shell
+        has taken the line (its editor echoed the Enter) and a moment more, so that the
+        console is cooked and Ctrl-C armed before the next keys come."""
+        at = len(self.q.buf)
+        self.type(line + '\r')
+        self.q.expect(re.escape(line.encode()) + rb'\r\n', timeout=15, start=at)
+        time.sleep(settle)
+
     def run(self, line, timeout=30):
         """Type line and Enter; the output up to the next prompt (echo dropped, ANSI
         escapes removed, CR LF as LF), or None if no prompt came back."""
@@ -135,8 +144,7 @@ def session(q, timeout):
           'Ctrl-C did not give a fresh prompt')
 
     # Ctrl-C interrupts the foreground program.
-    sh.type('sleep 60\r')
-    time.sleep(1.5)
+    sh.start('sleep 60', settle=1.0)
     t = time.monotonic()
     sh.type('\x03')
     m = sh.wait_prompt(15)
@@ -145,8 +153,7 @@ def session(q, timeout):
 
     # A program reading the console: the line arrives cooked (echoed), Ctrl-D ends it.
     start = len(q.buf)
-    sh.type('cat\r')
-    time.sleep(1.0)
+    sh.start('cat')
     sh.type('typed line\r')
     got = q.expect(rb'typed line\r\ntyped line\r\n', timeout=15, start=start)
     check('console_input_cooked', got, 'cat did not echo and copy a typed line')
@@ -157,8 +164,7 @@ def session(q, timeout):
     # readers: one that has ended must not keep its place.
     ok = True
     for i in range(18):
-        sh.type('cat\r')
-        time.sleep(0.3)
+        sh.start('cat', settle=0.3)
         sh.type('\x04')
         if not sh.wait_prompt(15):
             ok = False
