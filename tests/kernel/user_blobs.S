@@ -13,6 +13,30 @@
 	.global ublob_\name\()_start, ublob_\name\()_end
 	.endm
 
+/* The timed loops: the count data[0] (the data page in rbx) into r12, the TSC (RDTSCP,
+ * which waits for what came before) into r13, and straight to the end (label 2) if the
+ * count is zero ... */
+	.macro tsc_begin
+	movq (%rbx), %r12
+	rdtscp
+	shlq $32, %rdx
+	orq %rax, %rdx
+	movq %rdx, %r13
+	testq %r12, %r12
+	jz 2f
+	.endm
+
+/* ... and the ticks since into data[1] (the data page in rbx), then the thread ends. */
+	.macro tsc_end
+	rdtscp
+	shlq $32, %rdx
+	orq %rax, %rdx
+	subq %r13, %rdx
+	movq %rdx, 8(%rbx)
+	movl $SYS_THREAD_EXIT, %eax
+	syscall
+	.endm
+
 /* Write 0x600d to the data page, print a line, exit. */
 	blob hello
 ublob_hello_start:
@@ -223,39 +247,33 @@ ublob_badptr_end:
 	blob nullsys
 ublob_nullsys_start:
 	movq %rdi, %rbx
-	movq (%rbx), %r12
 	movq 16(%rbx), %r14
-	rdtscp
-	shlq $32, %rdx
-	orq %rax, %rdx
-	movq %rdx, %r13
-	testq %r12, %r12
-	jz 2f
+	tsc_begin
 1:	movq %r14, %rax
 	syscall
 	decq %r12
 	jnz 1b
 	movq %rax, 24(%rbx)             /* the last call's result */
-2:	rdtscp
-	shlq $32, %rdx
-	orq %rax, %rdx
-	subq %r13, %rdx
-	movq %rdx, 8(%rbx)
-	movl $SYS_THREAD_EXIT, %eax
-	syscall
+2:	tsc_end
 ublob_nullsys_end:
 
-/* The user-mode IPC benchmark's server: receive on the endpoint in slot 3 with the
- * reply object in slot 4, then answer and receive again, for ever (the benchmark kills
- * it). Register-only messages, info 0. */
-	blob ipc_server
-ublob_ipc_server_start:
+/* The benchmark servers' first step: receive on the endpoint in slot 3 with the reply
+ * object in slot 4, waiting for ever; r12 = both slots, as ep_reply_recv takes them. */
+	.macro server_recv
 	movl $SYS_EP_RECV, %eax
 	movl $3, %edi
 	movl $4, %esi
 	movq $-1, %rdx
 	syscall
 	movabsq $((4 << 32) | 3), %r12
+	.endm
+
+/* The user-mode IPC benchmark's server: receive on the endpoint in slot 3 with the
+ * reply object in slot 4, then answer and receive again, for ever (the benchmark kills
+ * it). Register-only messages, info 0. */
+	blob ipc_server
+ublob_ipc_server_start:
+	server_recv
 1:	movl $SYS_EP_REPLY_RECV, %eax
 	movq %r12, %rdi
 	xorl %esi, %esi
@@ -269,13 +287,7 @@ ublob_ipc_server_end:
 	blob ipc_client
 ublob_ipc_client_start:
 	movq %rdi, %rbx
-	movq (%rbx), %r12
-	rdtscp
-	shlq $32, %rdx
-	orq %rax, %rdx
-	movq %rdx, %r13
-	testq %r12, %r12
-	jz 2f
+	tsc_begin
 1:	movl $SYS_EP_CALL, %eax
 	movl $3, %edi
 	xorl %esi, %esi
@@ -283,14 +295,106 @@ ublob_ipc_client_start:
 	decq %r12
 	jnz 1b
 	movq %rax, 24(%rbx)
-2:	rdtscp
-	shlq $32, %rdx
-	orq %rax, %rdx
-	subq %r13, %rdx
-	movq %rdx, 8(%rbx)
+2:	tsc_end
+ublob_ipc_client_end:
+
+/* The IPC buffer's layout (struct mnos_ipc_buffer; bench_syscall.c checks it). */
+	.equ IPCB_CAPS, 512
+	.equ IPCB_CAP_MASK, 528
+
+/* The data page (rdi) into rbx, and an IPC buffer at data[6]: the result to data[7]. */
+	.macro ipcbuf_set
+	movq %rdi, %rbx
+	movq 48(%rbx), %rdi
+	movl $SYS_IPC_BUFFER_SET, %eax
+	syscall
+	movq %rax, 56(%rbx)
+	.endm
+
+/* The server of the long-message and capability benchmarks: an IPC buffer at data[6]
+ * (ipc_buffer_set's result to data[7]), then receive on slot 3 with the reply object in
+ * slot 4 and answer with the info word data[4], for ever (the benchmark kills it). If
+ * data[5] is non-zero each message brings a capability, which is deleted before the
+ * answer, as a server that has no use for it would (the results OR'd into data[8]). */
+	blob ipc_server_buf
+ublob_ipc_server_buf_start:
+	ipcbuf_set
+	movq 48(%rbx), %r14             /* the IPC buffer */
+	movq 32(%rbx), %r13             /* the answer's info word */
+	movq 40(%rbx), %r15             /* delete the capability received? */
+	server_recv
+1:	testq %r15, %r15
+	jz 2f
+	movl IPCB_CAPS(%r14), %edi
+	movl $SYS_CAP_DELETE, %eax
+	syscall
+	orq %rax, 64(%rbx)
+2:	movl $SYS_EP_REPLY_RECV, %eax
+	movq %r12, %rdi
+	movq %r13, %rsi
+	syscall
+	jmp 1b
+ublob_ipc_server_buf_end:
+
+/* Its client: an IPC buffer at data[6] (the result to data[7]) naming the capability in
+ * slot data[5] as the one to send, every right kept; then data[0] calls through the
+ * endpoint in slot 3 with the info word data[4], timed with RDTSCP into data[1], the
+ * last result to data[3] and the last answer's info word to data[8]. The loop has the
+ * shape of ipc_client's. */
+	blob ipc_client_buf
+ublob_ipc_client_buf_start:
+	ipcbuf_set
+	movq 48(%rbx), %rax
+	movq 40(%rbx), %rcx
+	movl %ecx, IPCB_CAPS(%rax)
+	movl $-1, IPCB_CAP_MASK(%rax)
+	movq 32(%rbx), %r14
+	tsc_begin
+1:	movl $SYS_EP_CALL, %eax
+	movl $3, %edi
+	movq %r14, %rsi
+	syscall
+	decq %r12
+	jnz 1b
+	movq %rax, 24(%rbx)
+	movq %rsi, 64(%rbx)
+2:	tsc_end
+ublob_ipc_client_buf_end:
+
+/* map_unmap_4k: data[0] times mapping the one-page memory object in slot 5 at data[4]
+ * (read, write), writing to it and unmapping it, ticks to data[1]; the results of the
+ * calls OR'd into data[3], the value read back after each write summed into data[5]. */
+	blob mapunmap
+ublob_mapunmap_start:
+	movq %rdi, %rbx
+	movq 32(%rbx), %r14
+	tsc_begin
+1:	movl $SYS_MEM_MAP, %eax
+	movl $5, %edi
+	xorl %esi, %esi
+	movq %r14, %rdx
+	movl $0x300, %r10d             /* CAP_R_READ | CAP_R_WRITE */
+	syscall
+	orq %rax, 24(%rbx)
+	incq (%r14)
+	movq (%r14), %rax
+	addq %rax, 40(%rbx)
+	movl $SYS_MEM_UNMAP, %eax
+	xorl %edi, %edi
+	movq %r14, %rsi
+	syscall
+	orq %rax, 24(%rbx)
+	decq %r12
+	jnz 1b
+2:	tsc_end
+ublob_mapunmap_end:
+
+/* Exit at once: the user thread of thread_create_exit. */
+	blob exit
+ublob_exit_start:
 	movl $SYS_THREAD_EXIT, %eax
 	syscall
-ublob_ipc_client_end:
+ublob_exit_end:
 
 /* The thread's first FPU instruction (the #NM that gives it an FPU area): 21 / 2 in SSE
  * arithmetic, truncated, into data[0]. */
