@@ -177,6 +177,13 @@ static kerr_t check_msg(struct thread *me, struct cspace *cs, const struct ipc_m
 	return E_OK;
 }
 
+/* Message words, eight bytes at a time: memcpy's rep movsb takes eight times the
+ * iterations, each an instruction under QEMU's -icount (docs/PERFORMANCE.md). */
+static inline void copy_words(uint64_t *d, const uint64_t *s, size_t n)
+{
+	__asm__ volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+}
+
 /* The words past the registers and the capabilities. A receiver without an IPC buffer
  * gets the register words only, and its info word says so. */
 static void transfer_long(struct thread *s, uint64_t info, struct thread *r, struct ipc_msg *rm)
@@ -189,8 +196,7 @@ static void transfer_long(struct thread *s, uint64_t info, struct thread *r, str
 		return;
 	}
 	if (len > IPC_REG_WORDS)
-		memcpy(&rb->w[IPC_REG_WORDS], &sb->w[IPC_REG_WORDS],
-		       (len - IPC_REG_WORDS) * sizeof(uint64_t));
+		copy_words(&rb->w[IPC_REG_WORDS], &sb->w[IPC_REG_WORDS], len - IPC_REG_WORDS);
 	/* Each capability was checked when sent, but may have gone since: then slot 0, as
 	 * when the receiver's space is full. */
 	for (unsigned i = 0; i < ncaps; i++) {
