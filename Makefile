@@ -371,7 +371,8 @@ test: abi-check corpus-check $(HOST_BINS) $(FUZZ_BINS) $(KERNEL_ELF) $(INITRAMFS
 
 # Benchmarks measure the DEBUG=0 kernel, built apart in build/release.
 bench:
-	@$(MAKE) --no-print-directory BUILD=build/release DEBUG=0 build/release/minimalos.elf
+	@$(MAKE) --no-print-directory BUILD=build/release DEBUG=0 build/release/minimalos.elf \
+		build/release/initramfs.tar
 	@$(PYTHON) tests/bench.py --kernel build/release/minimalos.elf
 
 # ---------------------------------------------------------------------------------------

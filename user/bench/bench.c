@@ -5,11 +5,14 @@
  * (rdtsc, which ring 3 may use). These are wall-clock figures of a live system under
  * whatever else runs — indicative only; `make bench` is the deterministic measure.
  *
- *   bench [-n iterations] [name]...
+ *   bench [-n iterations] [-b] [name]...
  *
  * Names select the benchmarks whose name contains one of them; -n sets every selected
  * benchmark's timed iterations (each has its own default, small enough that the whole
- * set takes well under 2 s under TCG), after a few untimed ones.
+ * set takes well under 2 s under TCG), after a few untimed ones. -b prints the lines
+ * `make bench` reads instead ("BENCH sys_<name> <cycles> instructions"): it runs this
+ * program in a whole system under QEMU's -icount, where a TSC cycle is an instruction
+ * (tests/bench.py, docs/PERFORMANCE.md).
  */
 #include <mnos.h>
 #include <mnos/cmd.h>
@@ -19,6 +22,7 @@ static const char usage[] =
 	"Run the benchmarks whose names contain one of the names (all without), and print\n"
 	"the cost of one iteration of each in ns and in TSC cycles.\n"
 	"  -n N  N iterations of each (default: each benchmark's own)\n"
+	"  -b    lines for make bench: BENCH sys_<name> <cycles an iteration> instructions\n"
 	"Benchmarks: syscall, yield, notify, ipc, spawn, file.\n";
 
 #define STACK           16384
@@ -261,8 +265,13 @@ int main(int argc, char **argv)
 	struct mnos_getopt g = MNOS_GETOPT_INIT;
 	uint64_t iters = 0;
 	int r, status = 0, ran = 0;
+	bool lines = false;
 
-	while ((r = mnos_getopt(&g, argc, argv, "n:")) != MNOS_OPT_END) {
+	while ((r = mnos_getopt(&g, argc, argv, "n:b")) != MNOS_OPT_END) {
+		if (r == 'b') {
+			lines = true;
+			continue;
+		}
 		if (r != 'n')
 			return mnos_cmd_bad_option("bench", usage, r, &g);
 		char *endp;
@@ -292,6 +301,11 @@ int main(int argc, char **argv)
 			continue;
 		}
 		uint64_t tenths = s.ns * 10 / n;
+		if (lines) {
+			printf("BENCH sys_%s %llu instructions\n", b->name,
+			       (unsigned long long)(s.cycles / n));
+			continue;
+		}
 		printf("%-8s %8llu x %10llu.%llu ns %10llu cycles  %s\n", b->name,
 		       (unsigned long long)n, (unsigned long long)(tenths / 10),
 		       (unsigned long long)(tenths % 10), (unsigned long long)(s.cycles / n),

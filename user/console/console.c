@@ -289,15 +289,27 @@ static int handle(void *ctx, struct mnos_rpc_request *r)
 			return park_reader(r, want);
 		return n || eof || !want ? E_OK : E_WOULD_BLOCK;
 	}
-	case CONSOLE_MODE:
+	case CONSOLE_MODE: {
+		static char ahead[LDISC_RX];
+		size_t n = 0;
+		bool eof;
 		if (r->in.w[0] != CONSOLE_RAW && r->in.w[0] != CONSOLE_COOKED)
 			return E_INVAL;
 		mnos_lock(&lock);
 		r->out.w[0] = (uint64_t)ld.mode;
+		/* Raw bytes typed ahead of a switch to cooked were meant for the program the
+		 * switch is for (the shell sets cooked just before starting it): they go
+		 * through the cooked discipline again, so a Ctrl-D or Ctrl-C typed a moment
+		 * too early still ends the input or interrupts. */
+		if (ld.mode == CONSOLE_RAW && r->in.w[0] == CONSOLE_COOKED)
+			n = ldisc_read(&ld, ahead, sizeof(ahead), &eof);
 		ldisc_set_mode(&ld, (int)r->in.w[0]);
 		mnos_unlock(&lock);
+		if (n)
+			input(ahead, n);
 		wake_readers();         /* an unfinished cooked line may be theirs now */
 		return E_OK;
+	}
 	case CONSOLE_INTR: {
 		bool arm = r->in.w[0] == 1;
 		if (r->in.w[0] > 1 || r->in.ncaps != (arm ? 1u : 0u) || (arm && !r->in.caps[0])) {
