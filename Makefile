@@ -178,7 +178,7 @@ $(KERNEL_ELF): $(KERNEL_OBJS) $(GEN)/ksyms.o
 UOBJ := $(BUILD)/uobj
 
 USER_LIB_SRC := $(sort $(wildcard user/lib/*.c user/lib/*.S)) \
-	kernel/lib/kformat.c kernel/lib/string.c kernel/lib/kerr.c \
+	kernel/lib/kformat.c kernel/lib/string.c kernel/lib/kerr.c kernel/lib/cmdline.c \
 	kernel/exec/elf_check.c kernel/exec/elf_stack.c \
 	kernel/lib/ustar.c kernel/lib/ubsan.c
 USER_LIB_OBJS := $(patsubst %,$(UOBJ)/%.o,$(USER_LIB_SRC))

@@ -14,6 +14,7 @@
  * and is not restarted).
  */
 #include <mnos.h>
+#include <cmdline.h>
 #include <ustar.h>
 #include <mnos/bootinfo.h>
 #include "init.h"
@@ -308,17 +309,6 @@ static bool load_config(const char *path, bool required)
 		return false;
 	}
 	return true;
-}
-
-/* Whether the command line has word as a whole word (or a word's key: "word=..."). */
-static bool cmdline_has(const char *cmdline, const char *word)
-{
-	size_t n = strlen(word);
-
-	for (const char *p = cmdline; (p = strstr(p, word)) != NULL; p += n)
-		if ((p == cmdline || p[-1] == ' ') && (!p[n] || p[n] == ' ' || p[n] == '='))
-			return true;
-	return false;
 }
 
 int main(int argc, char **argv)

@@ -14,6 +14,7 @@
  * each one through the console service, on the serial line.
  */
 #include <mnos.h>
+#include <cmdline.h>
 #include <mnos/bootinfo.h>
 #include <mnos/kbd.h>
 #include <mnos/subscribers.h>
@@ -303,14 +304,8 @@ static bool cmdline_word(const char *w)
 {
 	uint32_t bim = mnos_start_cap("bootinfo");
 	const struct mnos_bootinfo *bi = bim ? mnos_map_ro(bim, sizeof(*bi)) : NULL;
-	size_t n = strlen(w);
 
-	if (!bi || bi->magic != MNOS_BOOTINFO_MAGIC)
-		return false;
-	for (const char *p = bi->cmdline; (p = strstr(p, w)); p += n)
-		if ((p == bi->cmdline || p[-1] == ' ') && (p[n] == ' ' || p[n] == 0))
-			return true;
-	return false;
+	return bi && bi->magic == MNOS_BOOTINFO_MAGIC && cmdline_has(bi->cmdline, w);
 }
 
 int main(int argc, char **argv)
