@@ -62,16 +62,6 @@ static void err(const char *fmt, ...)
 
 /* ---- jobs ---- */
 
-static const char *how(int st)
-{
-	switch (MNOS_PROC_HOW(st)) {
-	case MNOS_PROC_KILLED: return "killed";
-	case MNOS_PROC_FAULTED: return "ended by a fault";
-	case MNOS_PROC_VANISHED: return "ended without an exit status";
-	default: return "exited";
-	}
-}
-
 /* A program's status as $? has it: its exit code, 130 killed, 139 a fault. */
 static int shell_status(int st)
 {
@@ -100,8 +90,10 @@ static void ended(struct job *j, int i, int st)
 		j->left--;
 		if (i == j->n - 1)
 			j->status = shell_status(st);
-		if (MNOS_PROC_HOW(st) == MNOS_PROC_FAULTED || MNOS_PROC_HOW(st) == MNOS_PROC_VANISHED)
-			err("%s: %s", j->name, how(st));
+		if (MNOS_PROC_HOW(st) == MNOS_PROC_FAULTED)
+			err("%s: ended by a fault", j->name);
+		else if (MNOS_PROC_HOW(st) == MNOS_PROC_VANISHED)
+			err("%s: ended without an exit status", j->name);
 	}
 }
 
