@@ -41,6 +41,7 @@ static inline bool make_ioport(struct cspace *cs, uint32_t slot, struct quota *q
 #define RTC_B 0x0b
 #define RTC_C 0x0c              /* flags; reading clears them and lowers IRQ 8 */
 #define RTC_B_PIE 0x40          /* periodic interrupt enable */
+#define RTC_B_IRQS 0x70         /* periodic, alarm and update-ended enables */
 
 /* Through the I/O-port capability in slot (covering CMOS_INDEX and CMOS_DATA). */
 static inline uint8_t cmos_read(struct cspace *cs, uint32_t slot, uint8_t reg)
