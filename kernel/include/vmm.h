@@ -34,7 +34,8 @@ struct addr_space {
 					 * kernel half's tables are guarded by kernel_as.lock.
 					 * Order: before the pmm lock. */
 	bool kernel;                    /* [I] the kernel's own address space */
-	uint64_t active_cpus;           /* [a] CPUs that have it loaded: shootdown targets */
+	uint64_t active_cpus;           /* [a] CPUs that have it loaded, and perhaps some
+					 * that had: shootdown targets (as_switch) */
 	uint64_t table_pages;           /* [lock] page-table pages owned */
 };
 
@@ -78,17 +79,24 @@ kerr_t as_create(struct addr_space *as);
 void as_destroy(struct addr_space *as);
 
 #ifndef MNOS_HOST_TEST
-/* Switch this CPU (number cpu) from the address space it has loaded, from, to to:
- * join to's CPU set before loading it, leave from's after, so a shootdown never misses
- * a CPU that may hold either's entries. Inline: every switch between processes runs
- * it. */
+/*
+ * Switch this CPU (number cpu) from the address space it has loaded, from, to to: join
+ * to's CPU set before loading it, so a shootdown never misses a CPU that may hold its
+ * entries. Leaving from's set is lazy: loading CR3 dropped from's entries (no PCID), so
+ * the CPU's bit there only costs a needless flush, and the first shootdown that finds it
+ * elsewhere clears it (paging.c). Only this CPU changes its own bit, so a bit it reads
+ * as set stays set, and the common switch between two processes that ping-pong makes no
+ * locked write at all. Inline: every switch between processes runs it.
+ */
 static inline void as_switch(struct addr_space *from, struct addr_space *to, unsigned cpu)
 {
 	uint64_t bit = 1ull << cpu;
 
-	__atomic_fetch_or(&to->active_cpus, bit, __ATOMIC_ACQ_REL);
+	if (!(__atomic_load_n(&to->active_cpus, __ATOMIC_RELAXED) & bit))
+		__atomic_fetch_or(&to->active_cpus, bit, __ATOMIC_ACQ_REL);
+	__asm__ volatile("movq %0, %%gs:%c1" : : "r"(to), "i"(offsetof(struct cpu_local, loaded_as))
+			 : "memory");
 	cpu_write_cr3(to->root.raw);
-	__atomic_fetch_and(&from->active_cpus, ~bit, __ATOMIC_ACQ_REL);
 }
 #endif
 

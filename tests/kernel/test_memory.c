@@ -237,8 +237,10 @@ KTEST(vmm, user_address_space_lifecycle)
 	as_switch(&as, mine, arch_cpu_id());
 	irq_restore(fl);
 	KT_EXPECT_EQ(cpu_read_cr3(), mine->root.raw);
-	KT_EXPECT_EQ(as.active_cpus, 0);
+	/* The set is left lazily: the first flush finds this CPU elsewhere and takes it out. */
+	KT_EXPECT(as.active_cpus & (1ull << arch_cpu_id()));
 	KT_EXPECT_EQ(vmm_unmap(&as, va(USER_TOP - PAGE_SIZE), PAGE_SIZE), E_OK);
+	KT_EXPECT_EQ(as.active_cpus, 0);
 	KT_EXPECT_EQ(as.table_pages, 3);
 	as_destroy(&as);                        /* frees the remaining tables */
 	pmm_free(frame);

@@ -187,18 +187,31 @@ static void flush_local(const struct flush *fl)
 /* Shootdown: one request at a time; each target clears its bit when done. */
 static struct spinlock shootdown_lock = SPINLOCK_INIT("shootdown");     /* leaf */
 static struct flush shootdown_req;              /* [shootdown_lock] */
+static struct addr_space *shootdown_as;         /* [shootdown_lock] its space */
 uint64_t tlb_shootdown_pending;                 /* [a] CPUs yet to flush */
 static uint64_t shootdowns_sent;                /* [a] statistics */
 
+/* This CPU is in as's set but has another space loaded (as_switch leaves sets lazily):
+ * leave it, and say whether it did. Interrupts off, so no switch runs meanwhile. */
+static bool leave_if_stale(struct addr_space *as, uint64_t me)
+{
+	if (!as || as->kernel || this_cpu()->loaded_as == as)
+		return false;
+	__atomic_fetch_and(&as->active_cpus, ~me, __ATOMIC_RELEASE);
+	return true;
+}
+
 /* Do this CPU's part of a pending shootdown, if any. Safe with interrupts off: the
  * initiator and anyone waiting for the shootdown lock call it while they spin, so two
- * CPUs shooting at once cannot wait for each other forever. */
+ * CPUs shooting at once cannot wait for each other forever. The initiator keeps the
+ * space alive until every target is done. */
 void tlb_shootdown_poll(void)
 {
 	uint64_t me = 1ull << arch_cpu_id();
 
 	if (__atomic_load_n(&tlb_shootdown_pending, __ATOMIC_ACQUIRE) & me) {
-		flush_local(&shootdown_req);
+		if (!leave_if_stale(shootdown_as, me))
+			flush_local(&shootdown_req);
 		__atomic_fetch_and(&tlb_shootdown_pending, ~me, __ATOMIC_RELEASE);
 	}
 }
@@ -215,23 +228,24 @@ static void flush_finish(struct addr_space *as, struct flush *fl)
 	 * it sees the new entries or this side sees its bit. x86 lets a load pass earlier
 	 * stores (the lock's release is only a store), hence the full fence. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	irqflags_t f = irq_save();      /* on this CPU, and no switch meanwhile */
 	uint64_t me = 1ull << arch_cpu_id();
 	bool active = as->kernel || fl->global ||
 		      (__atomic_load_n(&as->active_cpus, __ATOMIC_ACQUIRE) & me);
 
 	if (fl->n || fl->all) {
-		if (active)
+		if (active && (fl->global || !leave_if_stale(as, me)))
 			flush_local(fl);
 		uint64_t targets = (as->kernel || fl->global) ? smp_online_mask()
 				   : __atomic_load_n(&as->active_cpus, __ATOMIC_ACQUIRE);
 		targets &= ~me;
 		if (targets) {
-			irqflags_t f = irq_save();
 			while (!spin_trylock(&shootdown_lock)) {
 				tlb_shootdown_poll();
 				cpu_pause();
 			}
 			shootdown_req = *fl;
+			shootdown_as = fl->global ? NULL : as;
 			__atomic_store_n(&tlb_shootdown_pending, targets, __ATOMIC_RELEASE);
 			for (unsigned c = 0; c < MAX_CPUS; c++)
 				if (targets & (1ull << c))
@@ -240,9 +254,9 @@ static void flush_finish(struct addr_space *as, struct flush *fl)
 				cpu_pause();
 			__atomic_fetch_add(&shootdowns_sent, 1, __ATOMIC_RELAXED);
 			spin_unlock(&shootdown_lock);
-			irq_restore(f);
 		}
 	}
+	irq_restore(f);
 	for (uint64_t p = fl->freed_tables; p;) {
 		uint64_t next = *(uint64_t *)phys_to_virt(pa(p));
 		pmm_free(pa(p));

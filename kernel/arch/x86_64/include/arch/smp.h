@@ -26,6 +26,8 @@ struct cpu_local {
 	void *sched_release;            /* [this CPU] after a lock-free direct switch,
 					 * the lock the incoming thread releases */
 	uint64_t sched_handoffs;        /* [this CPU] direct switches (sched.c) */
+	void *loaded_as;                /* [this CPU] the user address space in CR3, or
+					 * NULL (as_switch, vmm.h) */
 };
 
 _Static_assert(offsetof(struct cpu_local, id) == 8, "arch_cpu_id() reads gs:8");
