@@ -110,6 +110,17 @@ kerr_t ep_reply(uint32_t reply, const struct ipc_msg *m);
  * reply object (E_INVAL for slot 0). */
 kerr_t ep_reply_recv(uint32_t ep, uint32_t reply, struct ipc_msg *m, uint64_t *badge);
 
+/*
+ * The system-call entry's fast paths for call and reply_recv (syscall_entry.S), called
+ * with interrupts off and the message in place in the caller's saved registers:
+ * ep_call(ep, m) and ep_reply_recv(ep_reply & 0xffffffff, ep_reply >> 32, m, badge)
+ * when the partner waits on this CPU and the message is in registers. Anything else —
+ * errors included — returns EP_FAST_NO with nothing changed, and the general path runs.
+ */
+#define EP_FAST_NO (-1l)
+long ep_call_fast(uint64_t ep, struct ipc_msg *m);
+long ep_reply_recv_fast(uint64_t ep_reply, struct ipc_msg *m, uint64_t *badge);
+
 /* Take t off whatever IPC queue it waits on (endpoint, reply object, notification) and
  * wake it with E_CANCELED: false if it waits on none (taskcap.h). */
 bool ipc_cancel(struct thread *t);

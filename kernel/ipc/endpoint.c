@@ -27,6 +27,7 @@
 #include <panic.h>
 #include <thread.h>
 #include <time.h>
+#include <usermode.h>
 #include <arch/cpu.h>
 
 
@@ -185,8 +186,9 @@ static inline void copy_words(uint64_t *d, const uint64_t *s, size_t n)
 }
 
 /* The words past the registers and the capabilities. A receiver without an IPC buffer
- * gets the register words only, and its info word says so. */
-static void transfer_long(struct thread *s, uint64_t info, struct thread *r, struct ipc_msg *rm)
+ * gets the register words only, and its info word says so. Out of line: the fast paths
+ * stay short for the register-only messages that are most of the traffic. */
+static __noinline void transfer_long(struct thread *s, uint64_t info, struct thread *r, struct ipc_msg *rm)
 {
 	unsigned len = ipc_len(info), ncaps = ipc_ncaps(info);
 	struct ipc_buffer *sb = s->ipc_buf, *rb = r->ipc_buf;
@@ -220,6 +222,17 @@ static inline void transfer(struct thread *s, const struct ipc_msg *sm, struct t
 	rm->info = info;
 	if (unlikely(ipc_len(info) > IPC_REG_WORDS || ipc_ncaps(info)))
 		transfer_long(s, info, r, rm);
+}
+
+/* The fast paths' copy: a register-only message as five words, anything else through
+ * transfer (cap_lock held; the message checked). */
+static __always_inline void transfer_fast(struct thread *s, const struct ipc_msg *sm,
+					  bool shortm, struct thread *r, struct ipc_msg *rm)
+{
+	if (likely(shortm))
+		*rm = *sm;
+	else
+		transfer(s, sm, r, rm);
 }
 
 /* A message in registers only — length at most IPC_REG_WORDS, no capabilities, no
@@ -360,45 +373,56 @@ kerr_t ep_send(uint32_t ep, const struct ipc_msg *m, uint64_t timeout)
 }
 
 /*
- * call's fast path (DESIGN.md §6): a register-only message, and a receiver with a reply
- * object waiting on this CPU at this thread's priority. The message goes straight into
- * the receiver's, this thread binds itself to the reply object, and sched_switch_ipc
- * runs the receiver at once. Anything else takes the general path, do_send, which
- * still switches directly when it can (sched_block with a next thread).
+ * call's fast path (DESIGN.md §6): a receiver with a reply object waiting on this CPU
+ * at this thread's priority. The message m goes straight into the receiver's, this
+ * thread binds itself to the reply object, and sched_switch_ipc runs the receiver at
+ * once; true once the call has been answered (or ended), with its result in
+ * ipc_result. False, with nothing changed and cap_lock still held, if the endpoint in
+ * slot s has no such receiver. cap_lock held, taken with flags f; m checked by the
+ * caller (check_msg, unless short_msg says it has nothing to check).
  */
+static __always_inline bool call_handoff(struct thread *me, struct cap_slot *s,
+					 struct ipc_msg *m, bool shortm, irqflags_t f)
+{
+	struct endpoint *ept = ep_of(s);
+	struct thread *r = ept->wq.head;
+
+	if (unlikely(!r || !ept->receivers || !r->ipc_reply || !sched_can_switch_ipc(me, r)))
+		return false;
+	struct reply *rp = r->ipc_reply;
+	waitq_pop(&ept->wq);
+	transfer_fast(me, m, shortm, r, r->ipc_msg);
+	r->ipc_badge = s->badge;
+	r->ipc_result = E_OK;
+	r->ipc_reply = NULL;
+	rp->owner = NULL;
+	rp->caller = me;
+	me->ipc_op = IPC_REPLY_WAIT;
+	me->ipc_msg = m;
+	waitq_add(&rp->wq, me);
+	sched_switch_ipc(me, r, &cap_lock, f);
+	return true;
+}
+
+/* Anything call_handoff cannot take goes through do_send, which still switches directly
+ * when it can (sched_block with a next thread). */
 kerr_t ep_call(uint32_t ep, struct ipc_msg *m)
 {
 	struct thread *me = thread_current();
 	struct cspace *cs = me->proc->cspace;
 	struct cap_slot *s;
 
+	bool shortm = short_msg(m->info);
 	irqflags_t f = spin_lock_irqsave(&cap_lock);
 	kerr_t e = cap_check_locked(cs, ep, OBJ_ENDPOINT, CAP_R_SEND, &s);
-	if (likely(e == E_OK && short_msg(m->info))) {
-		struct endpoint *ept = ep_of(s);
-		struct thread *r = ept->wq.head;
-		if (likely(r && ept->receivers && r->ipc_reply && sched_can_switch_ipc(me, r))) {
-			struct reply *rp = r->ipc_reply;
-			waitq_pop(&ept->wq);
-			*r->ipc_msg = *m;
-			r->ipc_badge = s->badge;
-			r->ipc_result = E_OK;
-			r->ipc_reply = NULL;
-			rp->owner = NULL;
-			rp->caller = me;
-			me->ipc_op = IPC_REPLY_WAIT;
-			me->ipc_msg = m;
-			waitq_add(&rp->wq, me);
-			sched_switch_ipc(me, r, &cap_lock, f);
-			return (kerr_t)me->ipc_result;
-		}
-	} else if (e == E_OK) {
+	if (likely(e == E_OK) && !shortm)
 		e = check_msg(me, cs, m);
-	}
-	if (e != E_OK) {
+	if (unlikely(e != E_OK)) {
 		spin_unlock_irqrestore(&cap_lock, f);
 		return e;
 	}
+	if (likely(call_handoff(me, s, m, shortm, f)))
+		return (kerr_t)me->ipc_result;
 	return do_send(ep_of(s), s->badge, m, IPC_FOREVER, true, f);
 }
 
@@ -531,12 +555,52 @@ kerr_t ep_reply(uint32_t reply, const struct ipc_msg *m)
 }
 
 /*
- * reply_recv's fast path: a register-only answer for a caller blocked on this CPU at
- * this thread's priority, and no sender waiting on the endpoint. The answer goes
- * straight into the caller's message, this thread queues as a receiver offering the
- * same reply object, and sched_switch_ipc runs the caller at once. Anything else:
- * answer, then do_recv.
+ * reply_recv's fast path: a caller bound to rp, blocked on this CPU at this thread's
+ * priority, and no sender waiting on e. The answer m goes
+ * straight into the caller's message, this thread queues on e as a receiver offering
+ * rp again, and sched_switch_ipc runs the caller at once; true once this thread has
+ * received (or its wait ended), with the result in ipc_result and the sender's badge in
+ * ipc_badge. False, with nothing changed and cap_lock still held, otherwise. cap_lock
+ * held, taken with flags f; the capabilities and m checked by the caller.
  */
+static __always_inline bool reply_recv_handoff(struct thread *me, struct endpoint *e,
+					       struct reply *rp, struct ipc_msg *m, bool shortm,
+					       irqflags_t f)
+{
+	struct thread *c = rp->caller;
+
+	if (unlikely(!c || e->dead || (!e->receivers && e->wq.head) ||
+		     !sched_can_switch_ipc(me, c)))
+		return false;
+	rp->caller = NULL;
+	waitq_pop(&rp->wq);
+	transfer_fast(me, m, shortm, c, c->ipc_msg);
+	c->ipc_result = E_OK;
+	rp->owner = me;
+	me->ipc_reply = rp;
+	e->receivers = true;
+	me->ipc_op = IPC_RECV;
+	me->ipc_msg = m;
+	waitq_add(&e->wq, me);
+	sched_switch_ipc(me, c, &cap_lock, f);
+	return true;
+}
+
+/* The capability checks of reply_recv (cap_lock held): the endpoint, and a reply object
+ * that no other receive offered. */
+static __always_inline kerr_t reply_recv_caps(struct cspace *cs, uint32_t ep, uint32_t reply,
+					      struct cap_slot **es, struct cap_slot **rs)
+{
+	kerr_t err = cap_check_locked(cs, ep, OBJ_ENDPOINT, CAP_R_RECV, es);
+
+	if (likely(err == E_OK))
+		err = cap_check_locked(cs, reply, OBJ_REPLY, CAP_R_SEND, rs);
+	if (likely(err == E_OK) && reply_of(*rs)->owner)
+		err = E_EXISTS;                 /* another receive offered it */
+	return err;
+}
+
+/* Anything reply_recv_handoff cannot take: answer, then do_recv. */
 kerr_t ep_reply_recv(uint32_t ep, uint32_t reply, struct ipc_msg *m, uint64_t *badge)
 {
 	struct thread *me = thread_current();
@@ -545,13 +609,10 @@ kerr_t ep_reply_recv(uint32_t ep, uint32_t reply, struct ipc_msg *m, uint64_t *b
 
 	if (unlikely(!reply))
 		return E_INVAL;         /* a server loop needs a reply object */
+	bool shortm = short_msg(m->info);
 	irqflags_t f = spin_lock_irqsave(&cap_lock);
-	kerr_t err = cap_check_locked(cs, ep, OBJ_ENDPOINT, CAP_R_RECV, &es);
-	if (likely(err == E_OK))
-		err = cap_check_locked(cs, reply, OBJ_REPLY, CAP_R_SEND, &rs);
-	if (likely(err == E_OK) && reply_of(rs)->owner)
-		err = E_EXISTS;                 /* another receive offered it */
-	if (likely(err == E_OK) && !short_msg(m->info))
+	kerr_t err = reply_recv_caps(cs, ep, reply, &es, &rs);
+	if (likely(err == E_OK) && !shortm)
 		err = check_msg(me, cs, m);
 	if (unlikely(err != E_OK)) {
 		spin_unlock_irqrestore(&cap_lock, f);
@@ -559,25 +620,69 @@ kerr_t ep_reply_recv(uint32_t ep, uint32_t reply, struct ipc_msg *m, uint64_t *b
 	}
 	struct endpoint *e = ep_of(es);
 	struct reply *rp = reply_of(rs);
-	struct thread *c = rp->caller;
-	if (likely(c && short_msg(m->info) && !e->dead && (e->receivers || !e->wq.head) &&
-		   sched_can_switch_ipc(me, c))) {
-		rp->caller = NULL;
-		waitq_pop(&rp->wq);
-		*c->ipc_msg = *m;
-		c->ipc_result = E_OK;
-		rp->owner = me;
-		me->ipc_reply = rp;
-		e->receivers = true;
-		me->ipc_op = IPC_RECV;
-		me->ipc_msg = m;
-		waitq_add(&e->wq, me);
-		sched_switch_ipc(me, c, &cap_lock, f);
+	if (likely(reply_recv_handoff(me, e, rp, m, shortm, f))) {
 		if (likely(me->ipc_result == E_OK))
 			*badge = me->ipc_badge;
 		return (kerr_t)me->ipc_result;
 	}
 	return do_recv(e, rp, m, badge, IPC_FOREVER, answer(rp, m), f);
+}
+
+/* ---- the system-call entry's fast paths ---- */
+
+/* A killed thread ends before it returns to user mode (usermode.h), with interrupts on
+ * as thread exit wants them. */
+static __always_inline void fast_return_check(struct thread *me)
+{
+	if (unlikely(__atomic_load_n(&me->killed, __ATOMIC_ACQUIRE))) {
+		irq_enable();
+		user_thread_exit();
+	}
+}
+
+long ep_call_fast(uint64_t ep, struct ipc_msg *m)
+{
+	struct thread *me = thread_current();
+	struct cspace *cs = me->proc->cspace;
+	struct cap_slot *s;
+
+	bool shortm = short_msg(m->info);
+
+	if (unlikely(ep >> 32))
+		return EP_FAST_NO;
+	spin_lock(&cap_lock);
+	if (unlikely(cap_check_locked(cs, (uint32_t)ep, OBJ_ENDPOINT, CAP_R_SEND, &s) != E_OK ||
+		     (!shortm && check_msg(me, cs, m) != E_OK) ||
+		     !call_handoff(me, s, m, shortm, 0))) {
+		spin_unlock(&cap_lock);
+		return EP_FAST_NO;
+	}
+	fast_return_check(me);
+	return me->ipc_result;
+}
+
+long ep_reply_recv_fast(uint64_t ep_reply, struct ipc_msg *m, uint64_t *badge)
+{
+	struct thread *me = thread_current();
+	struct cspace *cs = me->proc->cspace;
+	struct cap_slot *es, *rs;
+	uint32_t ep = (uint32_t)ep_reply, reply = (uint32_t)(ep_reply >> 32);
+
+	bool shortm = short_msg(m->info);
+
+	if (unlikely(!reply))
+		return EP_FAST_NO;
+	spin_lock(&cap_lock);
+	if (unlikely(reply_recv_caps(cs, ep, reply, &es, &rs) != E_OK ||
+		     (!shortm && check_msg(me, cs, m) != E_OK) ||
+		     !reply_recv_handoff(me, ep_of(es), reply_of(rs), m, shortm, 0))) {
+		spin_unlock(&cap_lock);
+		return EP_FAST_NO;
+	}
+	fast_return_check(me);
+	if (likely(me->ipc_result == E_OK))
+		*badge = me->ipc_badge;
+	return me->ipc_result;
 }
 
 bool ipc_cancel(struct thread *t)

@@ -15,6 +15,8 @@ _Static_assert(offsetof(struct syscall_frame, rdx) == offsetof(struct syscall_fr
 	       offsetof(struct syscall_frame, r8) == offsetof(struct syscall_frame, rsi) + 24 &&
 	       offsetof(struct syscall_frame, r9) == offsetof(struct syscall_frame, rsi) + 32,
 	       "rsi..r9 are a struct ipc_msg");
+_Static_assert(offsetof(struct syscall_frame, rax) == 0 && offsetof(struct syscall_frame, rdi) == 8 &&
+	       offsetof(struct syscall_frame, rsi) == 16, "syscall_entry.S's F_RAX, F_RDI, F_MSG");
 _Static_assert(sizeof(struct ipc_msg) == 5 * 8 && IPC_REG_WORDS == 4, "info + 4 words");
 
 static inline struct ipc_msg *frame_msg(struct syscall_frame *f)

@@ -10,8 +10,22 @@
  * On the way out the user's RFLAGS go back as SYSCALL saved them: the dispatch never
  * changes them, and a user cannot have set a privileged flag (IOPL, IF and the like
  * are not theirs to change), so they need no masking.
+ *
+ * ep_call and ep_reply_recv first try their fast paths (endpoint.h), with interrupts
+ * still off and no generic dispatch: the endpoint or the packed endpoint and reply
+ * slots are still in rdi, the message is the saved rsi..r9, and a reply_recv's badge
+ * goes into the saved rdi. A fast path that cannot take the call returns EP_FAST_NO
+ * having changed nothing, and the call goes through the dispatch like any other.
+ * Results as the dispatch leaves them: rax the error, rdi 0 for a call, and every
+ * result register zero after an error.
  */
 #include <arch/layout.h>
+#include <mnos/abi.h>
+
+/* struct syscall_frame (arch/syscall.h) */
+#define F_RAX   0
+#define F_RDI   8
+#define F_MSG   16                      /* rsi, rdx, r10, r8, r9: a struct ipc_msg */
 
 #define RFLAGS_IF_RESERVED 0x202
 
@@ -33,10 +47,16 @@ syscall_entry:
 	pushq %rsi
 	pushq %rdi
 	pushq %rax
+	cmpq $SYS_EP_CALL, %rax
+	je fast_call
+	cmpq $SYS_EP_REPLY_RECV, %rax
+	je fast_reply_recv
+slow:
 	movq %rsp, %rdi
 	sti
 	call syscall_dispatch
 	cli
+syscall_exit:
 	movq 56(%rsp), %rcx             /* the return address: canonical? */
 	shrq $47, %rcx
 	jnz bad_return
@@ -52,6 +72,30 @@ syscall_entry:
 	popq %rsp
 	swapgs
 	sysretq
+fast_call:
+	leaq F_MSG(%rsp), %rsi
+	call ep_call_fast               /* rdi: the endpoint, as the user left it */
+	testq %rax, %rax
+	js slow                         /* EP_FAST_NO: nothing changed */
+	movq $0, F_RDI(%rsp)
+	jmp fast_result
+fast_reply_recv:
+	leaq F_MSG(%rsp), %rsi
+	leaq F_RDI(%rsp), %rdx          /* the badge */
+	call ep_reply_recv_fast
+	testq %rax, %rax
+	js slow
+fast_result:
+	movq %rax, F_RAX(%rsp)
+	jz syscall_exit
+	xorl %eax, %eax                 /* a failed call returns nothing */
+	movq %rax, F_RDI(%rsp)
+	movq %rax, F_MSG(%rsp)
+	movq %rax, F_MSG+8(%rsp)
+	movq %rax, F_MSG+16(%rsp)
+	movq %rax, F_MSG+24(%rsp)
+	movq %rax, F_MSG+32(%rsp)
+	jmp syscall_exit
 bad_return:
 	sti
 	movq %rsp, %rdi
