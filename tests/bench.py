@@ -6,8 +6,9 @@ print one line per figure, "BENCH <name> <value> <unit>"; also write build/bench
 Then boot the whole system the same way, as `make run` does, and type `bench -b` at
 its shell: the benchmarks of the running system (user/bench: system call, yield,
 notification and IPC between two threads, spawn + wait through the process service, a
-1 MiB file written and read back through the VFS), whose TSC cycles are instructions
-here. They are averages over the iterations with the loop included ("sys_" figures).
+1 MiB file written and read back through the VFS, 1 MiB read), whose TSC cycles are
+instructions here: the median of five runs, the loop's own cost taken off ("sys_"
+figures and file_read_1m).
 
 Usage: bench.py --kernel build/release/minimalos.elf [--select all] [--mem 4096]
 """
