@@ -9,6 +9,7 @@
 #include <log.h>
 #include <klib.h>
 #include <spread.h>
+#include <sched.h>
 
 #define RUNS 5
 
@@ -65,6 +66,10 @@ unsigned kbench_run(const char *sel)
 	for (const struct kbench *b = __kbench_start; b < __kbench_end; b++) {
 		if (!matches(sel, b->name))
 			continue;
+		if (b->cpus > sched_cpu_count()) {
+			kprintf("ok %u bench.%s # SKIP needs %u CPUs\n", ++n, b->name, b->cpus);
+			continue;
+		}
 		uint64_t iters = iters_override ? iters_override : b->iters;
 		uint64_t per_op[RUNS];
 
