@@ -125,6 +125,11 @@ def session(q, timeout):
     expect_out('bench_lines', 'bench -b -n 5 syscall',
                r'^BENCH sys_syscall \d+ instructions\n# sys_syscall: median \d+, min \d+, '
                r'max \d+ per iteration, 5 runs of 5$', regex=True)
+    # boot_to_init and boot_to_shell from the stamps (make bench measures them under
+    # -icount).
+    expect_out('bench_boot', 'bench -b boot',
+               r'^# boot_to_init: \d+ TSC ticks, \d+ of them halted, \d+ us\n'
+               r'(.*\n)?# boot_to_shell: \d+ TSC ticks, \d+ of them halted, \d+ us$', regex=True)
     # file_read_1m once, so it never rots (make bench measures it).
     expect_out('bench_file_read', 'bench -b -n 1 read',
                r'^BENCH file_read_1m \d+ instructions$', regex=True, t=60)

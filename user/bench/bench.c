@@ -15,7 +15,9 @@
  * is taken off the cycles. -b prints the lines `make bench` reads instead ("BENCH
  * <figure> <cycles> instructions" and "# <figure>: median ..." with the spread): it
  * runs this program in a whole system under QEMU's -icount, where a TSC cycle is an
- * instruction (tests/bench.py, docs/PERFORMANCE.md).
+ * instruction (tests/bench.py, docs/PERFORMANCE.md). "boot" adds boot_to_init and
+ * boot_to_shell, from stamps taken at boot: the kernel's, and the shell's of its first
+ * prompt, which it passes on in MNOS_SH_PROMPT_TSC (mnos_cmd_boot_figure).
  */
 #include <mnos.h>
 #include <mnos/cmd.h>
@@ -27,7 +29,8 @@ static const char usage[] =
 	"the cost of one iteration of each in ns and in TSC cycles.\n"
 	"  -n N  N iterations of each (default: each benchmark's own)\n"
 	"  -b    lines for make bench: BENCH <figure> <cycles an iteration> instructions\n"
-	"Benchmarks: syscall, yield, notify, ipc, spawn, file, read.\n";
+	"Benchmarks: syscall, yield, notify, ipc, spawn, file, read; boot (the time from\n"
+	"the kernel's start to init's and to the shell's first prompt).\n";
 
 #define STACK           16384
 #define RUNS            5               /* of each benchmark; the median is the figure */
@@ -362,7 +365,8 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(benches); i++)
 		ran += selected(benches[i].name, argc - g.ind, argv + g.ind);
-	if (!ran)
+	bool boot = selected("boot", argc - g.ind, argv + g.ind);
+	if (!ran && !boot)
 		return mnos_cmd_usage_error("bench", usage, "no benchmark matches");
 	struct mnos_sysinfo si;
 	if (mnos_system_info((uint64_t)(uintptr_t)&si, sizeof(si)) == E_OK)
@@ -370,10 +374,11 @@ int main(int argc, char **argv)
 		       si.cpus_online, si.cpus_online == 1 ? "" : "s",
 		       (unsigned long long)(si.tsc_hz / 1000000), RUNS,
 		       lines ? "" : ", wall-clock, indicative only");
-	if (measure(&loop, loop.iters, 0, &cycles, &tenths) == 0)
+	if (ran && measure(&loop, loop.iters, 0, &cycles, &tenths) == 0) {
 		overhead = cycles.median;
-	printf("# loop: %llu cycles an iteration, taken off each figure\n",
-	       (unsigned long long)overhead);
+		printf("# loop: %llu cycles an iteration, taken off each figure\n",
+		       (unsigned long long)overhead);
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(benches); i++) {
 		const struct bench *b = &benches[i];
 		if (!selected(b->name, argc - g.ind, argv + g.ind))
@@ -397,6 +402,22 @@ int main(int argc, char **argv)
 		       (unsigned long long)n, (unsigned long long)(ns / 10),
 		       (unsigned long long)(ns % 10), (unsigned long long)med,
 		       (unsigned long long)cycles.min, (unsigned long long)cycles.max, b->what);
+	}
+	/* Measured once, at boot: nothing to run, only stamps to read — the kernel's, and
+	 * the shell's of its first prompt, which it puts in its programs' environment. */
+	if (boot) {
+		const char *sh = getenv("MNOS_SH_PROMPT_TSC");
+		unsigned long long tsc = 0, halted = 0;
+		if (mnos_system_info((uint64_t)(uintptr_t)&si, sizeof(si)) == E_OK &&
+		    si.size >= sizeof(si))
+			mnos_cmd_boot_figure("boot_to_init", lines, si.tsc_init_entry,
+					     si.halted_at_init);
+		if (sh) {
+			char *end;
+			tsc = strtoull(sh, &end, 10);
+			halted = *end == ',' ? strtoull(end + 1, NULL, 10) : 0;
+		}
+		mnos_cmd_boot_figure("boot_to_shell", lines, tsc, halted);
 	}
 	return status;
 }
