@@ -180,7 +180,7 @@ UOBJ := $(BUILD)/uobj
 USER_LIB_SRC := $(sort $(wildcard user/lib/*.c user/lib/*.S)) \
 	kernel/lib/kformat.c kernel/lib/string.c kernel/lib/kerr.c kernel/lib/cmdline.c \
 	kernel/exec/elf_check.c kernel/exec/elf_stack.c \
-	kernel/lib/ustar.c kernel/lib/ubsan.c
+	kernel/lib/ustar.c kernel/lib/ubsan.c kernel/lib/spread.c
 USER_LIB_OBJS := $(patsubst %,$(UOBJ)/%.o,$(USER_LIB_SRC))
 # The commands of /bin (docs/COMMANDS.md).
 COMMANDS := ls cat echo mkdir rm mv cp ps kill mem uptime sleep uname caps bench
@@ -278,10 +278,11 @@ HOST_LIBS := -lcriterion
 
 # Each host test binary: its test file plus the kernel sources it tests (pure logic only).
 HOST_TESTS := kprintf mb2 cmdline fbcon ksyms backtrace memmap pmm acpi heap cap elf abi libmnos \
-	ustar init proc path ldisc sh kbd cmd
+	ustar init proc path ldisc sh kbd cmd spread
 host_src_kprintf := tests/host/test_kprintf.c kernel/lib/kformat.c
 host_src_mb2 := tests/host/test_mb2.c kernel/boot/multiboot2.c kernel/lib/kformat.c
 host_src_cmdline := tests/host/test_cmdline.c kernel/lib/cmdline.c
+host_src_spread := tests/host/test_spread.c kernel/lib/spread.c
 host_src_fbcon := tests/host/test_fbcon.c kernel/lib/fbcon.c $(GEN)/font.c
 host_src_ksyms := tests/host/test_ksyms.c kernel/core/ksyms.c
 host_src_backtrace := tests/host/test_backtrace.c kernel/core/backtrace.c

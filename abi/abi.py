@@ -460,7 +460,9 @@ SYSCALLS = [
          errors={k: SLOT_ERRORS[k] for k in ('E_RANGE', 'E_NOT_FOUND')}),
     dict(num=33, name='system_info', area='misc',
          doc='Copy a struct mnos_sysinfo (<mnos/sysinfo.h>) to buf: kernel version and '
-             'build, uptime, CPUs, physical memory, kernel heap, threads and processes. '
+             'build, uptime, CPUs, physical memory, kernel heap, threads and processes; '
+             'since version 2, the TSC at the kernel\'s and at init\'s first instruction '
+             'and the TSC ticks the CPUs spent halted (the boot-time figures). '
              'The kernel writes min(size, its own sizeof) bytes and says how many in the '
              'structure\'s size field, so a program built against an older, shorter '
              'layout gets what it knows; the rest of buf is left alone. On E_FAULT part '

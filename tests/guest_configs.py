@@ -221,6 +221,10 @@ CONFIGS = [
     # for real, under -icount).
     dict(_cfg('bios-bench-smoke'), cmdline='kbench=all kbench.iters=10',
          must_match=[r'^BENCH pmm_alloc_free \d+ tsc-ticks$']),
+    # Those that need four CPUs (skipped in the boot above), on four.
+    dict(_cfg('bios-bench-smoke-smp4', smp=4),
+         cmdline='kbench=ipc_cross_cpu,ipc_pairs_* kbench.iters=10',
+         must_match=[r'^BENCH ipc_cross_cpu \d+ tsc-ticks$', r'^BENCH ipc_pairs_4 \d+ tsc-ticks$']),
     init_cfg('bios-init'),
     init_cfg('uefi-init-smp4', firmware='uefi', smp=4),
     shell_cfg('bios-shell'),

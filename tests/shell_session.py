@@ -122,8 +122,17 @@ def session(q, timeout):
     expect_out('uname', 'uname -a', r'^MinimalOS .*x86_64', regex=True)
     expect_out('uptime', 'uptime', r'^up \d+:\d\d:\d\d', regex=True)
     expect_out('caps', 'caps', r'(?i)endpoint', regex=True)
-    expect_out('bench_lines', 'bench -b -n 5 syscall', r'^BENCH sys_syscall \d+ instructions\n$',
-               regex=True)
+    expect_out('bench_lines', 'bench -b -n 5 syscall',
+               r'^BENCH sys_syscall \d+ instructions\n# sys_syscall: median \d+, min \d+, '
+               r'max \d+ per iteration, 5 runs of 5$', regex=True)
+    # boot_to_init and boot_to_shell from the stamps (make bench measures them under
+    # -icount).
+    expect_out('bench_boot', 'bench -b boot',
+               r'^# boot_to_init: \d+ TSC ticks, \d+ of them halted, \d+ us\n'
+               r'(.*\n)?# boot_to_shell: \d+ TSC ticks, \d+ of them halted, \d+ us$', regex=True)
+    # file_read_1m once, so it never rots (make bench measures it).
+    expect_out('bench_file_read', 'bench -b -n 1 read',
+               r'^BENCH file_read_1m \d+ instructions$', regex=True, t=60)
     expect_out('help', 'help', r'Builtins: cd', regex=True)
     expect_out('command_help', 'ls --help; echo $?', r'(?i)usage: ls.*\n(.*\n)*0\n$', regex=True)
 

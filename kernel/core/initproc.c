@@ -247,6 +247,7 @@ kerr_t init_start(void)
 	}
 	pr_info("init: started %s (%zu bytes) with %u capabilities and %llu MiB of quota",
 		INIT_PATH, size, n, (unsigned long long)(quota >> 20));
+	user_stamp_first_entry(t);      /* boot_to_init ends at its first instruction */
 	thread_launch(t);
 	thread_detach(t);
 	process_put(p);                 /* its thread and its capability keep it */

@@ -11,7 +11,9 @@
  *
  * Selected like tests: kbench=all or kbench=pmm_*,kmalloc_free_64 on the command line;
  * kbench.iters=N overrides the iteration count (the smoke run uses a small one);
- * kbench.icount says the ticks are instructions.
+ * kbench.icount says the ticks are instructions. A benchmark that needs more CPUs than
+ * the machine has (KBENCH_CPUS) is reported as skipped, with no figure: make bench runs
+ * those in a boot of its own with several CPUs.
  */
 #ifndef KBENCH_H
 #define KBENCH_H
@@ -24,16 +26,19 @@ struct kbench {
 	uint64_t (*fn)(uint64_t iters);
 	uint64_t iters;                 /* default iteration count */
 	uint64_t ops_per_iter;          /* operations one iteration counts as (batches) */
+	unsigned cpus;                  /* CPUs the machine must have, or it is skipped */
 };
 
-#define KBENCH_N(bname, n, ops)                                                    \
+#define KBENCH_CPUS(bname, n, ops, ncpus)                                          \
 	static uint64_t kbench_fn_##bname(uint64_t iters);                         \
 	static const struct kbench kbench_desc_##bname                             \
 		__used __section(".kbench." #bname) __aligned(8) = {               \
-		.name = #bname, .fn = kbench_fn_##bname, .iters = (n), .ops_per_iter = (ops) \
+		.name = #bname, .fn = kbench_fn_##bname, .iters = (n),             \
+		.ops_per_iter = (ops), .cpus = (ncpus)                             \
 	};                                                                         \
 	static uint64_t kbench_fn_##bname(uint64_t iters)
 
+#define KBENCH_N(bname, n, ops) KBENCH_CPUS(bname, n, ops, 1)
 #define KBENCH(bname, n) KBENCH_N(bname, n, 1)
 
 /* Serialising TSC read: rdtscp waits for earlier instructions to finish. */

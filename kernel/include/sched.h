@@ -234,4 +234,9 @@ struct sched_stats {
 struct sched_stats sched_get_stats(unsigned cpu);
 unsigned sched_cpu_count(void);
 
+/* TSC ticks the CPUs have spent halted in their idle loops since boot, summed over
+ * them (system_info). With one CPU, the TSC ticks since boot less these are the ticks
+ * it ran; under QEMU's -icount, its instructions (docs/PERFORMANCE.md). */
+uint64_t sched_halted_ticks(void);
+
 #endif

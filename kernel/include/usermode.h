@@ -28,6 +28,18 @@ kerr_t user_thread_create(struct process *p, uint64_t entry, uint64_t stack_top,
 __noreturn void user_thread_exit(void);
 
 /*
+ * The boot-time figures (docs/PERFORMANCE.md): the moment t, made but not launched,
+ * first leaves for ring 3 is stamped — the TSC then, and the TSC ticks the CPUs had
+ * spent halted by then. The kernel stamps init's first thread; system_info reports it.
+ */
+struct user_stamp {
+	uint64_t tsc;                   /* 0: not (yet) stamped */
+	uint64_t halted;
+};
+void user_stamp_first_entry(struct thread *t);
+struct user_stamp user_first_entry(void);
+
+/*
  * Give t an IPC buffer at user address va: a zeroed page the kernel allocates, charged
  * to the process's quota, and maps there writable for the thread (the kernel reaches it
  * through the direct map, so a message never touches user mappings). va must be page

@@ -42,6 +42,14 @@ struct rq {
 	uint64_t switches, steals, preemptions, timer_arms, idle_halts;  /* [lock] */
 };
 
+/* Time each CPU spent halted, for the boot-time figures (sched_halted_ticks): the TSC
+ * when its idle loop last halted, 0 when it is not halted, and the ticks so far. Apart
+ * from struct rq, whose size the hot paths' indexing depends on. */
+static struct {
+	uint64_t halt_since;                    /* [this CPU] */
+	uint64_t halted;                        /* [this CPU, read racily] */
+} halts[MAX_CPUS];
+
 static struct rq rqs[MAX_CPUS];
 
 _Static_assert(offsetof(struct rq, bitmap) == 0, "sched_queued_levels() reads it first");
@@ -314,9 +322,24 @@ void sched_preempt_point(void)
 	reschedule();
 }
 
+/* An interrupt ends the halt the idle loop began: counted here, on the way in, as the
+ * handler may switch to a woken thread before the idle loop runs again. */
+static inline void halt_end(void)
+{
+	unsigned c = arch_cpu_id();
+
+	if (unlikely(halts[c].halt_since)) {
+		__atomic_store_n(&halts[c].halted,
+				 halts[c].halted + (cpu_rdtsc() - halts[c].halt_since),
+				 __ATOMIC_RELAXED);
+		halts[c].halt_since = 0;
+	}
+}
+
 void sched_irq_enter(void)
 {
 	this_rq()->irq_depth++;
+	halt_end();
 }
 
 void sched_irq_exit(void)
@@ -722,9 +745,12 @@ static __noreturn void idle_loop(void)
 			continue;
 		}
 		rq->idle_halts++;
+		halts[arch_cpu_id()].halt_since = cpu_rdtsc();
 		/* STI takes effect after the next instruction, so no interrupt can slip in
 		 * between the checks above and the halt and be slept through. */
 		__asm__ volatile("sti; hlt" ::: "memory");
+		irq_disable();
+		halt_end();                     /* if something other than an interrupt woke it */
 	}
 }
 
@@ -783,6 +809,15 @@ __noreturn void sched_ap_enter(void)
 	idle->run_start = clock_ns();
 	arch_switch(&abandoned, idle->saved_rsp);
 	panic("sched: returned to an AP's boot stack");
+}
+
+uint64_t sched_halted_ticks(void)
+{
+	uint64_t sum = 0;
+
+	for (unsigned c = 0; c < MAX_CPUS; c++)
+		sum += __atomic_load_n(&halts[c].halted, __ATOMIC_RELAXED);
+	return sum;
 }
 
 unsigned sched_cpu_count(void)

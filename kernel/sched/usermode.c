@@ -13,6 +13,11 @@
 #include <arch/trap.h>
 
 static uint64_t user_faults;            /* [a] */
+
+/* The thread whose first entry to ring 3 is stamped, and the stamp: written once, by
+ * that thread, the TSC last (release), so a reader that sees it sees all. */
+static struct thread *stamp_thread;     /* [a] */
+static struct user_stamp stamp;         /* tsc [a] */
 static struct spinlock fault_lock = SPINLOCK_INIT("fault_notify");     /* leaf-ish: before
 					 * cap_lock (a signal is sent under it) */
 
@@ -22,7 +27,24 @@ static void user_start(void *unused)
 	struct thread *t = thread_current();
 
 	(void)unused;
+	if (unlikely(__atomic_load_n(&stamp_thread, __ATOMIC_ACQUIRE) == t)) {
+		stamp.halted = sched_halted_ticks();
+		__atomic_store_n(&stamp.tsc, cpu_rdtsc(), __ATOMIC_RELEASE);
+		__atomic_store_n(&stamp_thread, NULL, __ATOMIC_RELAXED);
+	}
 	arch_enter_user(t->user_entry, t->user_sp, t->user_arg);
+}
+
+void user_stamp_first_entry(struct thread *t)
+{
+	__atomic_store_n(&stamp_thread, t, __ATOMIC_RELEASE);
+}
+
+struct user_stamp user_first_entry(void)
+{
+	uint64_t tsc = __atomic_load_n(&stamp.tsc, __ATOMIC_ACQUIRE);
+
+	return (struct user_stamp){ tsc, tsc ? stamp.halted : 0 };
 }
 
 kerr_t user_thread_create(struct process *p, uint64_t entry, uint64_t stack_top, uint64_t arg,

@@ -101,6 +101,11 @@ kerr_t sys_system_info(uint64_t buf, uint64_t size, struct syscall_frame *f)
 	si.heap_held = hs.bytes_held;
 	si.threads = thread_count();
 	si.processes = process_count();
+	struct user_stamp init = user_first_entry();
+	si.tsc_kernel_entry = boot_entry_tsc;
+	si.tsc_init_entry = init.tsc;
+	si.halted_at_init = init.halted;
+	si.halted = sched_halted_ticks();
 	return copy_to_user(buf, &si, si.size);
 }
 

@@ -8,6 +8,8 @@
 #include <bootinfo.h>
 #include <log.h>
 #include <klib.h>
+#include <spread.h>
+#include <sched.h>
 
 #define RUNS 5
 
@@ -38,16 +40,6 @@ static bool matches(const char *sel, const char *name)
 	return false;
 }
 
-static void sort(uint64_t *v, int n)
-{
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			uint64_t t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-}
-
 static uint64_t parse_u64(const char *s)
 {
 	uint64_t v = 0;
@@ -74,6 +66,10 @@ unsigned kbench_run(const char *sel)
 	for (const struct kbench *b = __kbench_start; b < __kbench_end; b++) {
 		if (!matches(sel, b->name))
 			continue;
+		if (b->cpus > sched_cpu_count()) {
+			kprintf("ok %u bench.%s # SKIP needs %u CPUs\n", ++n, b->name, b->cpus);
+			continue;
+		}
 		uint64_t iters = iters_override ? iters_override : b->iters;
 		uint64_t per_op[RUNS];
 
@@ -84,12 +80,11 @@ unsigned kbench_run(const char *sel)
 			uint64_t net = t > overhead ? t - overhead : 0;
 			per_op[r] = net / (iters * b->ops_per_iter);
 		}
-		sort(per_op, RUNS);
-		kprintf("BENCH %s %llu %s\n", b->name, (unsigned long long)per_op[RUNS / 2], unit);
+		struct spread sp = spread_of(per_op, RUNS);
+		kprintf("BENCH %s %llu %s\n", b->name, (unsigned long long)sp.median, unit);
 		kprintf("# %s: median %llu, min %llu, max %llu per operation, %d runs of %llu\n",
-			b->name, (unsigned long long)per_op[RUNS / 2],
-			(unsigned long long)per_op[0], (unsigned long long)per_op[RUNS - 1], RUNS,
-			(unsigned long long)iters);
+			b->name, (unsigned long long)sp.median, (unsigned long long)sp.min,
+			(unsigned long long)sp.max, RUNS, (unsigned long long)iters);
 		kprintf("ok %u bench.%s\n", ++n, b->name);
 	}
 	kprintf("# kbench: %u benchmarks\n", n);

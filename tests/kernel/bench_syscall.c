@@ -55,69 +55,102 @@ struct ipc_shape {
 	bool cap;
 };
 
+/* A client process and a server process, and their threads. */
+struct ipc_pair {
+	struct uproc srv, cli;
+	struct thread *ts, *tc;
+};
+
 /*
- * A client process calls a server process through an endpoint iters times, one CPU,
- * both pinned to it; the client times its loop. Its loop has two instructions more than
- * the runner's empty loop: taken off here.
+ * Make pair p for iters calls of shape sh: the server pinned to CPU scpu, launched and
+ * receiving, and the client pinned to CPU ccpu, made but not launched.
  */
-static uint64_t ipc_round_trips(uint64_t iters, const struct ipc_shape *sh)
+static void pair_make(struct ipc_pair *p, uint64_t iters, const struct ipc_shape *sh,
+		      unsigned scpu, unsigned ccpu)
 {
-	static struct uproc srv, cli;
+	struct uproc *srv = &p->srv, *cli = &p->cli;
 	struct endpoint *ep;
 	struct reply *r;
 	struct notification *n;
-	struct thread *ts, *tc;
 
-	if (!uproc_init(&srv, sh->srv_start, sh->srv_end) ||
-	    !uproc_init(&cli, sh->cli_start, sh->cli_end) ||
-	    endpoint_create(&srv.q, &ep) != E_OK || reply_create(&srv.q, &r) != E_OK)
+	if (!uproc_init(srv, sh->srv_start, sh->srv_end) ||
+	    !uproc_init(cli, sh->cli_start, sh->cli_end) ||
+	    endpoint_create(&srv->q, &ep) != E_OK || reply_create(&srv->q, &r) != E_OK)
 		panic("kbench: cannot make the IPC processes");
-	cap_insert_root(&srv.cs, 3, endpoint_kobj(ep), CAP_R_ALL, 0);
-	cap_insert_root(&cli.cs, 3, endpoint_kobj(ep), CAP_R_SEND, 0);
-	cap_insert_root(&srv.cs, 4, reply_kobj(r), CAP_R_ALL, 0);
+	cap_insert_root(&srv->cs, 3, endpoint_kobj(ep), CAP_R_ALL, 0);
+	cap_insert_root(&cli->cs, 3, endpoint_kobj(ep), CAP_R_SEND, 0);
+	cap_insert_root(&srv->cs, 4, reply_kobj(r), CAP_R_ALL, 0);
 	kobj_put(endpoint_kobj(ep));
 	kobj_put(reply_kobj(r));
 	if (sh->cap) {
 		/* What the client sends: a notification capability it may grant. */
-		if (notification_create(&cli.q, &n) != E_OK)
+		if (notification_create(&cli->q, &n) != E_OK)
 			panic("kbench: cannot make the notification to send");
-		cap_insert_root(&cli.cs, 5, &n->obj, CAP_R_ALL, 0);
+		cap_insert_root(&cli->cs, 5, &n->obj, CAP_R_ALL, 0);
 		kobj_put(&n->obj);
 	}
-	cli.data[0] = iters;
-	cli.data[4] = sh->call_info;
-	cli.data[5] = sh->cap ? 5 : 0;
-	cli.data[6] = srv.data[6] = IPCBUF_VA;
-	srv.data[4] = sh->reply_info;
-	srv.data[5] = sh->cap;
-	if (user_thread_create(srv.p, CODE_VA, DATA_VA + PAGE_SIZE, DATA_VA, &ts) != E_OK ||
-	    user_thread_create(cli.p, CODE_VA, DATA_VA + PAGE_SIZE, DATA_VA, &tc) != E_OK)
+	cli->data[0] = iters;
+	cli->data[4] = sh->call_info;
+	cli->data[5] = sh->cap ? 5 : 0;
+	cli->data[6] = srv->data[6] = IPCBUF_VA;
+	srv->data[4] = sh->reply_info;
+	srv->data[5] = sh->cap;
+	if (user_thread_create(srv->p, CODE_VA, DATA_VA + PAGE_SIZE, DATA_VA, &p->ts) != E_OK ||
+	    user_thread_create(cli->p, CODE_VA, DATA_VA + PAGE_SIZE, DATA_VA, &p->tc) != E_OK)
 		panic("kbench: cannot make the IPC threads");
-	sched_set_affinity(ts, 1);
-	sched_set_affinity(tc, 1);
-	thread_launch(ts);
-	sched_sleep_ns(1000000);                /* the server is waiting */
-	thread_launch(tc);
-	thread_join(tc);
-	uint64_t ticks = cli.data[1] - 2 * iters;
-	if (cli.data[3] != E_OK)
-		panic("kbench: ep_call failed: %s", kerr_name((kerr_t)cli.data[3]));
-	process_kill(srv.p);
-	thread_join(ts);
+	sched_set_affinity(p->ts, 1ull << scpu);
+	sched_set_affinity(p->tc, 1ull << ccpu);
+	thread_launch(p->ts);
+}
+
+/* After the client of p has ended: check what it and its server saw, end the server
+ * and free the pair. */
+static void pair_end(struct ipc_pair *p, uint64_t iters, const struct ipc_shape *sh)
+{
+	struct uproc *srv = &p->srv, *cli = &p->cli;
+
+	if (cli->data[3] != E_OK)
+		panic("kbench: ep_call failed: %s", kerr_name((kerr_t)cli->data[3]));
+	process_kill(srv->p);
+	thread_join(p->ts);
 	if (sh->srv_start == ublob_ipc_server_buf_start) {
 		/* Every message had its words and capability delivered and answered. */
-		if (cli.data[7] != E_OK || srv.data[7] != E_OK)
+		if (cli->data[7] != E_OK || srv->data[7] != E_OK)
 			panic("kbench: ipc_buffer_set failed");
-		if (srv.data[8] != E_OK)
+		if (srv->data[8] != E_OK)
 			panic("kbench: the server could not delete a received capability");
-		if (iters && cli.data[8] != sh->reply_info)
-			panic("kbench: the answer's info word is %#lx, not %#lx", cli.data[8],
+		if (iters && cli->data[8] != sh->reply_info)
+			panic("kbench: the answer's info word is %#lx, not %#lx", cli->data[8],
 			      sh->reply_info);
 	}
-	uproc_fini(&srv);
-	uproc_fini(&cli);
+	uproc_fini(srv);
+	uproc_fini(cli);
+}
+
+/*
+ * A client process calls a server process through an endpoint iters times, the server
+ * on CPU scpu and the client on CPU ccpu (one CPU for both: 0 and 0); the client times
+ * its loop. Its loop has two instructions more than the runner's empty loop: taken off
+ * here.
+ */
+static uint64_t ipc_round_trips(uint64_t iters, const struct ipc_shape *sh, unsigned scpu,
+				unsigned ccpu)
+{
+	static struct ipc_pair p;
+
+	pair_make(&p, iters, sh, scpu, ccpu);
+	sched_sleep_ns(1000000);                /* the server is waiting */
+	thread_launch(p.tc);
+	thread_join(p.tc);
+	uint64_t ticks = p.cli.data[1] - 2 * iters;
+	pair_end(&p, iters, sh);
 	return ticks;
 }
+
+static const struct ipc_shape reg_shape = {
+	ublob_ipc_server_start, ublob_ipc_server_end,
+	ublob_ipc_client_start, ublob_ipc_client_end, 0, 0, false
+};
 
 /*
  * ipc_call_reply from user mode (issue 11's bound: 400): a client process calls a
@@ -127,12 +160,7 @@ static uint64_t ipc_round_trips(uint64_t iters, const struct ipc_shape *sh)
  */
 KBENCH(ipc_call_reply, 10000)
 {
-	const struct ipc_shape sh = {
-		ublob_ipc_server_start, ublob_ipc_server_end,
-		ublob_ipc_client_start, ublob_ipc_client_end, 0, 0, false
-	};
-
-	return ipc_round_trips(iters, &sh);
+	return ipc_round_trips(iters, &reg_shape, 0, 0);
 }
 
 /* The same with 64-word messages both ways (bound: 900): four words in registers, 60
@@ -145,7 +173,7 @@ KBENCH(ipc_call_reply_64w, 10000)
 		ipc_info(0, IPC_MAX_WORDS, 0), ipc_info(0, IPC_MAX_WORDS, 0), false
 	};
 
-	return ipc_round_trips(iters, &sh);
+	return ipc_round_trips(iters, &sh, 0, 0);
 }
 
 /* Each call carries one capability (bound: 1,200), which the server receives into its
@@ -159,7 +187,77 @@ KBENCH(ipc_call_reply_cap, 10000)
 		ipc_info(0, 0, 1), 0, true
 	};
 
-	return ipc_round_trips(iters, &sh);
+	return ipc_round_trips(iters, &sh, 0, 0);
+}
+
+/*
+ * ipc_cross_cpu (report): ipc_call_reply with the server on CPU 1 and the client on
+ * CPU 0. Each call wakes the server on the other CPU (an IPI out of its halt), and each
+ * answer the client, so every round trip has two IPIs, two interrupt entries and two
+ * idle-loop exits besides the IPC itself. Under -icount TCG runs the CPUs one at a
+ * time and the TSC counts the instructions of all of them (docs/PERFORMANCE.md): the
+ * figure is the instructions both CPUs execute for a round trip, not its latency.
+ */
+KBENCH_CPUS(ipc_cross_cpu, 2000, 1, 2)
+{
+	return ipc_round_trips(iters, &reg_shape, 1, 0);
+}
+
+#define MAX_PAIRS 4
+
+/* n pairs, pair i's client and server both on CPU i, each making iters calls: the
+ * ticks from launching the first client to the last client's end. */
+static uint64_t pairs_run(uint64_t iters, unsigned n)
+{
+	static struct ipc_pair pairs[MAX_PAIRS];
+
+	for (unsigned i = 0; i < n; i++)
+		pair_make(&pairs[i], iters, &reg_shape, i, i);
+	sched_sleep_ns(1000000);                /* the servers are waiting */
+	uint64_t t0 = kbench_now();
+	for (unsigned i = 0; i < n; i++)
+		thread_launch(pairs[i].tc);
+	for (unsigned i = 0; i < n; i++)
+		thread_join(pairs[i].tc);
+	uint64_t t = kbench_now() - t0;
+	for (unsigned i = 0; i < n; i++)
+		pair_end(&pairs[i], iters, &reg_shape);
+	return t;
+}
+
+/*
+ * ipc_pairs_<n> (report): n client/server pairs, each on a CPU of its own, making
+ * register-only round trips at once; the figure is instructions per round trip, all
+ * CPUs' instructions over all pairs' round trips. Under -icount that sum is what the
+ * TSC counts, so a cost per round trip that stays ipc_pairs_1's as n grows shows
+ * that nothing shared makes it scale worse: a global lock spun on, a queue scanned,
+ * work done on every CPU would add instructions (docs/PERFORMANCE.md says what it
+ * cannot show). All three need a machine of MAX_PAIRS CPUs, so that they compare like
+ * with like. Timed from the kernel, which launches the clients, so the fixed cost
+ * — launching and ending n clients — is measured with no round trips and taken off;
+ * and the clients' loops' own instructions past the runner's empty loop.
+ */
+static uint64_t ipc_pairs(uint64_t iters, unsigned n)
+{
+	uint64_t fixed = pairs_run(0, n), t = pairs_run(iters, n);
+	uint64_t loops = (5 * n - 3) * iters;   /* the runner takes off 3 an iteration */
+
+	return t > fixed + loops ? t - fixed - loops : 0;
+}
+
+KBENCH_CPUS(ipc_pairs_1, 4000, 1, MAX_PAIRS)
+{
+	return ipc_pairs(iters, 1);
+}
+
+KBENCH_CPUS(ipc_pairs_2, 4000, 2, MAX_PAIRS)
+{
+	return ipc_pairs(iters, 2);
+}
+
+KBENCH_CPUS(ipc_pairs_4, 4000, 4, MAX_PAIRS)
+{
+	return ipc_pairs(iters, 4);
 }
 
 /*

@@ -216,3 +216,29 @@ bool mnos_remove_tree(const char *prog, const char *path)
 
 	return mnos_walk(path, &ops, &t);
 }
+
+/* ---- boot-time figures ---- */
+
+void mnos_cmd_boot_figure(const char *name, bool lines, uint64_t tsc, uint64_t halted)
+{
+	struct mnos_sysinfo si;
+
+	if (mnos_system_info((uint64_t)(uintptr_t)&si, sizeof(si)) != E_OK ||
+	    si.size < sizeof(si) || !si.tsc_kernel_entry || tsc <= si.tsc_kernel_entry) {
+		printf("# %s: no stamp\n", name);
+		return;
+	}
+	uint64_t ticks = tsc - si.tsc_kernel_entry;
+	uint64_t us = si.tsc_hz >= 1000000 ? ticks / (si.tsc_hz / 1000000) : 0;
+
+	if (!lines) {
+		printf("%-13s %6llu.%03llu ms  %12llu cycles, %llu halted\n", name,
+		       (unsigned long long)(us / 1000), (unsigned long long)(us % 1000),
+		       (unsigned long long)ticks, (unsigned long long)halted);
+		return;
+	}
+	if (si.cpus_online == 1 && halted <= ticks)
+		printf("BENCH %s %llu instructions\n", name, (unsigned long long)(ticks - halted));
+	printf("# %s: %llu TSC ticks, %llu of them halted, %llu us\n", name,
+	       (unsigned long long)ticks, (unsigned long long)halted, (unsigned long long)us);
+}

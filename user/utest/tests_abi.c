@@ -480,6 +480,16 @@ UTEST(abi_system_info_is_sane)
 	UT_EXPECT(a.heap_in_use > 0 && a.heap_in_use <= a.heap_held);
 	UT_EXPECT(a.threads >= 2 && a.processes >= 1);       /* idle threads; this process */
 	UT_EXPECT(a.tsc_hz > 1000000);
+	/* The boot's stamps: the kernel's entry before now; init's, where the kernel
+	 * started init, after it; halted time no more than the CPUs have had. */
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	uint64_t tsc = (uint64_t)hi << 32 | lo;
+	UT_EXPECT(a.tsc_kernel_entry > 0 && a.tsc_kernel_entry < tsc);
+	UT_EXPECT(a.tsc_init_entry == 0 ||
+		  (a.tsc_init_entry > a.tsc_kernel_entry && a.tsc_init_entry < tsc));
+	UT_EXPECT(a.halted_at_init <= a.halted);
+	UT_EXPECT(a.halted <= (tsc - a.tsc_kernel_entry) * a.cpus_online);
 	uint64_t now;
 	mnos_clock(&now);
 	UT_EXPECT(a.uptime_ns > 0 && a.uptime_ns <= now);
@@ -489,6 +499,7 @@ UTEST(abi_system_info_is_sane)
 	UT_ASSERT(mem);
 	UT_ASSERT_OK(mnos_system_info((uint64_t)(uintptr_t)&b, sizeof(b)));
 	UT_EXPECT(b.uptime_ns >= a.uptime_ns + 2000000);
+	UT_EXPECT(b.halted >= a.halted && b.tsc_kernel_entry == a.tsc_kernel_entry);
 	UT_EXPECT(b.mem_free + 64 * MNOS_PAGE_SIZE <= a.mem_free + 32 * MNOS_PAGE_SIZE);
 	UT_EXPECT_EQ(b.mem_total, a.mem_total);
 	/* A longer buffer than the kernel's layout: only its layout is written. */

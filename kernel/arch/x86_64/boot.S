@@ -100,6 +100,12 @@ _start:
 	jz .Lno_long_mode
 	movl %edx, %ebp                 /* bit 20: NX support, used below */
 
+	/* The TSC at kernel entry (this is as early as the CPU is known to have one), for
+	 * the boot-time figures: boot_to_init, boot_to_shell (docs/PERFORMANCE.md). */
+	rdtsc
+	movl %eax, PHYS(boot_entry_tsc)
+	movl %edx, PHYS(boot_entry_tsc) + 4
+
 	/* Zero the seven boot page-table pages (PML4, two PDPTs, four PDs). */
 	movl $PHYS(boot_pml4), %edx
 	pushl %edi
@@ -241,6 +247,14 @@ boot_gdt_ptr64:
 
 no_long_mode_msg:
 	.asciz "MinimalOS: this CPU does not support x86_64 long mode; cannot boot.\r\n"
+
+	/* Written before paging, through its physical address; in .data, not .bss, so
+	 * that nothing clears it afterwards. */
+	.data
+	.balign 8
+	.global boot_entry_tsc
+boot_entry_tsc:
+	.quad 0
 
 	.section .boot.data, "a"
 	.balign 8

@@ -15,7 +15,7 @@
 
 #include <stdint.h>
 
-#define MNOS_SYSINFO_VERSION    1
+#define MNOS_SYSINFO_VERSION    2       /* 2: the boot's TSC stamps */
 #define MNOS_SYSINFO_STR        16      /* bytes of each string, with its NUL */
 
 struct mnos_sysinfo {
@@ -35,12 +35,20 @@ struct mnos_sysinfo {
 	uint64_t heap_held;                     /* bytes the kernel heap has mapped */
 	uint64_t threads;                       /* threads alive (kernel threads too) */
 	uint64_t processes;                     /* processes alive (the kernel's too) */
+	/* Version 2: TSC values for the boot-time figures (docs/PERFORMANCE.md). With one
+	 * CPU, the TSC ticks between two stamps less the halted ticks between them are the
+	 * ticks the CPU ran: instructions under QEMU's -icount. */
+	uint64_t tsc_kernel_entry;              /* at the kernel's first instructions */
+	uint64_t tsc_init_entry;                /* at init's first instruction (0: none) */
+	uint64_t halted_at_init;                /* TSC ticks all CPUs had spent halted then */
+	uint64_t halted;                        /* TSC ticks all CPUs have spent halted */
 };
 
 _Static_assert(__builtin_offsetof(struct mnos_sysinfo, kernel) == 8, "sysinfo");
 _Static_assert(__builtin_offsetof(struct mnos_sysinfo, uptime_ns) == 72, "sysinfo");
 _Static_assert(__builtin_offsetof(struct mnos_sysinfo, cpus_online) == 88, "sysinfo");
 _Static_assert(__builtin_offsetof(struct mnos_sysinfo, mem_total) == 96, "sysinfo");
-_Static_assert(sizeof(struct mnos_sysinfo) == 144, "sysinfo");
+_Static_assert(__builtin_offsetof(struct mnos_sysinfo, tsc_kernel_entry) == 144, "sysinfo");
+_Static_assert(sizeof(struct mnos_sysinfo) == 176, "sysinfo");
 
 #endif

@@ -122,4 +122,16 @@ bool mnos_copy_tree(const char *prog, const char *src, const char *dst, bool rec
 /* Remove path and, if it is a directory, everything below it, reporting as prog's. */
 bool mnos_remove_tree(const char *prog, const char *path);
 
+/* ---- boot-time figures (cmd.c) ---- */
+
+/*
+ * Print the boot-time figure name (docs/PERFORMANCE.md): the time from the kernel's
+ * first instruction (system_info's stamp) to the TSC value tsc, when the CPUs had spent
+ * halted ticks halted. With lines, make bench's: "BENCH <name> <ticks the CPU ran>
+ * instructions" (one CPU only: with several the halted ticks overlap the others'
+ * work), then "# <name>: <T> TSC ticks, <H> of them halted, <U> us"; else a line for
+ * people. Without a stamp (tsc 0, or a kernel without them) a line says so.
+ */
+void mnos_cmd_boot_figure(const char *name, bool lines, uint64_t tsc, uint64_t halted);
+
 #endif
