@@ -17,7 +17,7 @@ process service, a 1 MiB file written and read back through the VFS, 1 MiB read)
 whose TSC cycles are instructions here: the median of five runs, the loop's own cost taken off ("sys_"
 figures and file_read_1m).
 
-Usage: bench.py --kernel build/release/minimalos.elf [--select all] [--mem 4096]
+Usage: bench.py --kernel build/release/minimalos.elf [--select all] [--mem 4096] [--smp 1]
 """
 import argparse
 import json
@@ -100,11 +100,13 @@ def main():
     ap.add_argument('--select', default='all')
     ap.add_argument('--mem', default='4096', help='MiB; the 90%% figures want a 4 GiB machine')
     ap.add_argument('--timeout', type=int, default=600)
+    ap.add_argument('--smp', type=int, default=1,
+                    help='CPUs of the boot that runs --select (e.g. 4 for ipc_cross_cpu alone)')
     args = ap.parse_args()
 
     os.makedirs(BUILD, exist_ok=True)
     log = os.path.join(BUILD, 'bench.log')
-    code, out = kernel_benchmarks(args, args.select, 1, f'{args.mem}M', 'bench')
+    code, out = kernel_benchmarks(args, args.select, args.smp, f'{args.mem}M', 'bench')
     bad_boots = [] if code == QEMU_EXIT['pass'] else [f'bench (exit {code})']
     # The benchmarks that want several CPUs (skipped above): a boot of SMP_CPUS, where
     # -icount runs the CPUs one at a time and the TSC counts all their instructions.

@@ -88,10 +88,12 @@ static inline void waitq_add(struct waitq *q, struct thread *t)
 	spin_assert_held(waitq_lock(q));
 	t->wq_next = NULL;
 	t->waiting_on = q;
-	if (q->tail)
-		q->tail->wq_next = t;
-	else
+	/* Most queues hold one thread at a time (an IPC partner, a joiner): laid out for
+	 * the empty one. */
+	if (likely(!q->tail))
 		q->head = t;
+	else
+		q->tail->wq_next = t;
 	q->tail = t;
 }
 
@@ -101,7 +103,7 @@ static inline struct thread *waitq_pop(struct waitq *q)
 	struct thread *t = q->head;
 
 	q->head = t->wq_next;
-	if (!q->head)
+	if (likely(!q->head))
 		q->tail = NULL;
 	t->wq_next = NULL;
 	t->waiting_on = NULL;

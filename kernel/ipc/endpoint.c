@@ -630,59 +630,74 @@ kerr_t ep_reply_recv(uint32_t ep, uint32_t reply, struct ipc_msg *m, uint64_t *b
 
 /* ---- the system-call entry's fast paths ---- */
 
-/* A killed thread ends before it returns to user mode (usermode.h), with interrupts on
- * as thread exit wants them. */
-static __always_inline void fast_return_check(struct thread *me)
+/*
+ * Interrupts are off here, as SYSCALL left them: the general path is entered as if they
+ * had been on (the user's state), and they are turned off again for the exit. A killed
+ * thread ends before it returns to user mode (usermode.h), with interrupts on as thread
+ * exit wants them.
+ */
+#define USER_IRQ_FLAGS RFLAGS_IF
+
+static __always_inline long fast_result(struct thread *me, kerr_t e)
 {
 	if (unlikely(__atomic_load_n(&me->killed, __ATOMIC_ACQUIRE))) {
 		irq_enable();
 		user_thread_exit();
 	}
+	return e;
+}
+
+/* An error: the dispatch's general path says which, and changes nothing either. */
+static __always_inline long fast_refused(void)
+{
+	spin_unlock(&cap_lock);
+	return EP_FAST_NO;
 }
 
 long ep_call_fast(uint64_t ep, struct ipc_msg *m)
 {
 	struct thread *me = thread_current();
 	struct cspace *cs = me->proc->cspace;
-	struct cap_slot *s;
-
 	bool shortm = short_msg(m->info);
+	struct cap_slot *s;
 
 	if (unlikely(ep >> 32))
 		return EP_FAST_NO;
 	spin_lock(&cap_lock);
 	if (unlikely(cap_check_locked(cs, (uint32_t)ep, OBJ_ENDPOINT, CAP_R_SEND, &s) != E_OK ||
-		     (!shortm && check_msg(me, cs, m) != E_OK) ||
-		     !call_handoff(me, s, m, shortm, 0))) {
-		spin_unlock(&cap_lock);
-		return EP_FAST_NO;
-	}
-	fast_return_check(me);
-	return me->ipc_result;
+		     (!shortm && check_msg(me, cs, m) != E_OK)))
+		return fast_refused();
+	if (likely(call_handoff(me, s, m, shortm, 0)))
+		return fast_result(me, (kerr_t)me->ipc_result);
+	kerr_t e = do_send(ep_of(s), s->badge, m, IPC_FOREVER, true, USER_IRQ_FLAGS);
+	irq_disable();
+	return fast_result(me, e);
 }
 
 long ep_reply_recv_fast(uint64_t ep_reply, struct ipc_msg *m, uint64_t *badge)
 {
 	struct thread *me = thread_current();
 	struct cspace *cs = me->proc->cspace;
-	struct cap_slot *es, *rs;
-	uint32_t ep = (uint32_t)ep_reply, reply = (uint32_t)(ep_reply >> 32);
-
 	bool shortm = short_msg(m->info);
+	uint32_t ep = (uint32_t)ep_reply, reply = (uint32_t)(ep_reply >> 32);
+	struct cap_slot *es, *rs;
 
 	if (unlikely(!reply))
 		return EP_FAST_NO;
 	spin_lock(&cap_lock);
 	if (unlikely(reply_recv_caps(cs, ep, reply, &es, &rs) != E_OK ||
-		     (!shortm && check_msg(me, cs, m) != E_OK) ||
-		     !reply_recv_handoff(me, ep_of(es), reply_of(rs), m, shortm, 0))) {
-		spin_unlock(&cap_lock);
-		return EP_FAST_NO;
+		     (!shortm && check_msg(me, cs, m) != E_OK)))
+		return fast_refused();
+	struct endpoint *e = ep_of(es);
+	struct reply *rp = reply_of(rs);
+	if (likely(reply_recv_handoff(me, e, rp, m, shortm, 0))) {
+		if (likely(me->ipc_result == E_OK))
+			*badge = me->ipc_badge;
+		return fast_result(me, (kerr_t)me->ipc_result);
 	}
-	fast_return_check(me);
-	if (likely(me->ipc_result == E_OK))
-		*badge = me->ipc_badge;
-	return me->ipc_result;
+	kerr_t err = do_recv(e, rp, m, badge, IPC_FOREVER, answer(rp, m), USER_IRQ_FLAGS);
+	irq_disable();
+	return fast_result(me, err);
 }
 
 bool ipc_cancel(struct thread *t)
