@@ -234,12 +234,12 @@ $(BUILD)/user/stripped/%.elf: $(BUILD)/user/%.elf
 	@mkdir -p $(dir $@)
 	@strip --strip-debug -o $@ $<
 
-$(INITRAMFS): tools/mkinitramfs.py $(STRIPPED_ELFS) $(INITRAMFS_FILES) | deps
+# One run writes both (a grouped target), so make sees the manifest change with the
+# archive and recompiles what includes it in the same build.
+$(INITRAMFS) $(INITRAMFS_MANIFEST) &: tools/mkinitramfs.py $(STRIPPED_ELFS) $(INITRAMFS_FILES) | deps
 	@mkdir -p $(GEN)
-	@echo "  TAR     $@"
-	@$(PYTHON) tools/mkinitramfs.py $@ $(INITRAMFS_MANIFEST) initramfs $(STRIPPED_ELFS)
-
-$(INITRAMFS_MANIFEST): $(INITRAMFS)
+	@echo "  TAR     $(INITRAMFS)"
+	@$(PYTHON) tools/mkinitramfs.py $(INITRAMFS) $(INITRAMFS_MANIFEST) initramfs $(STRIPPED_ELFS)
 
 $(BUILD)/tests/kernel/test_initramfs.o: $(INITRAMFS_MANIFEST)
 
