@@ -182,6 +182,60 @@ UTEST(ipc_call_reply_with_badges)
 		      E_TIMEOUT);
 }
 
+/*
+ * The SYSCALL entry sends call and reply_recv to their fast paths first (endpoint.h):
+ * a call they refuse must fail exactly as through the dispatch — the error, and every
+ * result register zero — and change nothing, so the server that waited through them
+ * answers the next good call. The server waits first, so each bad call finds a partner
+ * the fast path could switch to.
+ */
+UTEST(ipc_refused_calls_fail_cleanly_and_change_nothing)
+{
+	srv_ep = ut_make(MNOS_OBJ_ENDPOINT, 0, 0);
+	srv_reply = ut_make(MNOS_OBJ_REPLY, 0, 0);
+	uint32_t recv_only = ut_slot(), unused = ut_slot();
+	UT_ASSERT(srv_ep && srv_reply);
+	UT_ASSERT_OK(mnos_cap_copy(srv_ep, 0, recv_only, CAP_R_RECV));
+	UT_ASSERT_OK(ut_start_thread(server, 1));
+	mnos_sleep(2000000);                            /* it waits in ep_recv */
+	const struct { uint64_t slot, info; enum mnos_error e; } bad[] = {
+		{ srv_ep | 1ull << 32, 0, E_RANGE },    /* a slot number past 32 bits */
+		{ unused, 0, E_NOT_FOUND },
+		{ srv_reply, 0, E_TYPE },
+		{ recv_only, 0, E_PERM },
+		{ srv_ep, 1u << 10, E_INVAL },          /* a reserved bit of the info word */
+		{ srv_ep, IPC_MAX_WORDS + 1, E_INVAL },
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
+		uint64_t out[5] = { 1, 1, 1, 1, 1 };
+		UT_EXPECT_ERR(mnos_ep_call(bad[i].slot, bad[i].info, 1, 2, 3, 4, &out[0], &out[1],
+					   &out[2], &out[3], &out[4]), bad[i].e);
+		UT_EXPECT(!out[0] && !out[1] && !out[2] && !out[3] && !out[4]);
+	}
+	uint64_t info, w0, w1, w2, w3;
+	UT_EXPECT_ERR(mnos_ep_call(srv_ep, mnos_ipc_info(7, 4, 0), 1, 2, 3, 4, &info, &w0, &w1,
+				   &w2, &w3), E_OK);
+	UT_EXPECT_EQ(mnos_ipc_label(info), 8);
+	UT_EXPECT_EQ(w0, 4);
+	UT_EXPECT_EQ(w2, 1);
+	UT_EXPECT(!ut_join_thread());
+	/* reply_recv: no reply object, the wrong types, reserved bits; nothing received. */
+	const struct { uint64_t ep_reply, info; enum mnos_error e; } bad_rr[] = {
+		{ srv_ep, 0, E_INVAL },
+		{ srv_reply | (uint64_t)srv_reply << 32, 0, E_TYPE },
+		{ srv_ep | (uint64_t)srv_ep << 32, 0, E_TYPE },
+		{ srv_ep | (uint64_t)unused << 32, 0, E_NOT_FOUND },
+		{ srv_ep | (uint64_t)srv_reply << 32, 1u << 11, E_INVAL },
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(bad_rr); i++) {
+		uint64_t out[6] = { 1, 1, 1, 1, 1, 1 };
+		UT_EXPECT_ERR(mnos_ep_reply_recv(bad_rr[i].ep_reply, bad_rr[i].info, 1, 2, 3, 4,
+						 &out[0], &out[1], &out[2], &out[3], &out[4],
+						 &out[5]), bad_rr[i].e);
+		UT_EXPECT(!out[0] && !out[1] && !out[2] && !out[3] && !out[4] && !out[5]);
+	}
+}
+
 /* ---- a process made through system calls ---- */
 
 /* Position-independent code for the new process: signal the notification in its slot 1
