@@ -243,7 +243,15 @@ static void kbd_thread(void *unused)
 	}
 }
 
-/* Interrupt thread: drain, acknowledge, hand the bytes to the line discipline. */
+/*
+ * Interrupt thread: acknowledge, then drain and hand the bytes to the line discipline.
+ * The line is edge-triggered and masked from a delivery until its acknowledgement, and
+ * the UART keeps it raised while a byte waits: a byte that came after a drain but before
+ * the acknowledgement would raise it while masked, and no edge would ever announce it
+ * (the session then stalls until the next byte is typed). Acknowledging first closes
+ * that window: whatever comes after the last look at the status raises an unmasked line,
+ * and an interrupt during the drain only makes the next wait return at once.
+ */
 static void irq_thread(void *unused)
 {
 	for (;;) {
@@ -255,6 +263,7 @@ static void irq_thread(void *unused)
 			printf("console: waiting for interrupts failed\n");
 			return;
 		}
+		mnos_irq_ack(irq);
 		for (;;) {
 			while (n < sizeof(got) && (in(COM_LSR) & LSR_DR))
 				got[n++] = (char)in(COM_RBR);
@@ -263,7 +272,6 @@ static void irq_thread(void *unused)
 			input(got, n);
 			n = 0;
 		}
-		mnos_irq_ack(irq);
 		input(got, n);
 	}
 }
