@@ -159,29 +159,44 @@ static void answer_waiters(void)
 	mnos_unlock(&answer_lock);
 }
 
-/* Park a read until input comes: a fresh reply object for the loop to go on with. */
-static int park_reader(struct mnos_rpc_request *r, size_t want)
-{
-	uint32_t next = mnos_slot_alloc();
-	int e = next ? mnos_obj_create(MNOS_OBJ_REPLY, next, 0, 0) : E_NO_MEMORY;
+/*
+ * Park a read until input comes (lock held): the caller's reply object joins the
+ * queue, and the loop goes on with the spare made beforehand (ready_spare). The check
+ * for input and the parking happen under one hold of the lock: input that came between
+ * them would otherwise find no reader to answer, and the reader would wait for the
+ * next key.
+ */
+static uint32_t spare;                          /* [main thread] a fresh reply object */
 
+static int ready_spare(void)
+{
+	if (spare)
+		return E_OK;
+	uint32_t s = mnos_slot_alloc();
+	if (!s)
+		return E_NO_MEMORY;
+	int e = mnos_obj_create(MNOS_OBJ_REPLY, s, 0, 0);
 	if (e != E_OK) {
-		if (next)
-			mnos_slot_free(next);
+		mnos_slot_free(s);
 		return e;
 	}
-	mnos_lock(&lock);
+	spare = s;
+	return E_OK;
+}
+
+static int park_reader(struct mnos_rpc_request *r, size_t want)
+{
+	if (!spare)
+		return E_NO_MEMORY;
 	for (unsigned w = 0; w < MAX_WAITERS; w++)
 		if (!waiters[w].reply) {
 			waiters[w].reply = r->reply;
 			waiters[w].want = want;
 			waiter_queue[waiters_head++ % MAX_WAITERS] = (uint8_t)w;
-			mnos_unlock(&lock);
-			r->park = next;
+			r->park = spare;
+			spare = 0;
 			return E_OK;
 		}
-	mnos_unlock(&lock);
-	mnos_slot_free(next);
 	return E_NO_MEMORY;
 }
 
@@ -284,18 +299,22 @@ static int handle(void *ctx, struct mnos_rpc_request *r)
 		return E_OK;
 	case CONSOLE_READ: {
 		size_t want = r->in.w[0] < MNOS_RPC_MAX_DATA ? r->in.w[0] : MNOS_RPC_MAX_DATA;
-		bool eof;
+		bool eof = false;
+		bool wait = want && (r->in.w[1] & CONSOLE_READ_WAIT);
 		if (r->in.w[1] & ~(uint64_t)CONSOLE_READ_WAIT)
 			return E_INVAL;
+		if (wait)
+			ready_spare();  /* failing, a read with input still succeeds */
 		mnos_lock(&lock);
 		bool queued = waiters_head != waiters_tail;     /* they come first */
 		size_t n = queued ? 0 : ldisc_read(&ld, (char *)req_buf, want, &eof);
+		int e = n || eof || !want ? E_OK : wait ? park_reader(r, want) : E_WOULD_BLOCK;
 		mnos_unlock(&lock);
 		r->out.data = req_buf;
 		r->out.len = n;
-		if (!n && !eof && want && (r->in.w[1] & CONSOLE_READ_WAIT))
-			return park_reader(r, want);
-		return n || eof || !want ? E_OK : E_WOULD_BLOCK;
+		if (queued && r->park)
+			answer_waiters();       /* those before it may have gone (killed) */
+		return e;
 	}
 	case CONSOLE_MODE: {
 		static char ahead[LDISC_RX];
