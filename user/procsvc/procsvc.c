@@ -13,6 +13,7 @@
 #include <ustar.h>
 #include <mnos/bootinfo.h>
 #include "procsvc.h"
+#include "programs.h"
 
 #define QUOTA_DEFAULT_KIB       1024
 #define QUOTA_MAX_KIB           (16 * 1024)
@@ -23,6 +24,7 @@
 static struct {
 	const void *archive;            /* the initramfs, mapped read-only */
 	size_t archive_size;
+	struct prog_index programs;     /* [I] its entries, found by path */
 	uint32_t ep;                    /* the service's endpoint (every right) */
 	uint32_t names;                 /* this service's directory capability, or 0 */
 	uint32_t sup[PT_GROUPS];        /* the supervisor notifications */
@@ -39,29 +41,19 @@ static struct {
 
 /*
  * The executable at path, in [*img, *img + *size): today a file of the initramfs
- * ("bin/exitcode"; a leading '/' is ignored). The one place that knows where programs
- * come from, for when there are other file systems.
+ * ("bin/exitcode"; a leading '/' is ignored), found in the index made at start-up
+ * (programs.c). The one place that knows where programs come from, for when there are
+ * other file systems.
  */
 static enum mnos_error program_find(const char *path, const void **img, size_t *size)
 {
-	struct ustar_entry e;
+	const struct prog_entry *p;
+	enum mnos_error e = prog_index_find(&st.programs, path, &p);
 
-	while (*path == '/')
-		path++;
-	if (!*path || strnlen(path, USTAR_PATH_MAX) == USTAR_PATH_MAX)
-		return E_INVAL;
-	for (const char *c = path; c; c = strchr(c, '/') ? strchr(c, '/') + 1 : NULL)
-		if (c[0] == '.' && c[1] == '.' && (c[2] == '/' || !c[2]))
-			return E_INVAL;         /* no way out of where programs are */
-	enum ustar_error ue = ustar_find(st.archive, st.archive_size, path, &e);
-	if (ue == USTAR_E_NOT_FOUND)
-		return E_NOT_FOUND;
-	if (ue != USTAR_OK)
-		return E_INVAL;
-	if (e.type != USTAR_FILE)
-		return E_TYPE;
-	*img = e.data;
-	*size = e.size;
+	if (e != E_OK)
+		return e;
+	*img = p->data;
+	*size = p->size;
 	return E_OK;
 }
 
@@ -411,6 +403,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	st.archive_size = bi->initramfs_size;
+	if (prog_index_build(&st.programs, st.archive, st.archive_size) != E_OK) {
+		printf("proc: no memory for the index of the initramfs\n");
+		return 1;
+	}
+	if (st.programs.err != USTAR_OK)
+		printf("proc: the initramfs is malformed (%s): no program can start\n",
+		       ustar_strerror(st.programs.err));
 	st.names = mnos_start_cap("names");
 	pt_init(&st.t);
 	uint32_t reply = mnos_slot_alloc();
