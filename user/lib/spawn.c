@@ -5,8 +5,10 @@
  * and each segment's memory object are obj_create'd, filled through a window mapped into
  * this process, then mapped into the new one with the segment's permissions. The
  * capability of each object is deleted once it is mapped: the mapping (the kernel holds
- * it) keeps the object until the process ends. Checking is separate from doing, and a
- * failure after the checks deletes the process, which takes everything made for it.
+ * it) keeps the object until the process ends. A read-only segment of an image that
+ * lies in read-only memory the caller names (the initramfs) is not copied at all: its
+ * pages are mapped from there. Checking is separate from doing, and a failure after the
+ * checks deletes the process, which takes everything made for it.
  */
 #include <mnos.h>
 
@@ -114,6 +116,32 @@ static void fill_stack(uint8_t *win, const void *ctx)
 	elf_stack_fill(f->st, a->argv, a->argc, a->envp, a->envc, &si, stack_write, win);
 }
 
+/*
+ * Whether segment s can be mapped from a->image_mem instead of copied, and from which
+ * of its pages: it is read-only with nothing to zero (memsz = filesz: the bytes after
+ * filesz on its last page are the file's, which no program may count on), its address
+ * and offset agree within a page, its pages lie whole inside the image (so the last
+ * one holds nothing from beyond the file), and they are page-aligned in the object.
+ */
+static bool seg_in_place(const struct mnos_spawn_args *a, const struct elf_segment *s,
+			 size_t size, uint64_t *first)
+{
+	uint64_t lead = s->vaddr - seg_first(s);
+	uint64_t bytes = seg_pages(s) * MNOS_PAGE_SIZE;
+
+	if (!a->image_mem || (s->flags & PF_W) || s->memsz != s->filesz ||
+	    (s->offset & (MNOS_PAGE_SIZE - 1)) != lead)
+		return false;
+	uint64_t start = s->offset - lead;
+	if (start > size || bytes > size - start || a->image_offset > UINT64_MAX - start)
+		return false;
+	uint64_t at = a->image_offset + start;
+	if (at & (MNOS_PAGE_SIZE - 1))
+		return false;
+	*first = at / MNOS_PAGE_SIZE;
+	return true;
+}
+
 static uint32_t seg_rights(uint32_t flags)
 {
 	/* x86 pages are always readable; elf_check refused W+X. */
@@ -148,6 +176,14 @@ enum mnos_error mnos_spawn(const void *img, size_t size, const struct mnos_spawn
 	for (unsigned i = 0; i < info.nsegs && e == E_OK; i++) {
 		const struct elf_segment *s = &info.segs[i];
 		const struct seg_fill f = { img, s };
+		uint64_t first;
+		if (seg_in_place(a, s, size, &first)) {
+			e = mnos_mem_map_pages(a->image_mem, proc, seg_first(s),
+					       seg_rights(s->flags), first, seg_pages(s));
+			if (e != E_PERM)
+				continue;
+			/* The capability lacks EXEC (or READ): copy it instead. */
+		}
 		e = map_object(proc, seg_pages(s), seg_first(s), seg_rights(s->flags),
 			       fill_segment, &f);
 		out->bytes += seg_pages(s) * MNOS_PAGE_SIZE;

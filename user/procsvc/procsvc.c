@@ -24,6 +24,7 @@
 static struct {
 	const void *archive;            /* the initramfs, mapped read-only */
 	size_t archive_size;
+	uint32_t ramfs;                 /* its memory object: programs' text maps from it */
 	struct prog_index programs;     /* [I] its entries, found by path */
 	uint32_t ep;                    /* the service's endpoint (every right) */
 	uint32_t names;                 /* this service's directory capability, or 0 */
@@ -171,6 +172,8 @@ static int spawn_locked(uint64_t client, const struct spawn_req *q, const uint32
 		.argv = q->argc ? q->s + 1 : &name, .argc = q->argc ? q->argc : 1,
 		.envp = q->s + 1 + q->argc, .envc = q->envc,
 		.caps = caps, .ncaps = n, .nslots = q->nslots, .quota = q->quota, .fault = sup,
+		.image_mem = st.ramfs,
+		.image_offset = (uint64_t)((const uint8_t *)img - (const uint8_t *)st.archive),
 	};
 	struct mnos_spawned sp;
 	e = mnos_spawn(img, size, &a, &sp);
@@ -403,6 +406,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	st.archive_size = bi->initramfs_size;
+	st.ramfs = ramfs;
 	if (prog_index_build(&st.programs, st.archive, st.archive_size) != E_OK) {
 		printf("proc: no memory for the index of the initramfs\n");
 		return 1;
