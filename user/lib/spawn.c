@@ -49,28 +49,35 @@ static enum mnos_error check_args(const struct mnos_spawn_args *a, const struct 
 	return elf_stack_plan(a->argc, a->envc, strings, a->stack_size, st);
 }
 
-/* Fills a window onto a fresh (zeroed) memory object. */
+/* Fills a window onto pages [first, ...) of a fresh (zeroed) memory object: win is
+ * where the object's page 0 would be. */
 typedef void (*fill_t)(uint8_t *win, const void *ctx);
 
-/* A memory object of pages pages, filled by fill, mapped into proc at va with rights. */
+/* A memory object of pages pages, mapped into proc at va with rights, its pages [first,
+ * last) filled by fill through a window of this process's: only the pages with
+ * something to write are mapped here (a stack's top page, a segment's file bytes); the
+ * rest stays as it comes, zeroed. */
 static enum mnos_error map_object(uint32_t proc, uint64_t pages, uint64_t va, uint32_t rights,
-				  fill_t fill, const void *ctx)
+				  uint64_t first, uint64_t last, fill_t fill, const void *ctx)
 {
 	uint32_t mem = mnos_slot_alloc();
-	uint64_t win = mnos_va_alloc(pages);
+	uint64_t win = first < last ? mnos_va_alloc(last - first) : 0;
 	enum mnos_error e;
 
-	if (!mem || !win) {
+	if (!mem || (first < last && !win)) {
 		e = E_NO_MEMORY;
 		goto out;
 	}
 	e = mnos_obj_create(MNOS_OBJ_MEMORY, mem, pages, 0);
-	if (e == E_OK)
-		e = mnos_mem_map(mem, 0, win, CAP_R_READ | CAP_R_WRITE);
+	if (e == E_OK && first < last)
+		e = mnos_mem_map_pages(mem, 0, win, CAP_R_READ | CAP_R_WRITE, first,
+				       last - first);
 	if (e != E_OK)
 		goto out;
-	fill((uint8_t *)(uintptr_t)win, ctx);
-	mnos_mem_unmap(0, win);
+	if (first < last) {
+		fill((uint8_t *)(uintptr_t)(win - first * MNOS_PAGE_SIZE), ctx);
+		mnos_mem_unmap(0, win);
+	}
 	e = mnos_mem_map(mem, proc, va, rights);
 out:
 	if (mem)
@@ -184,14 +191,19 @@ enum mnos_error mnos_spawn(const void *img, size_t size, const struct mnos_spawn
 				continue;
 			/* The capability lacks EXEC (or READ): copy it instead. */
 		}
-		e = map_object(proc, seg_pages(s), seg_first(s), seg_rights(s->flags),
-			       fill_segment, &f);
+		/* The pages with file bytes: from the first, up to where they end. */
+		uint64_t filled = ALIGN_UP(s->vaddr + s->filesz, MNOS_PAGE_SIZE) - seg_first(s);
+		e = map_object(proc, seg_pages(s), seg_first(s), seg_rights(s->flags), 0,
+			       s->filesz ? filled / MNOS_PAGE_SIZE : 0, fill_segment, &f);
 		out->bytes += seg_pages(s) * MNOS_PAGE_SIZE;
 	}
 	if (e == E_OK) {
+		/* What is written lies from sp (the lowest word) to the top. */
 		const struct stack_fill f = { a, &st, nslots };
-		e = map_object(proc, (st.top - st.base) / MNOS_PAGE_SIZE, st.base,
-			       CAP_R_READ | CAP_R_WRITE, fill_stack, &f);
+		uint64_t pages = (st.top - st.base) / MNOS_PAGE_SIZE;
+		e = map_object(proc, pages, st.base, CAP_R_READ | CAP_R_WRITE,
+			       (ALIGN_DOWN(st.sp, MNOS_PAGE_SIZE) - st.base) / MNOS_PAGE_SIZE,
+			       pages, fill_stack, &f);
 		out->bytes += st.top - st.base;
 	}
 	for (uint32_t i = 0; i < a->ncaps && e == E_OK; i++)
