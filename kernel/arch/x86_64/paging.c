@@ -615,16 +615,18 @@ uint64_t vmm_audit_wx(struct addr_space *as, uint64_t *checked)
 
 kerr_t as_create(struct addr_space *as)
 {
-	paddr_t root = pmm_alloc_zeroed();
+	paddr_t root = pmm_alloc();
 
 	if (!root.raw)
 		return E_NO_MEMORY;
 	memset(as, 0, sizeof(*as));
 	spin_init(&as->lock, "addr_space");
 	as->root = root;
-	/* Share the kernel half. Its PML4 entries never change after boot. */
-	memcpy((uint64_t *)phys_to_virt(root) + 256, root_of(&kernel_as) + 256,
-	       256 * sizeof(uint64_t));
+	/* An empty user half, and the kernel half shared: its PML4 entries never change
+	 * after boot. Each half written once, not zeroed first. */
+	uint64_t *t = phys_to_virt(root);
+	memset(t, 0, 256 * sizeof(uint64_t));
+	memcpy(t + 256, root_of(&kernel_as) + 256, 256 * sizeof(uint64_t));
 	return E_OK;
 }
 
