@@ -211,40 +211,15 @@ kerr_t memobj_create_ram_ro(struct quota *q, paddr_t base, uint64_t size,
 	return range_object(q, base, size, false, out);
 }
 
-/* Where page i of the object is, and how many pages from i on, up to end, follow it
- * contiguously: mapped with one vmm_map each run. */
-static paddr_t page_run(const struct memobj *mo, uint64_t i, uint64_t end, uint64_t *run)
-{
-	if (is_range(mo)) {
-		*run = end - i;
-		return pa(mo->base.raw + i * PAGE_SIZE);
-	}
-	uint64_t n = 1;
-	while (i + n < end && mo->frames[i + n].raw == mo->frames[i].raw + n * PAGE_SIZE)
-		n++;
-	*run = n;
-	return mo->frames[i];
-}
-
-/* Map pages [first, first + npages) of mo at start; on failure, nothing this call
- * mapped stays. */
+/* Map pages [first, first + npages) of mo at start, in one call: a physical range is
+ * contiguous, frames are listed. On failure nothing this call mapped stays. */
 static kerr_t map_pages(struct addr_space *as, vaddr_t start, const struct memobj *mo,
 			uint64_t first, uint64_t npages, unsigned flags)
 {
-	uint64_t done = 0, run;
-
-	while (done < npages) {
-		paddr_t p = page_run(mo, first + done, first + npages, &run);
-		kerr_t e = vmm_map(as, va(start.raw + done * PAGE_SIZE), p, run * PAGE_SIZE,
-				   flags);
-		if (e != E_OK) {
-			if (done)
-				vmm_unmap(as, start, done * PAGE_SIZE);
-			return e;
-		}
-		done += run;
-	}
-	return E_OK;
+	if (is_range(mo))
+		return vmm_map(as, start, pa(mo->base.raw + first * PAGE_SIZE),
+			       npages * PAGE_SIZE, flags);
+	return vmm_map_frames(as, start, &mo->frames[first], npages, flags);
 }
 
 /* ---- mappings ---- */

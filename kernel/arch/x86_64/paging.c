@@ -480,18 +480,16 @@ static uint64_t *entry_at(struct addr_space *as, uint64_t va, int lvl)
 	return &t[pt_index(va, lvl)];
 }
 
-kerr_t vmm_map(struct addr_space *as, vaddr_t va, paddr_t pa_, size_t size, unsigned flags)
+/*
+ * Map size bytes at va, checked (check_range), in pages of step bytes: page i at
+ * frames[i], or at pa_ + i * step when frames is NULL.
+ */
+static kerr_t map_range(struct addr_space *as, vaddr_t va, paddr_t pa_, const paddr_t *frames,
+			size_t size, unsigned flags)
 {
-	kerr_t err = check_range(as, va.raw, size, flags, true);
+	kerr_t err = E_OK;
 	bool large = flags & VM_LARGE;
 	uint64_t step = large ? LARGE_PAGE_SIZE : PAGE_SIZE;
-
-	if (err)
-		return err;
-	if (!IS_ALIGNED(pa_.raw, step) || pa_.raw + size < pa_.raw ||
-	    pa_.raw + size > MEMMAP_PHYS_LIMIT)
-		return E_INVAL;
-
 	uint64_t bits = leaf_bits(flags);
 	struct spinlock *l = lock_for(as, va.raw);
 	irqflags_t f = spin_lock_irqsave(l);
@@ -508,8 +506,9 @@ kerr_t vmm_map(struct addr_space *as, vaddr_t va, paddr_t pa_, size_t size, unsi
 		spin_unlock_irqrestore(l, f);
 		return err;
 	}
-	for (uint64_t done = 0; !err && done < size; done += step)
-		err = map_one(as, va.raw + done, pa_.raw + done, bits, large);
+	for (uint64_t done = 0, i = 0; !err && done < size; done += step, i++)
+		err = map_one(as, va.raw + done, frames ? frames[i].raw : pa_.raw + done, bits,
+			      large);
 	struct flush fl = { .n = 0 };
 	if (err) {
 		/* Out of memory half-way. The range held nothing before, so unmapping all
@@ -519,6 +518,34 @@ kerr_t vmm_map(struct addr_space *as, vaddr_t va, paddr_t pa_, size_t size, unsi
 	spin_unlock_irqrestore(l, f);
 	flush_finish(as, &fl);
 	return err;
+}
+
+kerr_t vmm_map(struct addr_space *as, vaddr_t va, paddr_t pa_, size_t size, unsigned flags)
+{
+	kerr_t err = check_range(as, va.raw, size, flags, true);
+	uint64_t step = flags & VM_LARGE ? LARGE_PAGE_SIZE : PAGE_SIZE;
+
+	if (err)
+		return err;
+	if (!IS_ALIGNED(pa_.raw, step) || pa_.raw + size < pa_.raw ||
+	    pa_.raw + size > MEMMAP_PHYS_LIMIT)
+		return E_INVAL;
+	return map_range(as, va, pa_, NULL, size, flags);
+}
+
+kerr_t vmm_map_frames(struct addr_space *as, vaddr_t va, const paddr_t *frames, size_t n,
+		      unsigned flags)
+{
+	if (flags & VM_LARGE || n == 0 || n > (1ull << 52) / PAGE_SIZE)
+		return E_INVAL;
+	kerr_t err = check_range(as, va.raw, n * PAGE_SIZE, flags, true);
+	if (err)
+		return err;
+	for (size_t i = 0; i < n; i++)
+		if (!IS_ALIGNED(frames[i].raw, PAGE_SIZE) ||
+		    frames[i].raw > MEMMAP_PHYS_LIMIT - PAGE_SIZE)
+			return E_INVAL;
+	return map_range(as, va, PADDR_NULL, frames, n * PAGE_SIZE, flags);
 }
 
 kerr_t vmm_protect(struct addr_space *as, vaddr_t va, size_t size, unsigned flags)
