@@ -300,6 +300,7 @@ host_src_ustar := tests/host/test_ustar.c kernel/lib/ustar.c
 host_src_init := tests/host/test_init.c user/init/config.c user/init/names.c kernel/lib/kformat.c
 host_flags_init := -Iuser/include
 host_src_proc := tests/host/test_proc.c user/lib/procmsg.c user/procsvc/table.c \
+	user/procsvc/programs.c kernel/lib/ustar.c \
 	kernel/exec/elf_stack.c
 host_flags_proc := -Iuser/include
 host_src_sh := tests/host/test_sh.c user/sh/parse.c user/sh/ledit.c kernel/lib/kformat.c

@@ -192,6 +192,20 @@ def merge(*ds):
     return out
 
 
+# mem_map and mem_map_pages: the object, where and how.
+MAP_ARGS = [arg('mem', 'slot', 'the memory object', obj='MEMORY', need=['READ']),
+            arg('proc', 'proc', 'the process (0: the caller)'),
+            arg('va', 'addr', 'page-aligned user address'),
+            arg('rights', 'rights', 'READ, optionally WRITE or EXEC')]
+MAP_ERRORS = {
+    'E_INVAL': 'rights without READ, with WRITE and EXEC, or with other bits; va not page '
+               'aligned',
+    'E_PERM': 'rights not all in the capability\'s; WRITE on read-only RAM (the initramfs)',
+    'E_EXISTS': 'something is mapped there',
+    'E_NO_MEMORY': 'the quota or the kernel cannot pay',
+}
+
+
 def send_call(num, name, doc, errors):
     """A send through an endpoint capability with SEND: a message, no results."""
     return dict(num=num, name=name, area='ipc', doc=doc,
@@ -343,18 +357,9 @@ SYSCALLS = [
     dict(num=19, name='mem_map', area='mem',
          doc='Map the whole memory object into a process at va with rights (READ, and '
              'WRITE or EXEC, never both). Revoking the capability unmaps it.',
-         args=[arg('mem', 'slot', 'the memory object', obj='MEMORY', need=['READ']),
-               arg('proc', 'proc', 'the process (0: the caller)'),
-               arg('va', 'addr', 'page-aligned user address'),
-               arg('rights', 'rights', 'READ, optionally WRITE or EXEC')],
-         results=[],
-         errors=merge(SLOT_ERRORS,
-                      {'E_INVAL': 'rights without READ, with WRITE and EXEC, or with other '
-                                  'bits; va not page aligned',
-                       'E_PERM': 'rights not all in the capability\'s',
-                       'E_RANGE': 'the object does not fit between va and MNOS_USER_TOP',
-                       'E_EXISTS': 'something is mapped there',
-                       'E_NO_MEMORY': 'the quota or the kernel cannot pay'})),
+         args=MAP_ARGS, results=[],
+         errors=merge(SLOT_ERRORS, MAP_ERRORS,
+                      {'E_RANGE': 'the object does not fit between va and MNOS_USER_TOP'})),
     dict(num=20, name='mem_unmap', area='mem',
          doc='Remove the mapping that starts at va.',
          args=[arg('proc', 'proc', 'the process (0: the caller)'),
@@ -474,6 +479,18 @@ SYSCALLS = [
                             'layout)',
                  'E_RANGE': 'buf .. buf + size is not entirely in user space',
                  'E_FAULT': 'part of what is written is not mapped writable'}),
+    dict(num=34, name='mem_map_pages', area='mem',
+         doc='Map npages pages of the memory object, from page first on, into a process at '
+             'va with rights (READ, and WRITE or EXEC, never both): one mapping, which '
+             'mem_unmap(va) removes. The process service maps programs\' text from the '
+             'initramfs so. Revoking the capability unmaps it.',
+         args=MAP_ARGS + [arg('first', 'value', 'the first page of the object to map'),
+                          arg('npages', 'value', 'how many pages')],
+         results=[],
+         errors=merge(SLOT_ERRORS, MAP_ERRORS,
+                      {'E_INVAL': 'npages 0',
+                       'E_RANGE': 'the pages are not all inside the object, or do not fit '
+                                  'between va and MNOS_USER_TOP'})),
 ]
 
 # Bytes a thread made by thread_create costs its creator (its kernel stack and state).

@@ -12,6 +12,12 @@ with zeros to a multiple of 4 KiB (zeros after the end marker are still a valid
 archive), so the module ends on a page boundary and the read-only memory object the
 kernel makes over it holds nothing but the archive.
 
+Each regular file's data starts on a 4 KiB boundary: before its header go as many
+entries "./" (the archive's root directory, 512 bytes each, which readers skip — ours
+and GNU tar alike) as it takes. GRUB loads the module page-aligned, so the pages of a
+program's text lie whole in the archive and the process service maps them into the
+programs it starts instead of copying them (docs/PROCESSES.md).
+
 MANIFEST.h lists every entry (path, directory or file, size, FNV-1a hash of the data)
 and the archive's size and hash, for the in-guest test (tests/kernel/test_initramfs.c),
 which checks that the kernel and a user process read back exactly what was packed.
@@ -67,19 +73,30 @@ def collect(tree, progs):
     return entries
 
 
+def tar_info(path):
+    ti = tarfile.TarInfo(path)
+    ti.mtime = 0
+    ti.uid = ti.gid = 0
+    ti.uname = ti.gname = ''
+    return ti
+
+
 def pack(entries):
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode='w', format=tarfile.USTAR_FORMAT) as tf:
         for path in sorted(entries):
-            ti = tarfile.TarInfo(path)
-            ti.mtime = 0
-            ti.uid = ti.gid = 0
-            ti.uname = ti.gname = ''
+            ti = tar_info(path)
             if entries[path] is None:
                 ti.type = tarfile.DIRTYPE
                 ti.mode = 0o755
                 tf.addfile(ti)
             else:
+                # The data after this header starts a page: pad with root entries.
+                while (tf.offset + tarfile.BLOCKSIZE) % PAGE:
+                    pad = tar_info('.')
+                    pad.type = tarfile.DIRTYPE
+                    pad.mode = 0o755
+                    tf.addfile(pad)
                 data, executable = entries[path]
                 ti.mode = 0o755 if executable else 0o644
                 ti.size = len(data)

@@ -339,7 +339,10 @@ void cspace_destroy(struct cspace *cs)
 
 	for (uint32_t i = 1; i < cs->nslots;) {
 		irqflags_t f = spin_lock_irqsave(&cap_lock);
-		for (; i < cs->nslots && d.n < CAP_REVOKE_BATCH; i++)
+		/* Up to the last full slot: a process's space is mostly empty. */
+		if (!cs->used)
+			i = cs->nslots;
+		for (; i < cs->nslots && d.n < CAP_REVOKE_BATCH && cs->used; i++)
 			if (cs->slots[i].obj)
 				slot_clear(&cs->slots[i], &d);
 		spin_unlock_irqrestore(&cap_lock, f);

@@ -173,8 +173,11 @@ kerr_t init_start(void)
 	caps[n++] = (struct boot_cap){ "self", OBJ_PROCESS, self, CAP_R_ALL };
 	if (initramfs_memobj()) {
 		kobj_get(&initramfs_memobj()->obj);
+		/* EXEC, so that the process service can map programs' text in place; the
+		 * object is never writable whatever the capability says (memobj.h). */
 		caps[n++] = (struct boot_cap){ "initramfs", OBJ_MEMORY, &initramfs_memobj()->obj,
-					       CAP_R_DERIVE | CAP_R_GRANT | CAP_R_READ };
+					       CAP_R_DERIVE | CAP_R_GRANT | CAP_R_READ |
+					       CAP_R_EXEC };
 	}
 	fbm = make_fb(q);
 	if ((e = make_bootinfo(q, quota, fbm != NULL, &bim)) != E_OK) {

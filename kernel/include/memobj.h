@@ -10,9 +10,9 @@
  * - read-only RAM: a physical range of RAM the PMM never hands out (a boot module: the
  *   initramfs), mapped write-back like any RAM but never writable, never freed.
  *
- * A memory grant maps a whole object into a process's address space through a
- * capability, with rights no wider than the capability's; processes mapping one object
- * share its frames, with no copy. Each mapping is a capability the kernel holds (cap.h,
+ * A memory grant maps an object, or a run of its pages, into a process's address space
+ * through a capability, with rights no wider than the capability's; processes mapping
+ * one object share its frames, with no copy. Each mapping is a capability the kernel holds (cap.h,
  * struct cap_held), a child in the derivation tree of the capability it was mapped
  * through: revoking that capability or any ancestor unmaps it, with a TLB shootdown to
  * every CPU that has the address space loaded. Deleting the capability itself moves the
@@ -78,9 +78,10 @@ kerr_t memobj_create_device_wc(struct quota *q, paddr_t base, uint64_t size,
 /*
  * A read-only object over the RAM [base, base + size), which the caller keeps out of the
  * PMM for good (pmm_init reserves the boot modules): its frames are never freed. Mapped
- * write-back like any RAM, and only with READ: mem_map refuses WRITE and EXEC with
- * E_PERM whatever the capability's rights, so a capability with every right still
- * cannot change or run it. E_INVAL: base or size not page aligned, or size 0, or above
+ * write-back like any RAM, and never writable: mem_map refuses WRITE with E_PERM
+ * whatever the capability's rights, so a capability with every right still cannot
+ * change it. EXEC is allowed through a capability that has it (W^X holds, as nothing
+ * can write it): programs' text is mapped from the initramfs so. E_INVAL: base or size not page aligned, or size 0, or above
  * MEMOBJ_MAX_PAGES pages; E_RANGE: the range wraps or is not all RAM (the direct map);
  * E_NO_MEMORY: the quota or the heap cannot pay for the object.
  */
@@ -94,7 +95,7 @@ kerr_t memobj_create_ram_ro(struct quota *q, paddr_t base, uint64_t size,
  * E_INVAL: rights without READ, with WRITE and EXEC together (W^X), or with bits that
  *   are not mapping rights; va not page aligned; p is the kernel process;
  * E_RANGE, E_NOT_FOUND, E_TYPE: the capability (cap_lookup);
- * E_PERM: rights not all in the capability's, or WRITE or EXEC on read-only RAM;
+ * E_PERM: rights not all in the capability's, or WRITE on read-only RAM;
  * E_RANGE: [va, va + size) not inside user space [USER_BASE, USER_TOP), or wrapping;
  * E_EXISTS: something is mapped there already;
  * E_NO_MEMORY: cs's quota cannot pay for the mapping's record, or no memory for it or
@@ -105,6 +106,14 @@ kerr_t memobj_create_ram_ro(struct quota *q, paddr_t base, uint64_t size,
  */
 kerr_t mem_map(struct cspace *cs, uint32_t slot, struct process *p, vaddr_t va,
 	       uint32_t rights);
+
+/*
+ * The same for pages [first, first + npages) of the object only: mapped at va, one
+ * mapping that mem_unmap(va) removes, as one of the whole object. E_INVAL: npages is 0
+ * (and mem_map's); E_RANGE: the pages are not all inside the object (and mem_map's).
+ */
+kerr_t mem_map_pages(struct cspace *cs, uint32_t slot, struct process *p, vaddr_t va,
+		     uint32_t rights, uint64_t first, uint64_t npages);
 
 /*
  * For the kernel's own use (the ELF loader): map the whole of mo, on which the caller

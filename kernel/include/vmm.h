@@ -46,6 +46,13 @@ extern struct addr_space kernel_as;
  * mapped and no page table leaks. */
 kerr_t vmm_map(struct addr_space *as, vaddr_t va, paddr_t pa, size_t size, unsigned flags);
 
+/* The same for n 4 KiB pages scattered in memory: page i at frames[i] (each page
+ * aligned, below the physical limit: E_INVAL). One check, one lock and one
+ * invalidation for the whole run, as for a contiguous one: how a memory object of
+ * frames from the allocator is mapped. */
+kerr_t vmm_map_frames(struct addr_space *as, vaddr_t va, const paddr_t *frames, size_t n,
+		      unsigned flags);
+
 /* Remove the mappings in [va, va+size) (holes are fine), free page tables that become
  * empty, and invalidate the TLB. A 2 MiB page must be unmapped whole (E_INVAL). */
 kerr_t vmm_unmap(struct addr_space *as, vaddr_t va, size_t size);

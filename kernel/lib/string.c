@@ -1,15 +1,20 @@
 /*
  * Memory and string functions for the freestanding kernel (declared in klib.h).
  * memcpy/memset use the string instructions, which modern CPUs (ERMSB) run fast and
- * which keep the kernel free of SSE.
+ * which keep the kernel free of SSE. They move whole words (rep movsq/stosq) and only
+ * the last few bytes one at a time: QEMU counts each iteration of a rep instruction as
+ * one instruction, so under -icount (make bench) a page zeroed with stosb costs 4,096
+ * and with stosq 512 — and real CPUs run the word forms at least as fast.
  */
 #include <klib.h>
 
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
 	void *ret = dst;
+	size_t words = n / 8, bytes = n % 8;
 
-	__asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) :: "memory");
+	__asm__ volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(words) :: "memory");
+	__asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(bytes) :: "memory");
 	return ret;
 }
 
@@ -32,8 +37,11 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	void *ret = dst;
+	size_t words = n / 8, bytes = n % 8;
+	uint64_t v = (uint8_t)c * 0x0101010101010101ull;
 
-	__asm__ volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(c) : "memory");
+	__asm__ volatile("rep stosq" : "+D"(dst), "+c"(words) : "a"(v) : "memory");
+	__asm__ volatile("rep stosb" : "+D"(dst), "+c"(bytes) : "a"(v) : "memory");
 	return ret;
 }
 

@@ -102,14 +102,26 @@ static bool octal(const uint8_t *f, size_t width, uint64_t *out)
 
 /* POSIX's checksum: the unsigned sum of the header's bytes, the checksum field counted
  * as eight spaces. (Some historic tars summed signed chars; the two agree on any header
- * of ASCII bytes, and only the unsigned one is POSIX. We accept that one alone.) */
+ * of ASCII bytes, and only the unsigned one is POSIX. We accept that one alone.)
+ * Eight bytes at a time: each word's bytes are added into four 16-bit lanes (at most
+ * 64 words x 2 bytes x 255 = 32,640 a lane, so no lane carries into the next), which
+ * are added at the end. A byte at a time it was most of the cost of walking an archive:
+ * init, initfs and proc walk the whole initramfs, 169 headers, each time. */
 static uint64_t header_sum(const uint8_t *h)
 {
-	uint64_t sum = 0;
+	const uint64_t low = 0x00ff00ff00ff00ffull;
+	uint64_t lanes = 0, sum;
 
-	for (size_t i = 0; i < USTAR_BLOCK; i++)
-		sum += (i >= H_CHKSUM && i < H_CHKSUM + W_CHKSUM) ? (uint64_t)' ' : h[i];
-	return sum;
+	for (size_t i = 0; i < USTAR_BLOCK; i += 8) {
+		uint64_t w;
+		__builtin_memcpy(&w, h + i, sizeof(w));         /* h may be unaligned */
+		lanes += (w & low) + ((w >> 8) & low);
+	}
+	sum = (lanes & 0xffff) + ((lanes >> 16) & 0xffff) + ((lanes >> 32) & 0xffff) +
+	      (lanes >> 48);
+	for (size_t i = H_CHKSUM; i < H_CHKSUM + W_CHKSUM; i++)
+		sum -= h[i];
+	return sum + W_CHKSUM * (uint64_t)' ';
 }
 
 /* The length of a string field that may fill its whole width (POSIX: the NUL is then

@@ -18,18 +18,22 @@ static uint64_t slot_top(size_t slot)
 	return KVA_STACKS_BASE + (uint64_t)(slot + 1) * KSTACK_SLOT;
 }
 
+/* Unmap the stack's pages with one vmm_unmap (one walk, one invalidation), then free
+ * their frames: only once no CPU can reach them through a stale TLB entry. */
 static void release(size_t slot, size_t mapped_pages)
 {
 	uint64_t top = slot_top(slot);
+	paddr_t frames[KSTACK_MAX / PAGE_SIZE];
 
-	for (size_t i = 0; i < mapped_pages; i++) {
-		uint64_t v = top - (i + 1) * PAGE_SIZE;
-		paddr_t p;
-		if (vmm_translate(&kernel_as, va(v), &p, NULL)) {
-			vmm_unmap(&kernel_as, va(v), PAGE_SIZE);
-			pmm_free(p);
-		}
-	}
+	if (!mapped_pages)
+		return;
+	for (size_t i = 0; i < mapped_pages; i++)
+		if (!vmm_translate(&kernel_as, va(top - (i + 1) * PAGE_SIZE), &frames[i], NULL))
+			frames[i] = PADDR_NULL;
+	vmm_unmap(&kernel_as, va(top - mapped_pages * PAGE_SIZE), mapped_pages * PAGE_SIZE);
+	for (size_t i = 0; i < mapped_pages; i++)
+		if (frames[i].raw)
+			pmm_free(frames[i]);
 }
 
 void *kstack_alloc(size_t size)
@@ -60,24 +64,25 @@ void *kstack_alloc(size_t size)
 	/* The stack is one allocation (failinj.h): its pages and page tables do not
 	 * count on their own. */
 	uint64_t top = slot_top(slot);
+	paddr_t frames[KSTACK_MAX / PAGE_SIZE];
+	size_t got = 0;
 	failinj_quiet_begin();
-	for (size_t i = 0; i < pages; i++) {
-		paddr_t p = pmm_alloc();
-		if (!p.raw || vmm_map(&kernel_as, va(top - (i + 1) * PAGE_SIZE), p, PAGE_SIZE,
-				      VM_WRITE | VM_GLOBAL) != E_OK) {
-			if (p.raw)
-				pmm_free(p);
-			release(slot, i);
-			f = spin_lock_irqsave(&kstack_lock);
-			used[slot / 64] &= ~(1ull << (slot % 64));
-			pages_of[slot] = 0;
-			if (slot / 64 < hint)
-				hint = slot / 64;
-			in_use--;
-			spin_unlock_irqrestore(&kstack_lock, f);
-			failinj_quiet_end();
-			return NULL;
-		}
+	while (got < pages && (frames[got] = pmm_alloc()).raw)
+		got++;
+	/* Mapped as one run, the lowest page first: one walk, one lock. */
+	if (got < pages || vmm_map_frames(&kernel_as, va(top - pages * PAGE_SIZE), frames, pages,
+					  VM_WRITE | VM_GLOBAL) != E_OK) {
+		while (got)
+			pmm_free(frames[--got]);
+		f = spin_lock_irqsave(&kstack_lock);
+		used[slot / 64] &= ~(1ull << (slot % 64));
+		pages_of[slot] = 0;
+		if (slot / 64 < hint)
+			hint = slot / 64;
+		in_use--;
+		spin_unlock_irqrestore(&kstack_lock, f);
+		failinj_quiet_end();
+		return NULL;
 	}
 	failinj_quiet_end();
 	return (void *)(uintptr_t)top;

@@ -45,6 +45,7 @@ struct mapping {
 	struct memobj *mo;              /* [I] a reference */
 	struct quota *quota;            /* [I] charged for the record */
 	vaddr_t va;                     /* [I] */
+	uint64_t npages;                /* [I] how many of the object's pages it maps */
 	bool listed;                    /* [ms->lock] on ms->maps, pages mapped */
 	struct mapping *next, *prev;    /* [ms->lock] */
 };
@@ -210,40 +211,15 @@ kerr_t memobj_create_ram_ro(struct quota *q, paddr_t base, uint64_t size,
 	return range_object(q, base, size, false, out);
 }
 
-/* Where page i of the object is, and how many pages from i on follow it contiguously
- * (up to the end): mapped with one vmm_map each run. */
-static paddr_t page_run(const struct memobj *mo, uint64_t i, uint64_t *run)
-{
-	if (is_range(mo)) {
-		*run = mo->npages - i;
-		return pa(mo->base.raw + i * PAGE_SIZE);
-	}
-	uint64_t n = 1;
-	while (i + n < mo->npages &&
-	       mo->frames[i + n].raw == mo->frames[i].raw + n * PAGE_SIZE)
-		n++;
-	*run = n;
-	return mo->frames[i];
-}
-
-/* Map every page of mo at start; on failure, nothing this call mapped stays. */
+/* Map pages [first, first + npages) of mo at start, in one call: a physical range is
+ * contiguous, frames are listed. On failure nothing this call mapped stays. */
 static kerr_t map_pages(struct addr_space *as, vaddr_t start, const struct memobj *mo,
-			unsigned flags)
+			uint64_t first, uint64_t npages, unsigned flags)
 {
-	uint64_t done = 0, run;
-
-	while (done < mo->npages) {
-		paddr_t p = page_run(mo, done, &run);
-		kerr_t e = vmm_map(as, va(start.raw + done * PAGE_SIZE), p, run * PAGE_SIZE,
-				   flags);
-		if (e != E_OK) {
-			if (done)
-				vmm_unmap(as, start, done * PAGE_SIZE);
-			return e;
-		}
-		done += run;
-	}
-	return E_OK;
+	if (is_range(mo))
+		return vmm_map(as, start, pa(mo->base.raw + first * PAGE_SIZE),
+			       npages * PAGE_SIZE, flags);
+	return vmm_map_frames(as, start, &mo->frames[first], npages, flags);
 }
 
 /* ---- mappings ---- */
@@ -256,7 +232,7 @@ static void space_put(struct mem_space *ms)
 
 static uint64_t mapping_size(const struct mapping *m)
 {
-	return m->mo->npages * PAGE_SIZE;
+	return m->npages * PAGE_SIZE;
 }
 
 /* Take m off its space's list and its pages out of the address space (with the TLB
@@ -319,20 +295,30 @@ static kerr_t check_map_args(struct process *p, vaddr_t va, uint32_t rights)
 	return E_OK;
 }
 
+/* The pages of a mapping: npages from first, all inside the object. */
+struct page_range {
+	uint64_t first, npages;
+};
+
 /*
- * Map mo into p at va with rights, and publish the record: its capability held as a
- * child of (cs, slot), or as a root when cs is NULL. The record takes its own reference
- * on mo and is charged to q. The caller has checked the arguments (check_map_args).
+ * Map pages r of mo into p at va with rights, and publish the record: its capability
+ * held as a child of (cs, slot), or as a root when cs is NULL. The record takes its own
+ * reference on mo and is charged to q. The caller has checked the arguments
+ * (check_map_args) and that r lies inside mo.
  */
-static kerr_t map_object(struct process *p, struct memobj *mo, vaddr_t va, uint32_t rights,
-			 struct quota *q, struct cspace *cs, uint32_t slot)
+static kerr_t map_object(struct process *p, struct memobj *mo, struct page_range r,
+			 vaddr_t va, uint32_t rights, struct quota *q, struct cspace *cs,
+			 uint32_t slot)
 {
-	uint64_t size = mo->npages * PAGE_SIZE;
+	uint64_t size = r.npages * PAGE_SIZE;
 	struct mem_space *ms = p->mem;
 	struct mapping *m = NULL;
 	kerr_t e;
 
-	if (mo->ram_ro && (rights & (CAP_R_WRITE | CAP_R_EXEC)))
+	/* Read-only RAM is never writable: every process that maps it reads the same
+	 * bytes. It may be executable, through a capability with EXEC — the process
+	 * service maps programs' text from the initramfs so, instead of copying it. */
+	if (mo->ram_ro && (rights & CAP_R_WRITE))
 		return E_PERM;
 	if (va.raw < USER_BASE || va.raw > USER_TOP || size > USER_TOP - va.raw)
 		return E_RANGE;
@@ -348,7 +334,8 @@ static kerr_t map_object(struct process *p, struct memobj *mo, vaddr_t va, uint3
 	m->ms = ms;
 	m->quota = q;
 	m->va = va;
-	e = map_pages(ms->as, va, mo, vm_flags(rights, mo));
+	m->npages = r.npages;
+	e = map_pages(ms->as, va, mo, r.first, r.npages, vm_flags(rights, mo));
 	if (e != E_OK)
 		goto out_free;
 
@@ -381,28 +368,52 @@ out_uncharge:
 	return e;
 }
 
-kerr_t mem_map(struct cspace *cs, uint32_t slot, struct process *p, vaddr_t va,
-	       uint32_t rights)
+/* Pages [first, first + npages) of the object in (cs, slot), or all of it if whole. */
+static kerr_t map_through(struct cspace *cs, uint32_t slot, struct process *p, vaddr_t va,
+			  uint32_t rights, uint64_t first, uint64_t npages, bool whole)
 {
 	kerr_t e = check_map_args(p, va, rights);
 	if (e != E_OK)
 		return e;
+	if (!whole && npages == 0)
+		return E_INVAL;
 	struct cap c;
 	e = cap_lookup(cs, slot, OBJ_MEMORY, rights, &c);
 	if (e != E_OK)
 		return e;
-	e = map_object(p, container_of(c.obj, struct memobj, obj), va, rights, cs->quota,
-		       cs, slot);
+	struct memobj *mo = container_of(c.obj, struct memobj, obj);
+	struct page_range r = { 0, mo->npages };
+	if (!whole) {
+		r = (struct page_range){ first, npages };
+		/* Inside the object, without wrapping. */
+		if (first >= mo->npages || npages > mo->npages - first)
+			e = E_RANGE;
+	}
+	if (e == E_OK)
+		e = map_object(p, mo, r, va, rights, cs->quota, cs, slot);
 	kobj_put(c.obj);
 	return e;
+}
+
+kerr_t mem_map(struct cspace *cs, uint32_t slot, struct process *p, vaddr_t va,
+	       uint32_t rights)
+{
+	return map_through(cs, slot, p, va, rights, 0, 0, true);
+}
+
+kerr_t mem_map_pages(struct cspace *cs, uint32_t slot, struct process *p, vaddr_t va,
+		     uint32_t rights, uint64_t first, uint64_t npages)
+{
+	return map_through(cs, slot, p, va, rights, first, npages, false);
 }
 
 kerr_t mem_map_object(struct process *p, struct memobj *mo, vaddr_t va, uint32_t rights,
 		      struct quota *q)
 {
 	kerr_t e = check_map_args(p, va, rights);
+	struct page_range r = { 0, mo->npages };
 
-	return e != E_OK ? e : map_object(p, mo, va, rights, q, NULL, 0);
+	return e != E_OK ? e : map_object(p, mo, r, va, rights, q, NULL, 0);
 }
 
 kerr_t mem_unmap(struct process *p, vaddr_t va)

@@ -25,6 +25,19 @@ kerr_t sys_mem_map(uint32_t mem, uint32_t proc, uint64_t va_, uint32_t rights,
 	return e;
 }
 
+kerr_t sys_mem_map_pages(uint32_t mem, uint32_t proc, uint64_t va_, uint32_t rights,
+			 uint64_t first, uint64_t npages, struct syscall_frame *f)
+{
+	struct process *p;
+	kerr_t e = sys_proc_get(proc, &p);
+
+	if (e != E_OK)
+		return e;
+	e = mem_map_pages(sys_cspace(), mem, p, va(va_), rights, first, npages);
+	process_put(p);
+	return e;
+}
+
 kerr_t sys_mem_unmap(uint32_t proc, uint64_t va_, struct syscall_frame *f)
 {
 	struct process *p;

@@ -1,14 +1,17 @@
 /*
  * The process service's pure parts on the host under ASan and UBSan (docs/PROCESSES.md):
  * the request packing (user/lib/procmsg.c), the table (user/procsvc/table.c) — limits,
- * statuses, orphans, held waits, the list — and the start-up stack with an environment
- * (kernel/exec/elf_stack.c).
+ * statuses, orphans, held waits, the list — the start-up stack with an environment
+ * (kernel/exec/elf_stack.c), and the index of the programs (user/procsvc/programs.c) over
+ * archives of the ustar corpus (tests/tar/).
  */
 #include <criterion/criterion.h>
 #include <string.h>
 #include <elf.h>
 #include <mnos/start.h>
 #include "../../user/procsvc/procsvc.h"
+#include "../../user/procsvc/programs.h"
+#include "host_corpus.h"
 
 #include "host_strlcpy.h"
 
@@ -451,4 +454,97 @@ Test(stack, the_environment_follows_argv)
 	cr_assert_eq(word(layout.sp + 16), 0);
 	cr_assert_eq(word(layout.sp + 24), 0);
 	cr_assert_eq(elf_stack_plan(1, ELF_MAX_ARGS + 1, 5, sizeof(stack), &layout), E_RANGE);
+}
+
+/* ---- the index of the programs ---- */
+
+/* An archive of the corpus and its index; the entries point into the archive. */
+struct indexed {
+	uint8_t *buf;
+	struct prog_index ix;
+};
+
+static struct indexed index_of(const char *name)
+{
+	size_t size;
+	struct indexed a = { .buf = corpus_read("tests/tar/", name, 1, &size) };
+
+	cr_assert_eq(prog_index_build(&a.ix, a.buf + 1, size), E_OK);
+	return a;
+}
+
+static void index_free(struct indexed *a)
+{
+	free(a->ix.e);
+	free(a->buf);
+}
+
+static enum mnos_error find(const struct prog_index *ix, const char *path)
+{
+	const struct prog_entry *p = NULL;
+	enum mnos_error e = prog_index_find(ix, path, &p);
+
+	cr_assert_eq(e == E_OK, p != NULL, "%s", path);
+	return e;
+}
+
+Test(programs, finds_files_and_refuses_what_is_not_one)
+{
+	struct indexed a = index_of("ok_basic.tar");
+	struct prog_index ix = a.ix;
+	const struct prog_entry *p;
+
+	cr_assert_eq(ix.err, USTAR_OK);
+	cr_assert_eq(ix.n, 5);
+	for (size_t i = 1; i < ix.n; i++)
+		cr_assert_lt(strcmp(ix.e[i - 1].path, ix.e[i].path), 0, "sorted");
+	cr_assert_eq(prog_index_find(&ix, "bin/hello", &p), E_OK);
+	cr_assert_eq(p->size, 17);
+	cr_assert_eq(memcmp(p->data, "hello, initramfs\n", 17), 0);
+	cr_assert_eq(prog_index_find(&ix, "//bin/hello", &p), E_OK);   /* leading '/'s */
+	cr_assert_eq(prog_index_find(&ix, "etc/empty", &p), E_OK);
+	cr_assert_eq(p->size, 0);
+	cr_assert_eq(prog_index_find(&ix, "etc/init.conf", &p), E_OK);
+	cr_assert_eq(p->size, 690);
+	cr_assert_eq(find(&ix, "bin"), E_TYPE);
+	cr_assert_eq(find(&ix, "/etc"), E_TYPE);
+	cr_assert_eq(find(&ix, "bin/hell"), E_NOT_FOUND);
+	cr_assert_eq(find(&ix, "bin/hello/"), E_NOT_FOUND);
+	cr_assert_eq(find(&ix, "aaa"), E_NOT_FOUND);             /* before the first */
+	cr_assert_eq(find(&ix, "zzz"), E_NOT_FOUND);             /* after the last */
+	cr_assert_eq(find(&ix, ""), E_INVAL);
+	cr_assert_eq(find(&ix, "/"), E_INVAL);
+	cr_assert_eq(find(&ix, "bin/../bin/hello"), E_INVAL);
+	cr_assert_eq(find(&ix, ".."), E_INVAL);
+	cr_assert_eq(find(&ix, "bin/.."), E_INVAL);
+	char lng[USTAR_PATH_MAX + 1];
+	memset(lng, 'a', sizeof(lng) - 1);
+	lng[USTAR_PATH_MAX] = 0;
+	cr_assert_eq(find(&ix, lng), E_INVAL);
+	index_free(&a);
+}
+
+Test(programs, a_path_twice_or_a_malformed_archive_is_refused)
+{
+	/* "a" twice (once as "./a"): refused, as ustar_find refuses it; "b" is fine. */
+	struct indexed a = index_of("ok_duplicate.tar");
+	cr_assert_eq(a.ix.n, 2);
+	cr_assert_eq(find(&a.ix, "a"), E_INVAL);
+	cr_assert_eq(find(&a.ix, "b"), E_OK);
+	index_free(&a);
+	/* The root's own entry ("./") is no entry at all. */
+	a = index_of("ok_dot_root.tar");
+	cr_assert_eq(a.ix.n, 2);
+	index_free(&a);
+	/* A bad checksum in the second header: nothing is found, not even the first. */
+	a = index_of("checksum_stale.tar");
+	cr_assert_eq(a.ix.err, USTAR_E_CHECKSUM);
+	cr_assert_eq(a.ix.n, 0);
+	cr_assert_eq(find(&a.ix, "bin"), E_INVAL);
+	cr_assert_eq(find(&a.ix, "anything"), E_INVAL);
+	index_free(&a);
+	a = index_of("ok_empty.tar");
+	cr_assert_eq(a.ix.err, USTAR_OK);
+	cr_assert_eq(find(&a.ix, "bin/hello"), E_NOT_FOUND);
+	index_free(&a);
 }

@@ -152,6 +152,11 @@ static const struct fi_case cases[] = {
 	{ "mem_map across a page-table boundary", SYS_MEM_MAP,
 	  { S_SPARE, S_PROC, STRADDLE_VA, CAP_R_READ }, true, E_OK, unmap_straddle,
 	  make_two_pages, delete_spare },
+	ALLOCS("mem_map_pages", SYS_MEM_MAP_PAGES, unmap_own,
+	       S_MEM, 0, MAP_VA, CAP_R_READ | CAP_R_WRITE, 0, 1),
+	{ "mem_map_pages: the second of two pages, into another process",
+	  SYS_MEM_MAP_PAGES, { S_SPARE, S_PROC, STRADDLE_VA, CAP_R_READ, 1, 1 }, true, E_OK,
+	  unmap_straddle, make_two_pages, delete_spare },
 	/* threads: the charge, the thread, its stack, its capability object */
 	ALLOCS("thread_create", SYS_THREAD_CREATE, thread_gone,
 	       0, S_FREE, CODE_VA, DATA_VA + PAGE_SIZE, DATA_VA),

@@ -154,13 +154,24 @@ KTEST(initramfs, memobj_maps_read_only_into_a_user_process)
 	KT_EXPECT_EQ(mo->base.raw, start.raw);
 	KT_EXPECT_EQ(mo->npages, ALIGN_UP(INITRAMFS_BUILD_SIZE, PAGE_SIZE) / PAGE_SIZE);
 
-	/* A capability with every right: still only READ maps. */
+	/* A capability with every right: still never WRITE, whole or in part. EXEC only
+	 * through a capability that has it (the process service maps text so). */
 	uint64_t objs = kobj_count();
 	KT_ASSERT(uproc_init(&u, ublob_fnv_start, ublob_fnv_end));
 	KT_ASSERT_EQ(cap_insert_root(&u.cs, 3, &mo->obj, CAP_R_ALL, 0), E_OK);
+	KT_ASSERT_EQ(cap_copy(&u.cs, 3, &u.cs, 4, CAP_R_READ), E_OK);
 	KT_EXPECT_EQ(mem_map(&u.cs, 3, u.p, va(RAMFS_VA), CAP_R_READ | CAP_R_WRITE), E_PERM);
-	KT_EXPECT_EQ(mem_map(&u.cs, 3, u.p, va(RAMFS_VA), CAP_R_READ | CAP_R_EXEC), E_PERM);
+	KT_EXPECT_EQ(mem_map_pages(&u.cs, 3, u.p, va(RAMFS_VA), CAP_R_READ | CAP_R_WRITE, 0, 1),
+		     E_PERM);
+	KT_EXPECT_EQ(mem_map(&u.cs, 4, u.p, va(RAMFS_VA), CAP_R_READ | CAP_R_EXEC), E_PERM);
 	KT_EXPECT(!vmm_translate(u.p->as, va(RAMFS_VA), &phys, &flags));
+	KT_ASSERT_EQ(mem_map_pages(&u.cs, 3, u.p, va(RAMFS_VA), CAP_R_READ | CAP_R_EXEC, 0, 1),
+		     E_OK);
+	KT_ASSERT(vmm_translate(u.p->as, va(RAMFS_VA), &phys, &flags));
+	KT_EXPECT_EQ(phys.raw, start.raw);
+	KT_EXPECT((flags & VM_EXEC) && !(flags & VM_WRITE));
+	KT_ASSERT_EQ(mem_unmap(u.p, va(RAMFS_VA)), E_OK);
+	KT_ASSERT_EQ(cap_delete(&u.cs, 4), E_OK);
 	KT_ASSERT_EQ(mem_map(&u.cs, 3, u.p, va(RAMFS_VA), CAP_R_READ), E_OK);
 	for (uint64_t off = 0; off < mo->npages * PAGE_SIZE; off += PAGE_SIZE) {
 		KT_ASSERT(vmm_translate(u.p->as, va(RAMFS_VA + off), &phys, &flags));

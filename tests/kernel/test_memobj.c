@@ -306,6 +306,76 @@ KTEST(memobj, rights_matrix)
 	KT_EXPECT_EQ(v.q.used, 0);
 }
 
+/* ---- a run of an object's pages ---- */
+
+KTEST(memobj, map_pages_maps_a_run_and_checks_it)
+{
+	static struct env v;
+	unsigned flags;
+
+	uint64_t objs0 = kobj_count();
+	KT_ASSERT(env_init(&v, 4));
+	KT_ASSERT_EQ(cap_copy(&v.cs, 1, &v.cs, 2, R), E_OK);
+	uint64_t objs = kobj_count();
+
+	/* Every check of mem_map, then the run: empty, starting past the end, running
+	 * past it, wrapping. */
+	EXPECT_REFUSED(&v, mem_map_pages(&v.cs, 1, v.p, va(VA_A), R | W | X, 1, 2), E_INVAL);
+	EXPECT_REFUSED(&v, mem_map_pages(&v.cs, 1, v.p, va(VA_A + 8), R, 1, 2), E_INVAL);
+	EXPECT_REFUSED(&v, mem_map_pages(&v.cs, 2, v.p, va(VA_A), RW, 1, 2), E_PERM);
+	EXPECT_REFUSED(&v, mem_map_pages(&v.cs, 9, v.p, va(VA_A), R, 1, 2), E_NOT_FOUND);
+	EXPECT_REFUSED(&v, mem_map_pages(&v.cs, 1, v.p, va(VA_A), R, 1, 0), E_INVAL);
+	EXPECT_REFUSED(&v, mem_map_pages(&v.cs, 1, v.p, va(VA_A), R, 4, 1), E_RANGE);
+	EXPECT_REFUSED(&v, mem_map_pages(&v.cs, 1, v.p, va(VA_A), R, 3, 2), E_RANGE);
+	EXPECT_REFUSED(&v, mem_map_pages(&v.cs, 1, v.p, va(VA_A), R, 2, UINT64_MAX), E_RANGE);
+	EXPECT_REFUSED(&v, mem_map_pages(&v.cs, 1, v.p, va(VA_A), R, UINT64_MAX, 2), E_RANGE);
+	EXPECT_REFUSED(&v, mem_map_pages(&v.cs, 1, v.p, va(USER_TOP - PAGE_SIZE), R, 1, 2),
+		       E_RANGE);
+	KT_EXPECT(!mapped(v.p, VA_A, NULL, NULL));
+
+	/* Pages 1 and 2 at VA_A, page 3 alone at VA_B: exactly those frames, with the
+	 * rights asked for; nothing around them. */
+	KT_ASSERT_EQ(mem_map_pages(&v.cs, 1, v.p, va(VA_A), RW, 1, 2), E_OK);
+	KT_ASSERT_EQ(mem_map_pages(&v.cs, 2, v.p, va(VA_B), R, 3, 1), E_OK);
+	KT_EXPECT_EQ(mem_mapping_count(), 2);
+	for (uint64_t i = 0; i < 2; i++) {
+		paddr_t phys;
+		KT_EXPECT(mapped(v.p, VA_A + i * PAGE_SIZE, &phys, &flags));
+		KT_EXPECT_EQ(phys.raw, v.mo->frames[1 + i].raw);
+		KT_EXPECT(flags & VM_WRITE);
+	}
+	KT_EXPECT(!mapped(v.p, VA_A - PAGE_SIZE, NULL, NULL));
+	KT_EXPECT(!mapped(v.p, VA_A + 2 * PAGE_SIZE, NULL, NULL));
+	paddr_t phys;
+	KT_EXPECT(mapped(v.p, VA_B, &phys, &flags));
+	KT_EXPECT_EQ(phys.raw, v.mo->frames[3].raw);
+	KT_EXPECT(!(flags & VM_WRITE));
+	KT_EXPECT(!mapped(v.p, VA_B + PAGE_SIZE, NULL, NULL));
+	/* Over what is mapped: refused, the first mapping intact. */
+	EXPECT_REFUSED(&v, mem_map_pages(&v.cs, 1, v.p, va(VA_A + PAGE_SIZE), R, 0, 1),
+		       E_EXISTS);
+	KT_EXPECT(mapped(v.p, VA_A + PAGE_SIZE, NULL, NULL));
+
+	/* Unmapped as a whole from where it starts; a revoke of the capability it was
+	 * mapped through takes the other. */
+	KT_EXPECT_EQ(mem_unmap(v.p, va(VA_A + PAGE_SIZE)), E_NOT_FOUND);
+	KT_EXPECT_EQ(mem_unmap(v.p, va(VA_A)), E_OK);
+	KT_EXPECT(!mapped(v.p, VA_A, NULL, NULL));
+	KT_EXPECT(!mapped(v.p, VA_A + PAGE_SIZE, NULL, NULL));
+	KT_EXPECT_EQ(cap_revoke(&v.cs, 2), E_OK);
+	KT_EXPECT(!mapped(v.p, VA_B, NULL, NULL));
+	KT_EXPECT_EQ(mem_mapping_count(), 0);
+	/* A mapping left in place goes with the process; the object with it. */
+	KT_ASSERT_EQ(mem_map_pages(&v.cs, 1, v.p, va(VA_A), R, 0, 4), E_OK);
+	KT_EXPECT_EQ(cap_delete(&v.cs, 2), E_OK);
+	KT_EXPECT_EQ(cap_delete(&v.cs, 1), E_OK);
+	KT_EXPECT_EQ(kobj_count(), objs);               /* the mapping keeps the object */
+	env_fini(&v);
+	KT_EXPECT_EQ(mem_mapping_count(), 0);
+	KT_EXPECT_EQ(kobj_count(), objs0);
+	KT_EXPECT_EQ(v.q.used, 0);
+}
+
 /* ---- sharing ---- */
 
 #define ROUNDS 2000
@@ -899,18 +969,27 @@ KTEST(memobj, read_only_ram_is_checked_write_back_and_never_writable)
 	KT_ASSERT_EQ(process_create("memobj-ro", &p), E_OK);
 	KT_ASSERT_EQ(cap_insert_root(&cs, 1, &mo->obj, CAP_R_ALL, 0), E_OK);
 	kobj_put(&mo->obj);
-	/* Every right in the capability, yet neither WRITE nor EXEC: refused, nothing
-	 * charged or held. */
+	/* Every right in the capability, yet never WRITE, whole or in part: refused,
+	 * nothing charged or held. EXEC only through a capability that has it. */
+	KT_ASSERT_EQ(cap_copy(&cs, 1, &cs, 2, R), E_OK);
 	uint64_t held = cap_held_count(), charged = q.used;
 	KT_EXPECT_EQ(mem_map(&cs, 1, p, va(VA_A), RW), E_PERM);
-	KT_EXPECT_EQ(mem_map(&cs, 1, p, va(VA_A), R | X), E_PERM);
+	KT_EXPECT_EQ(mem_map_pages(&cs, 1, p, va(VA_A), RW, 1, 1), E_PERM);
+	KT_EXPECT_EQ(mem_map(&cs, 2, p, va(VA_A), R | X), E_PERM);
 	KT_EXPECT_EQ(cap_held_count(), held);
 	KT_EXPECT_EQ(q.used, charged);
 	KT_EXPECT(!mapped(p, VA_A, NULL, NULL));
+	/* Its second page, executable: the process service maps programs' text so. */
+	paddr_t phys;
+	unsigned flags;
+	KT_ASSERT_EQ(mem_map_pages(&cs, 1, p, va(VA_B), R | X, 1, 1), E_OK);
+	KT_EXPECT(mapped(p, VA_B, &phys, &flags));
+	KT_EXPECT_EQ(phys.raw, frame.raw + PAGE_SIZE);
+	KT_EXPECT((flags & VM_EXEC) && !(flags & VM_WRITE));
+	KT_EXPECT(!mapped(p, VA_B + PAGE_SIZE, NULL, NULL));
+	KT_EXPECT_EQ(mem_unmap(p, va(VA_B)), E_OK);
 	KT_ASSERT_EQ(mem_map(&cs, 1, p, va(VA_A), R), E_OK);
 	for (uint64_t off = 0; off < 2 * PAGE_SIZE; off += PAGE_SIZE) {
-		paddr_t phys;
-		unsigned flags;
 		KT_EXPECT(mapped(p, VA_A + off, &phys, &flags));
 		KT_EXPECT_EQ(phys.raw, frame.raw + off);
 		KT_EXPECT(flags & VM_USER);

@@ -126,6 +126,46 @@ KTEST(vmm, rejects_bad_requests)
 	pmm_free(frame);
 }
 
+/* Scattered frames as one run: each page where its frame is, across a page-table
+ * boundary; refused whole (bad frame, something in the way) leaving nothing. */
+KTEST(vmm, map_frames_maps_each_page_to_its_frame)
+{
+	uint64_t tables = kernel_as.table_pages;
+	struct pmm_stats before = pmm_get_stats();
+	uint64_t at = SLOT + (2ull << 20) - 2 * PAGE_SIZE;      /* pages 3, 4 in the next PT */
+	paddr_t fr[4], p;
+	unsigned f;
+
+	for (int i = 0; i < 4; i++)
+		KT_ASSERT((fr[3 - i] = pmm_alloc()).raw);       /* in no particular order */
+	KT_ASSERT_EQ(vmm_map_frames(&kernel_as, va(at), fr, 4, VM_WRITE), E_OK);
+	for (int i = 0; i < 4; i++) {
+		KT_ASSERT(vmm_translate(&kernel_as, va(at + i * PAGE_SIZE + 8), &p, &f));
+		KT_EXPECT_EQ(p.raw, fr[i].raw + 8);
+		KT_EXPECT((f & VM_WRITE) && !(f & VM_EXEC));
+	}
+	KT_EXPECT(!vmm_translate(&kernel_as, va(at - PAGE_SIZE), NULL, NULL));
+	KT_EXPECT(!vmm_translate(&kernel_as, va(at + 4 * PAGE_SIZE), NULL, NULL));
+	/* Over the last page: refused, and the page before it, free, stays so. */
+	KT_EXPECT_EQ(vmm_map_frames(&kernel_as, va(at - PAGE_SIZE), fr, 2, 0), E_EXISTS);
+	KT_EXPECT(!vmm_translate(&kernel_as, va(at - PAGE_SIZE), NULL, NULL));
+	KT_EXPECT_EQ(vmm_unmap(&kernel_as, va(at), 4 * PAGE_SIZE), E_OK);
+	/* Bad requests: an unaligned or impossible frame, none, too many, W+X, user. */
+	paddr_t bad[2] = { fr[0], pa(fr[1].raw + 8) };
+	KT_EXPECT_EQ(vmm_map_frames(&kernel_as, va(at), bad, 2, 0), E_INVAL);
+	bad[1] = pa(0xfffffffffffff000ull);
+	KT_EXPECT_EQ(vmm_map_frames(&kernel_as, va(at), bad, 2, 0), E_INVAL);
+	KT_EXPECT_EQ(vmm_map_frames(&kernel_as, va(at), fr, 0, 0), E_INVAL);
+	KT_EXPECT_EQ(vmm_map_frames(&kernel_as, va(at), fr, 1ull << 62, 0), E_INVAL);
+	KT_EXPECT_EQ(vmm_map_frames(&kernel_as, va(at), fr, 4, VM_WRITE | VM_EXEC), E_INVAL);
+	KT_EXPECT_EQ(vmm_map_frames(&kernel_as, va(at), fr, 4, VM_USER), E_INVAL);
+	KT_EXPECT(!vmm_translate(&kernel_as, va(at), NULL, NULL));
+	KT_EXPECT_EQ(kernel_as.table_pages, tables);
+	for (int i = 0; i < 4; i++)
+		pmm_free(fr[i]);
+	KT_EXPECT_EQ(pmm_get_stats().free, before.free);
+}
+
 KTEST(vmm, protect_changes_flags)
 {
 	paddr_t frame = pmm_alloc();

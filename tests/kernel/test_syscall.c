@@ -59,6 +59,9 @@ static void valid_args(unsigned nr, uint64_t a[6])
 	case SYS_NOTIFY_SIGNAL: a[0] = S_NOTIF; a[1] = 1; break;
 	case SYS_NOTIFY_WAIT: case SYS_NOTIFY_POLL: a[0] = S_NOTIF; break;
 	case SYS_MEM_MAP: a[0] = S_MEM; a[1] = 0; a[2] = MAP_VA; a[3] = CAP_R_READ; break;
+	case SYS_MEM_MAP_PAGES:
+		a[0] = S_MEM; a[1] = 0; a[2] = MAP_VA; a[3] = CAP_R_READ; a[4] = 0; a[5] = 1;
+		break;
 	case SYS_MEM_UNMAP: a[0] = 0; a[1] = DATA_VA; break;
 	case SYS_THREAD_CREATE:
 		a[0] = 0; a[1] = S_FREE; a[2] = CODE_VA; a[3] = DATA_VA + PAGE_SIZE; break;
@@ -301,6 +304,17 @@ static const struct bad bad_values[] = {
 	{ SYS_MEM_MAP, 2, 0x0000800000000000ull, E_RANGE },
 	{ SYS_MEM_MAP, 2, 0xfffffffffffff000ull, E_RANGE },
 	{ SYS_MEM_MAP, 2, DATA_VA, E_EXISTS },
+	{ SYS_MEM_MAP_PAGES, 3, CAP_R_WRITE, E_INVAL },
+	{ SYS_MEM_MAP_PAGES, 3, CAP_R_READ | CAP_R_WRITE | CAP_R_EXEC, E_INVAL },
+	{ SYS_MEM_MAP_PAGES, 2, MAP_VA + 0x800, E_INVAL },
+	{ SYS_MEM_MAP_PAGES, 2, 0, E_RANGE },
+	{ SYS_MEM_MAP_PAGES, 2, USER_TOP, E_RANGE },
+	{ SYS_MEM_MAP_PAGES, 2, DATA_VA, E_EXISTS },
+	{ SYS_MEM_MAP_PAGES, 5, 0, E_INVAL },           /* no pages */
+	{ SYS_MEM_MAP_PAGES, 5, 2, E_RANGE },           /* S_MEM has one */
+	{ SYS_MEM_MAP_PAGES, 5, UINT64_MAX, E_RANGE },
+	{ SYS_MEM_MAP_PAGES, 4, 1, E_RANGE },
+	{ SYS_MEM_MAP_PAGES, 4, UINT64_MAX, E_RANGE },  /* first + npages wraps */
 	{ SYS_MEM_UNMAP, 1, DATA_VA + 8, E_INVAL },
 	{ SYS_MEM_UNMAP, 1, MAP_VA, E_NOT_FOUND },
 	{ SYS_MEM_UNMAP, 1, 0xffffffff80000000ull, E_NOT_FOUND },
@@ -454,6 +468,12 @@ static void misc_and_caps(void *arg)
 	KT_EXPECT_EQ(C(SYS_MEM_UNMAP, 0, MAP_VA), E_OK);
 	KT_EXPECT(sysenv_page(v->p, MAP_VA) == NULL);
 	KT_EXPECT_EQ(C(SYS_MEM_UNMAP, 0, MAP_VA), E_NOT_FOUND);
+	/* Its last two pages only, read-only: the third page at MAP_VA + PAGE_SIZE. */
+	KT_EXPECT_EQ(C(SYS_MEM_MAP_PAGES, S_FREE + 3, 0, MAP_VA, CAP_R_READ, 1, 2), E_OK);
+	KT_EXPECT(sysenv_page(v->p, MAP_VA + PAGE_SIZE) != NULL);
+	KT_EXPECT(sysenv_page(v->p, MAP_VA + 2 * PAGE_SIZE) == NULL);
+	KT_EXPECT_EQ(C(SYS_MEM_UNMAP, 0, MAP_VA), E_OK);
+	KT_EXPECT(sysenv_page(v->p, MAP_VA) == NULL);
 	for (uint32_t s = S_FREE; s <= S_FREE + 3; s++)
 		KT_EXPECT_EQ(C(SYS_CAP_DELETE, s), E_OK);
 

@@ -5,8 +5,10 @@
  * and each segment's memory object are obj_create'd, filled through a window mapped into
  * this process, then mapped into the new one with the segment's permissions. The
  * capability of each object is deleted once it is mapped: the mapping (the kernel holds
- * it) keeps the object until the process ends. Checking is separate from doing, and a
- * failure after the checks deletes the process, which takes everything made for it.
+ * it) keeps the object until the process ends. A read-only segment of an image that
+ * lies in read-only memory the caller names (the initramfs) is not copied at all: its
+ * pages are mapped from there. Checking is separate from doing, and a failure after the
+ * checks deletes the process, which takes everything made for it.
  */
 #include <mnos.h>
 
@@ -47,28 +49,35 @@ static enum mnos_error check_args(const struct mnos_spawn_args *a, const struct 
 	return elf_stack_plan(a->argc, a->envc, strings, a->stack_size, st);
 }
 
-/* Fills a window onto a fresh (zeroed) memory object. */
+/* Fills a window onto pages [first, ...) of a fresh (zeroed) memory object: win is
+ * where the object's page 0 would be. */
 typedef void (*fill_t)(uint8_t *win, const void *ctx);
 
-/* A memory object of pages pages, filled by fill, mapped into proc at va with rights. */
+/* A memory object of pages pages, mapped into proc at va with rights, its pages [first,
+ * last) filled by fill through a window of this process's: only the pages with
+ * something to write are mapped here (a stack's top page, a segment's file bytes); the
+ * rest stays as it comes, zeroed. */
 static enum mnos_error map_object(uint32_t proc, uint64_t pages, uint64_t va, uint32_t rights,
-				  fill_t fill, const void *ctx)
+				  uint64_t first, uint64_t last, fill_t fill, const void *ctx)
 {
 	uint32_t mem = mnos_slot_alloc();
-	uint64_t win = mnos_va_alloc(pages);
+	uint64_t win = first < last ? mnos_va_alloc(last - first) : 0;
 	enum mnos_error e;
 
-	if (!mem || !win) {
+	if (!mem || (first < last && !win)) {
 		e = E_NO_MEMORY;
 		goto out;
 	}
 	e = mnos_obj_create(MNOS_OBJ_MEMORY, mem, pages, 0);
-	if (e == E_OK)
-		e = mnos_mem_map(mem, 0, win, CAP_R_READ | CAP_R_WRITE);
+	if (e == E_OK && first < last)
+		e = mnos_mem_map_pages(mem, 0, win, CAP_R_READ | CAP_R_WRITE, first,
+				       last - first);
 	if (e != E_OK)
 		goto out;
-	fill((uint8_t *)(uintptr_t)win, ctx);
-	mnos_mem_unmap(0, win);
+	if (first < last) {
+		fill((uint8_t *)(uintptr_t)(win - first * MNOS_PAGE_SIZE), ctx);
+		mnos_mem_unmap(0, win);
+	}
 	e = mnos_mem_map(mem, proc, va, rights);
 out:
 	if (mem)
@@ -114,6 +123,32 @@ static void fill_stack(uint8_t *win, const void *ctx)
 	elf_stack_fill(f->st, a->argv, a->argc, a->envp, a->envc, &si, stack_write, win);
 }
 
+/*
+ * Whether segment s can be mapped from a->image_mem instead of copied, and from which
+ * of its pages: it is read-only with nothing to zero (memsz = filesz: the bytes after
+ * filesz on its last page are the file's, which no program may count on), its address
+ * and offset agree within a page, its pages lie whole inside the image (so the last
+ * one holds nothing from beyond the file), and they are page-aligned in the object.
+ */
+static bool seg_in_place(const struct mnos_spawn_args *a, const struct elf_segment *s,
+			 size_t size, uint64_t *first)
+{
+	uint64_t lead = s->vaddr - seg_first(s);
+	uint64_t bytes = seg_pages(s) * MNOS_PAGE_SIZE;
+
+	if (!a->image_mem || (s->flags & PF_W) || s->memsz != s->filesz ||
+	    (s->offset & (MNOS_PAGE_SIZE - 1)) != lead)
+		return false;
+	uint64_t start = s->offset - lead;
+	if (start > size || bytes > size - start || a->image_offset > UINT64_MAX - start)
+		return false;
+	uint64_t at = a->image_offset + start;
+	if (at & (MNOS_PAGE_SIZE - 1))
+		return false;
+	*first = at / MNOS_PAGE_SIZE;
+	return true;
+}
+
 static uint32_t seg_rights(uint32_t flags)
 {
 	/* x86 pages are always readable; elf_check refused W+X. */
@@ -148,14 +183,27 @@ enum mnos_error mnos_spawn(const void *img, size_t size, const struct mnos_spawn
 	for (unsigned i = 0; i < info.nsegs && e == E_OK; i++) {
 		const struct elf_segment *s = &info.segs[i];
 		const struct seg_fill f = { img, s };
-		e = map_object(proc, seg_pages(s), seg_first(s), seg_rights(s->flags),
-			       fill_segment, &f);
+		uint64_t first;
+		if (seg_in_place(a, s, size, &first)) {
+			e = mnos_mem_map_pages(a->image_mem, proc, seg_first(s),
+					       seg_rights(s->flags), first, seg_pages(s));
+			if (e != E_PERM)
+				continue;
+			/* The capability lacks EXEC (or READ): copy it instead. */
+		}
+		/* The pages with file bytes: from the first, up to where they end. */
+		uint64_t filled = ALIGN_UP(s->vaddr + s->filesz, MNOS_PAGE_SIZE) - seg_first(s);
+		e = map_object(proc, seg_pages(s), seg_first(s), seg_rights(s->flags), 0,
+			       s->filesz ? filled / MNOS_PAGE_SIZE : 0, fill_segment, &f);
 		out->bytes += seg_pages(s) * MNOS_PAGE_SIZE;
 	}
 	if (e == E_OK) {
+		/* What is written lies from sp (the lowest word) to the top. */
 		const struct stack_fill f = { a, &st, nslots };
-		e = map_object(proc, (st.top - st.base) / MNOS_PAGE_SIZE, st.base,
-			       CAP_R_READ | CAP_R_WRITE, fill_stack, &f);
+		uint64_t pages = (st.top - st.base) / MNOS_PAGE_SIZE;
+		e = map_object(proc, pages, st.base, CAP_R_READ | CAP_R_WRITE,
+			       (ALIGN_DOWN(st.sp, MNOS_PAGE_SIZE) - st.base) / MNOS_PAGE_SIZE,
+			       pages, fill_stack, &f);
 		out->bytes += st.top - st.base;
 	}
 	for (uint32_t i = 0; i < a->ncaps && e == E_OK; i++)

@@ -13,6 +13,7 @@
 #include <ustar.h>
 #include <mnos/bootinfo.h>
 #include "procsvc.h"
+#include "programs.h"
 
 #define QUOTA_DEFAULT_KIB       1024
 #define QUOTA_MAX_KIB           (16 * 1024)
@@ -23,6 +24,8 @@
 static struct {
 	const void *archive;            /* the initramfs, mapped read-only */
 	size_t archive_size;
+	uint32_t ramfs;                 /* its memory object: programs' text maps from it */
+	struct prog_index programs;     /* [I] its entries, found by path */
 	uint32_t ep;                    /* the service's endpoint (every right) */
 	uint32_t names;                 /* this service's directory capability, or 0 */
 	uint32_t sup[PT_GROUPS];        /* the supervisor notifications */
@@ -39,29 +42,19 @@ static struct {
 
 /*
  * The executable at path, in [*img, *img + *size): today a file of the initramfs
- * ("bin/exitcode"; a leading '/' is ignored). The one place that knows where programs
- * come from, for when there are other file systems.
+ * ("bin/exitcode"; a leading '/' is ignored), found in the index made at start-up
+ * (programs.c). The one place that knows where programs come from, for when there are
+ * other file systems.
  */
 static enum mnos_error program_find(const char *path, const void **img, size_t *size)
 {
-	struct ustar_entry e;
+	const struct prog_entry *p;
+	enum mnos_error e = prog_index_find(&st.programs, path, &p);
 
-	while (*path == '/')
-		path++;
-	if (!*path || strnlen(path, USTAR_PATH_MAX) == USTAR_PATH_MAX)
-		return E_INVAL;
-	for (const char *c = path; c; c = strchr(c, '/') ? strchr(c, '/') + 1 : NULL)
-		if (c[0] == '.' && c[1] == '.' && (c[2] == '/' || !c[2]))
-			return E_INVAL;         /* no way out of where programs are */
-	enum ustar_error ue = ustar_find(st.archive, st.archive_size, path, &e);
-	if (ue == USTAR_E_NOT_FOUND)
-		return E_NOT_FOUND;
-	if (ue != USTAR_OK)
-		return E_INVAL;
-	if (e.type != USTAR_FILE)
-		return E_TYPE;
-	*img = e.data;
-	*size = e.size;
+	if (e != E_OK)
+		return e;
+	*img = p->data;
+	*size = p->size;
 	return E_OK;
 }
 
@@ -179,6 +172,8 @@ static int spawn_locked(uint64_t client, const struct spawn_req *q, const uint32
 		.argv = q->argc ? q->s + 1 : &name, .argc = q->argc ? q->argc : 1,
 		.envp = q->s + 1 + q->argc, .envc = q->envc,
 		.caps = caps, .ncaps = n, .nslots = q->nslots, .quota = q->quota, .fault = sup,
+		.image_mem = st.ramfs,
+		.image_offset = (uint64_t)((const uint8_t *)img - (const uint8_t *)st.archive),
 	};
 	struct mnos_spawned sp;
 	e = mnos_spawn(img, size, &a, &sp);
@@ -208,11 +203,8 @@ static int do_spawn(struct mnos_rpc_request *r)
 		e = spawn_locked(r->badge, &q, r->in.caps, &idx, &elf_err);
 		uint32_t pid = e == E_OK ? st.t.p[idx].pid : 0;
 		mnos_unlock(&st.lock);
-		if (e == E_OK) {
-			printf("proc: %u started %s as %u\n", (unsigned)(r->badge <= PT_PID_MAX ?
-			       r->badge : 0), q.s[0], pid);
+		if (e == E_OK)
 			r->out.w[0] = pid;
-		}
 	}
 	if (e == E_INVAL)
 		r->out.w[1] = (uint64_t)elf_err;
@@ -367,11 +359,13 @@ static void watch(void *arg)
 			for (unsigned a = first; a < n; a++)
 				if (ans[a].err == E_OK && ans[a].pid == pid)
 					status = ans[a].status;
+			/* The log (the kernel's, where a service's output goes) hears of
+			 * the ends worth a look, not of every command a shell runs: two
+			 * lines a program cost 5% of a spawn and buried the rest. */
 			if (status < 0)
 				printf("proc: %u (%s) ended; no parent to tell\n", pid, name);
-			else
-				printf("proc: %u (%s) ended: %s %d\n", pid, name, how_name(status),
-				       MNOS_PROC_CODE(status));
+			else if (MNOS_PROC_HOW(status) != MNOS_PROC_EXITED)
+				printf("proc: %u (%s) ended: %s\n", pid, name, how_name(status));
 		}
 		mnos_unlock(&st.lock);
 		send_answers(ans, n);
@@ -411,6 +405,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	st.archive_size = bi->initramfs_size;
+	st.ramfs = ramfs;
+	if (prog_index_build(&st.programs, st.archive, st.archive_size) != E_OK) {
+		printf("proc: no memory for the index of the initramfs\n");
+		return 1;
+	}
+	if (st.programs.err != USTAR_OK)
+		printf("proc: the initramfs is malformed (%s): no program can start\n",
+		       ustar_strerror(st.programs.err));
 	st.names = mnos_start_cap("names");
 	pt_init(&st.t);
 	uint32_t reply = mnos_slot_alloc();

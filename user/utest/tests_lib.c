@@ -533,6 +533,77 @@ UTEST(lib_spawn_failures_leave_nothing_behind)
 	UT_EXPECT_EQ(bits, 0);                          /* nothing ran */
 }
 
+/* Spawn hello from a copy of its image at byte off of a memory object given as
+ * image_mem (with rights): it runs as from a copy, and what mnos_spawn made itself is
+ * *bytes. */
+static void spawn_from_object(uint32_t mem, uint8_t *win, uint64_t off, uint32_t rights,
+			      uint64_t *bytes)
+{
+	size_t size = (size_t)(prog_hello_end - prog_hello_start);
+	uint32_t done = ut_make(MNOS_OBJ_NOTIFICATION, 0, 0);
+	uint32_t img = ut_slot();
+	const char *const argv[] = { "hello", "7", "in-place" };
+	const struct mnos_spawn_cap caps[] = {
+		{ done, MNOS_OBJ_NOTIFICATION, CAP_R_SIGNAL, "done" },
+	};
+	struct mnos_spawned sp;
+	uint64_t bits = 0;
+
+	UT_ASSERT(done && img);
+	UT_ASSERT_OK(mnos_cap_copy(mem, 0, img, rights));
+	memcpy(win + off, prog_hello_start, size);
+	const struct mnos_spawn_args a = {
+		.argv = argv, .argc = 3, .caps = caps, .ncaps = 1, .nslots = 16,
+		.quota = 256 * 1024, .image_mem = img, .image_offset = off,
+	};
+	UT_ASSERT_OK(mnos_spawn(win + off, size, &a, &sp));
+	UT_EXPECT_ERR(mnos_notify_wait(done, &bits), E_OK);
+	UT_EXPECT_EQ(bits, 7 | 8ull << 32 | 1ull << 63);
+	*bytes = sp.bytes;
+	UT_EXPECT(mnos_slot_free(sp.thread));
+	UT_EXPECT(mnos_slot_free(sp.proc));
+	UT_EXPECT(mnos_slot_free(img));
+	UT_EXPECT(mnos_slot_free(done));
+}
+
+UTEST(lib_spawn_maps_read_only_segments_from_the_image_object)
+{
+	size_t size = (size_t)(prog_hello_end - prog_hello_start);
+	uint64_t pages = size / MNOS_PAGE_SIZE + 2;
+	uint32_t mem = ut_make(MNOS_OBJ_MEMORY, pages, 0);
+	uint64_t va = ut_va(pages);
+	struct elf_info info;
+	uint64_t all = ELF_STACK_DEFAULT, writable = ELF_STACK_DEFAULT, rodata = 0, bytes = 0;
+
+	UT_ASSERT(mem && va);
+	UT_ASSERT_OK(mnos_mem_map(mem, 0, va, CAP_R_READ | CAP_R_WRITE));
+	UT_ASSERT(elf_check(prog_hello_start, size, &info) == ELF_OK);
+	for (unsigned i = 0; i < info.nsegs; i++) {
+		const struct elf_segment *s = &info.segs[i];
+		uint64_t b = ALIGN_UP(s->vaddr + s->memsz, MNOS_PAGE_SIZE) -
+			     ALIGN_DOWN(s->vaddr, MNOS_PAGE_SIZE);
+		all += b;
+		writable += s->flags & PF_W ? b : 0;
+		rodata += s->flags & (PF_W | PF_X) ? 0 : b;
+	}
+	UT_ASSERT(writable < all);              /* hello has text to share */
+	uint8_t *win = (uint8_t *)(uintptr_t)va;
+	uint64_t quota = ut_quota_pages();
+	/* Page-aligned in an object with READ and EXEC: only the writable data and the
+	 * stack are made (and charged); the text and read-only data are the object's. */
+	spawn_from_object(mem, win, 0, CAP_R_READ | CAP_R_EXEC, &bytes);
+	UT_EXPECT_EQ(bytes, writable);
+	/* Without EXEC: the text is copied, as without an object; read-only data that is
+	 * not code still maps. */
+	spawn_from_object(mem, win, 0, CAP_R_READ, &bytes);
+	UT_EXPECT_EQ(bytes, all - rodata);
+	/* Not page-aligned in the object: nothing can be mapped in place. */
+	spawn_from_object(mem, win, 8, CAP_R_READ | CAP_R_EXEC, &bytes);
+	UT_EXPECT_EQ(bytes, all);
+	UT_EXPECT(ut_quota_back_to(quota));
+	UT_EXPECT(mnos_mem_unmap(0, va) == E_OK);
+}
+
 /* The stack protector in user code: an overflow past a buffer is caught when the
  * function returns (abort: the thread faults), not followed. */
 static volatile size_t smash_by = 40;

@@ -4,8 +4,11 @@
  * Page-table pages come from the PMM and are reached through the direct map. The kernel
  * half (PML4 entries 256..511) points to 256 PDPTs allocated at boot and never freed,
  * which every address space copies. Below them, tables are created on demand and freed
- * when an unmap leaves them empty (a scan of the table, which stops at the first used
- * entry, so it is cheap for tables still in use).
+ * when an unmap leaves them empty. Each entry that points to a table keeps, in bits the
+ * MMU ignores (PTE_COUNT), how many entries of that table are present, so emptiness is
+ * known without scanning 512 entries — a scan that made up a quarter of a spawn's cost
+ * (docs/PERFORMANCE.md). The kernel half's PML4 entries keep no count: their PDPTs are
+ * never freed, and the entries never change after boot.
  *
  * W^X holds at this level: no call can create or change a mapping to be both writable and
  * executable (E_INVAL). vmm_audit_wx() checks that the tables agree.
@@ -41,14 +44,42 @@ static inline uint64_t *table_at(uint64_t entry)
 	return phys_to_virt(pa(entry & PTE_ADDR));
 }
 
+static inline bool in_kernel_half(uint64_t va)
+{
+	return va >= KERNEL_HALF_BASE;
+}
+
 static inline uint64_t *root_of(struct addr_space *as)
 {
 	return phys_to_virt(as->root);
 }
 
-static inline bool in_kernel_half(uint64_t va)
+/* The count of present entries in the table that entry up points to (NULL: the root, or
+ * a permanent kernel PDPT, which keep none). */
+static inline unsigned table_count(const uint64_t *up)
 {
-	return va >= KERNEL_HALF_BASE;
+	return (unsigned)((*up & PTE_COUNT) >> PTE_COUNT_SHIFT);
+}
+
+static inline void count_inc(uint64_t *up)
+{
+	if (up)
+		*up += 1ull << PTE_COUNT_SHIFT;
+}
+
+static inline void count_dec(uint64_t *up)
+{
+	if (up) {
+		assert(table_count(up) > 0);
+		*up -= 1ull << PTE_COUNT_SHIFT;
+	}
+}
+
+/* The entry that counts for the table e points to at level lvl (the one below): e itself,
+ * but for the kernel half's permanent PDPTs. */
+static inline uint64_t *count_holder(uint64_t *e, int lvl, uint64_t va)
+{
+	return lvl == 4 && in_kernel_half(va) ? NULL : e;
 }
 
 static uint64_t leaf_bits(unsigned flags)
@@ -318,6 +349,8 @@ bool vmm_translate(struct addr_space *as, vaddr_t va, paddr_t *pa_out, unsigned 
 	return found;
 }
 
+#if MNOS_DEBUG
+/* What the counts stand for: debug builds check them against the table itself. */
 static bool table_empty(const uint64_t *t)
 {
 	for (int i = 0; i < PT_ENTRIES; i++)
@@ -325,12 +358,13 @@ static bool table_empty(const uint64_t *t)
 			return false;
 	return true;
 }
+#endif
 
 /* Map one page (4 KiB, or 2 MiB when large), creating tables on the way. */
 static kerr_t map_one(struct addr_space *as, uint64_t va, uint64_t phys, uint64_t bits,
 		      bool large)
 {
-	uint64_t *t = root_of(as);
+	uint64_t *t = root_of(as), *up = NULL;     /* up: the entry counting t's */
 	int leaf_level = large ? 2 : 1;
 	uint64_t table_bits = PTE_P | PTE_W | (in_kernel_half(va) ? 0 : PTE_U);
 
@@ -341,25 +375,29 @@ static kerr_t map_one(struct addr_space *as, uint64_t va, uint64_t phys, uint64_
 			if (!n.raw)
 				return E_NO_MEMORY;
 			as->table_pages++;
-			*e = n.raw | table_bits;
+			*e = n.raw | table_bits;        /* its count: 0 */
+			count_inc(up);
 		} else if (*e & PTE_PS) {
 			return E_EXISTS;
 		}
+		up = count_holder(e, lvl, va);
 		t = table_at(*e);
 	}
 	uint64_t *leaf = &t[pt_index(va, leaf_level)];
 	if (*leaf & PTE_P)
 		return E_EXISTS;
 	*leaf = phys | bits | (large ? PTE_PS : 0);
+	count_inc(up);
 	return E_OK;
 }
 
 /*
  * Clear the mappings in [va, last] (inclusive, so the top of the address space needs no
- * overflow care) below the table t at level lvl, freeing tables that become empty.
+ * overflow care) below the table t at level lvl, whose count entry up keeps (NULL for
+ * none), freeing tables that become empty.
  */
 static void unmap_walk(struct addr_space *as, uint64_t *t, int lvl, uint64_t va,
-		       uint64_t last, struct flush *fl)
+		       uint64_t last, struct flush *fl, uint64_t *up)
 {
 	for (uint64_t v = va;;) {
 		uint64_t entry_last = v | (pt_span(lvl) - 1);
@@ -370,15 +408,21 @@ static void unmap_walk(struct addr_space *as, uint64_t *t, int lvl, uint64_t va,
 			if (lvl == 1 || (*e & PTE_PS)) {
 				flush_add(fl, v & ~(pt_span(lvl) - 1), pt_span(lvl), *e & PTE_G);
 				*e = 0;
+				count_dec(up);
 			} else {
 				uint64_t *child = table_at(*e);
-				unmap_walk(as, child, lvl - 1, v, sub_last, fl);
 				/* The kernel half's PDPTs are permanent: every address space
-				 * shares them through its copy of the PML4. */
-				bool permanent = lvl == 4 && in_kernel_half(v);
-				if (!permanent && table_empty(child)) {
+				 * shares them through its copy of the PML4. They keep no
+				 * count. */
+				uint64_t *holder = count_holder(e, lvl, v);
+				unmap_walk(as, child, lvl - 1, v, sub_last, fl, holder);
+				if (holder && table_count(holder) == 0) {
+#if MNOS_DEBUG
+					assert(table_empty(child));
+#endif
 					paddr_t p = pa(*e & PTE_ADDR);
 					*e = 0;
+					count_dec(up);
 					as->table_pages--;
 					free_table_later(fl, p);
 				}
@@ -415,7 +459,7 @@ kerr_t vmm_unmap(struct addr_space *as, vaddr_t va, size_t size)
 	if (splits_large_page(as, va.raw, last))
 		err = E_INVAL;
 	else
-		unmap_walk(as, root_of(as), 4, va.raw, last, &fl);
+		unmap_walk(as, root_of(as), 4, va.raw, last, &fl, NULL);
 	spin_unlock_irqrestore(l, f);
 	flush_finish(as, &fl);
 	return err;
@@ -436,18 +480,16 @@ static uint64_t *entry_at(struct addr_space *as, uint64_t va, int lvl)
 	return &t[pt_index(va, lvl)];
 }
 
-kerr_t vmm_map(struct addr_space *as, vaddr_t va, paddr_t pa_, size_t size, unsigned flags)
+/*
+ * Map size bytes at va, checked (check_range), in pages of step bytes: page i at
+ * frames[i], or at pa_ + i * step when frames is NULL.
+ */
+static kerr_t map_range(struct addr_space *as, vaddr_t va, paddr_t pa_, const paddr_t *frames,
+			size_t size, unsigned flags)
 {
-	kerr_t err = check_range(as, va.raw, size, flags, true);
+	kerr_t err = E_OK;
 	bool large = flags & VM_LARGE;
 	uint64_t step = large ? LARGE_PAGE_SIZE : PAGE_SIZE;
-
-	if (err)
-		return err;
-	if (!IS_ALIGNED(pa_.raw, step) || pa_.raw + size < pa_.raw ||
-	    pa_.raw + size > MEMMAP_PHYS_LIMIT)
-		return E_INVAL;
-
 	uint64_t bits = leaf_bits(flags);
 	struct spinlock *l = lock_for(as, va.raw);
 	irqflags_t f = spin_lock_irqsave(l);
@@ -464,17 +506,46 @@ kerr_t vmm_map(struct addr_space *as, vaddr_t va, paddr_t pa_, size_t size, unsi
 		spin_unlock_irqrestore(l, f);
 		return err;
 	}
-	for (uint64_t done = 0; !err && done < size; done += step)
-		err = map_one(as, va.raw + done, pa_.raw + done, bits, large);
+	for (uint64_t done = 0, i = 0; !err && done < size; done += step, i++)
+		err = map_one(as, va.raw + done, frames ? frames[i].raw : pa_.raw + done, bits,
+			      large);
 	struct flush fl = { .n = 0 };
 	if (err) {
 		/* Out of memory half-way. The range held nothing before, so unmapping all
 		 * of it undoes exactly this call, page tables included. */
-		unmap_walk(as, root_of(as), 4, va.raw, va.raw + size - 1, &fl);
+		unmap_walk(as, root_of(as), 4, va.raw, va.raw + size - 1, &fl, NULL);
 	}
 	spin_unlock_irqrestore(l, f);
 	flush_finish(as, &fl);
 	return err;
+}
+
+kerr_t vmm_map(struct addr_space *as, vaddr_t va, paddr_t pa_, size_t size, unsigned flags)
+{
+	kerr_t err = check_range(as, va.raw, size, flags, true);
+	uint64_t step = flags & VM_LARGE ? LARGE_PAGE_SIZE : PAGE_SIZE;
+
+	if (err)
+		return err;
+	if (!IS_ALIGNED(pa_.raw, step) || pa_.raw + size < pa_.raw ||
+	    pa_.raw + size > MEMMAP_PHYS_LIMIT)
+		return E_INVAL;
+	return map_range(as, va, pa_, NULL, size, flags);
+}
+
+kerr_t vmm_map_frames(struct addr_space *as, vaddr_t va, const paddr_t *frames, size_t n,
+		      unsigned flags)
+{
+	if (flags & VM_LARGE || n == 0 || n > (1ull << 52) / PAGE_SIZE)
+		return E_INVAL;
+	kerr_t err = check_range(as, va.raw, n * PAGE_SIZE, flags, true);
+	if (err)
+		return err;
+	for (size_t i = 0; i < n; i++)
+		if (!IS_ALIGNED(frames[i].raw, PAGE_SIZE) ||
+		    frames[i].raw > MEMMAP_PHYS_LIMIT - PAGE_SIZE)
+			return E_INVAL;
+	return map_range(as, va, PADDR_NULL, frames, n * PAGE_SIZE, flags);
 }
 
 kerr_t vmm_protect(struct addr_space *as, vaddr_t va, size_t size, unsigned flags)
@@ -571,26 +642,32 @@ uint64_t vmm_audit_wx(struct addr_space *as, uint64_t *checked)
 
 kerr_t as_create(struct addr_space *as)
 {
-	paddr_t root = pmm_alloc_zeroed();
+	paddr_t root = pmm_alloc();
 
 	if (!root.raw)
 		return E_NO_MEMORY;
 	memset(as, 0, sizeof(*as));
 	spin_init(&as->lock, "addr_space");
 	as->root = root;
-	/* Share the kernel half. Its PML4 entries never change after boot. */
-	memcpy((uint64_t *)phys_to_virt(root) + 256, root_of(&kernel_as) + 256,
-	       256 * sizeof(uint64_t));
+	/* An empty user half, and the kernel half shared: its PML4 entries never change
+	 * after boot. Each half written once, not zeroed first. */
+	uint64_t *t = phys_to_virt(root);
+	memset(t, 0, 256 * sizeof(uint64_t));
+	memcpy(t + 256, root_of(&kernel_as) + 256, 256 * sizeof(uint64_t));
 	return E_OK;
 }
 
-static void free_tables(uint64_t *t, int lvl, uint64_t *count)
+/* Free the tables below t, a table at level lvl with n entries present (its count). */
+static void free_tables(uint64_t *t, int lvl, unsigned n, uint64_t *count)
 {
-	for (int i = 0; i < PT_ENTRIES; i++) {
+	for (int i = 0; i < PT_ENTRIES && n; i++) {
 		uint64_t e = t[i];
-		if (!(e & PTE_P) || lvl == 1 || (e & PTE_PS))
+		if (!(e & PTE_P))
 			continue;
-		free_tables(table_at(e), lvl - 1, count);
+		n--;
+		if (lvl == 1 || (e & PTE_PS))
+			continue;
+		free_tables(table_at(e), lvl - 1, table_count(&t[i]), count);
 		pmm_free(pa(e & PTE_ADDR));
 		(*count)++;
 	}
@@ -608,7 +685,7 @@ void as_destroy(struct addr_space *as)
 	for (int i = 0; i < 256; i++) {
 		if (!(root[i] & PTE_P))
 			continue;
-		free_tables(table_at(root[i]), 3, &freed);
+		free_tables(table_at(root[i]), 3, table_count(&root[i]), &freed);
 		pmm_free(pa(root[i] & PTE_ADDR));
 		freed++;
 	}

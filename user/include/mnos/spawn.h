@@ -32,13 +32,22 @@ struct mnos_spawn_args {
 	uint64_t quota;                 /* bytes carved from the caller's (0: 1 MiB) */
 	uint64_t stack_size;            /* 0: ELF_STACK_DEFAULT */
 	uint32_t fault;                 /* a notification told of its faults (0: none) */
+	/* Where the image lies, if it is read-only memory the caller has a capability to
+	 * (the initramfs): a memory object (0: none) with READ and EXEC, and the byte
+	 * offset of img in it. Read-only segments whose pages lie whole and page-aligned
+	 * in it are mapped from it (mem_map_pages), shared and not copied; the rest are
+	 * copied as without it. The object must be one nobody can write, since the new
+	 * program runs those pages as they are. */
+	uint32_t image_mem;
+	uint64_t image_offset;
 };
 
 struct mnos_spawned {
 	uint32_t proc;                  /* the process (every right) */
 	uint32_t thread;                /* its first thread (every right) */
 	enum elf_error error;           /* why the image was refused, on E_INVAL */
-	uint64_t bytes;                 /* its image and stack, charged to the caller */
+	uint64_t bytes;                 /* the image it copied and the stack, charged to
+					 * the caller (not what it mapped from image_mem) */
 };
 
 #define MNOS_SPAWN_DEFAULT_SLOTS        256

@@ -19,6 +19,13 @@
 #define PTE_NX          (1ull << 63)
 #define PTE_ADDR        0x000ffffffffff000ull
 #define PTE_ADDR_2M     0x000fffffffe00000ull
+/* Software bits of an entry that points to a table (bits 62:52 are ignored there —
+ * protection keys apply to leaves only): how many entries of that table are present,
+ * 0..512, kept by paging.c so that it knows when a table empties without a scan. */
+#define PTE_COUNT_SHIFT 52
+#define PTE_COUNT       (0x3ffull << PTE_COUNT_SHIFT)
+_Static_assert((PTE_COUNT & (PTE_ADDR | PTE_NX)) == 0, "the count is in ignored bits");
+_Static_assert((PTE_COUNT >> PTE_COUNT_SHIFT) >= 512, "the count holds a whole table");
 
 #define PT_ENTRIES      512
 
