@@ -122,9 +122,14 @@ static inline uint32_t sched_queued_levels(void)
 
 void arch_switch(uint64_t *save_rsp, uint64_t next_rsp);
 
-/* Switch this CPU (cl) from prev, given its new state, to next. */
-static __always_inline void sched_switch_to(struct cpu_local *cl, struct thread *prev,
-					    struct thread *next)
+/* Resume a context arch_switch saved (or one made like it) without saving the running
+ * one's (switch.S). */
+__noreturn void arch_load(uint64_t rsp);
+
+/* Everything of a switch of this CPU (cl) from prev to next but the change of stacks:
+ * FPU registers, address space, kernel stack, current thread. */
+static __always_inline void sched_switch_state(struct cpu_local *cl, struct thread *prev,
+					       struct thread *next)
 {
 	/* Eager FPU switching: the outgoing thread's registers are saved now, and the
 	 * incoming thread either gets its own back or traps on first use. Between two
@@ -144,6 +149,13 @@ static __always_inline void sched_switch_to(struct cpu_local *cl, struct thread 
 	if (next->kstack_top)
 		arch_set_kernel_stack(cl, (uint64_t)(uintptr_t)next->kstack_top);
 	cl->current = next;
+}
+
+/* Switch this CPU (cl) from prev, given its new state, to next. */
+static __always_inline void sched_switch_to(struct cpu_local *cl, struct thread *prev,
+					    struct thread *next)
+{
+	sched_switch_state(cl, prev, next);
 	arch_switch(&prev->saved_rsp, next->saved_rsp);
 }
 
@@ -172,17 +184,24 @@ static __always_inline void sched_resume(void)
  * queue must hold it; it is released by the thread that runs next, after the switch.
  * Only when sched_can_switch_ipc() says so. next runs on the blocking thread's slice.
  */
-static __always_inline void sched_switch_ipc(struct thread *t, struct thread *next,
-					     struct spinlock *held, irqflags_t f)
+/* The bookkeeping of an IPC handoff from t, which blocks, to next (sched_switch_ipc). */
+static __always_inline void sched_handoff(struct cpu_local *cl, struct thread *t,
+					  struct thread *next)
 {
-	struct cpu_local *cl = this_cpu();
-
 	t->state = THREAD_BLOCKED;
 	next->state = THREAD_RUNNING;
 	next->run_start = t->run_start;
 	next->slice_end = t->slice_end;
 	next->switches++;
 	cl->sched_handoffs++;
+}
+
+static __always_inline void sched_switch_ipc(struct thread *t, struct thread *next,
+					     struct spinlock *held, irqflags_t f)
+{
+	struct cpu_local *cl = this_cpu();
+
+	sched_handoff(cl, t, next);
 	cl->sched_release = held;
 	sched_switch_to(cl, t, next);
 	sched_resume();

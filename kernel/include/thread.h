@@ -105,6 +105,9 @@ struct thread {
 	uint64_t ipc_badge;             /* sending: its badge; received: the sender's */
 	uint8_t ipc_op;                 /* enum ipc_op: what it waits to do */
 	int8_t ipc_result;              /* kerr_t its waker leaves */
+	uint8_t fast_op;                /* [IPC lock while blocked] blocked in a system-call
+					 * fast path: resumed through its frame (IPC_FAST_*
+					 * in endpoint.c), or 0 */
 
 	struct quota *charged;          /* [I] paid charge bytes for it (a thread the
 					 * thread_create system call made), credited when

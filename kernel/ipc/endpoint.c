@@ -381,14 +381,14 @@ kerr_t ep_send(uint32_t ep, const struct ipc_msg *m, uint64_t timeout)
  * slot s has no such receiver. cap_lock held, taken with flags f; m checked by the
  * caller (check_msg, unless short_msg says it has nothing to check).
  */
-static __always_inline bool call_handoff(struct thread *me, struct cap_slot *s,
-					 struct ipc_msg *m, bool shortm, irqflags_t f)
+static __always_inline struct thread *call_take(struct thread *me, struct cap_slot *s,
+						struct ipc_msg *m, bool shortm)
 {
 	struct endpoint *ept = ep_of(s);
 	struct thread *r = ept->wq.head;
 
 	if (unlikely(!r || !ept->receivers || !r->ipc_reply || !sched_can_switch_ipc(me, r)))
-		return false;
+		return NULL;
 	struct reply *rp = r->ipc_reply;
 	waitq_pop(&ept->wq);
 	transfer_fast(me, m, shortm, r, r->ipc_msg);
@@ -400,6 +400,16 @@ static __always_inline bool call_handoff(struct thread *me, struct cap_slot *s,
 	me->ipc_op = IPC_REPLY_WAIT;
 	me->ipc_msg = m;
 	waitq_add(&rp->wq, me);
+	return r;
+}
+
+static __always_inline bool call_handoff(struct thread *me, struct cap_slot *s,
+					 struct ipc_msg *m, bool shortm, irqflags_t f)
+{
+	struct thread *r = call_take(me, s, m, shortm);
+
+	if (!r)
+		return false;
 	sched_switch_ipc(me, r, &cap_lock, f);
 	return true;
 }
@@ -563,15 +573,15 @@ kerr_t ep_reply(uint32_t reply, const struct ipc_msg *m)
  * ipc_badge. False, with nothing changed and cap_lock still held, otherwise. cap_lock
  * held, taken with flags f; the capabilities and m checked by the caller.
  */
-static __always_inline bool reply_recv_handoff(struct thread *me, struct endpoint *e,
-					       struct reply *rp, struct ipc_msg *m, bool shortm,
-					       irqflags_t f)
+static __always_inline struct thread *reply_recv_take(struct thread *me, struct endpoint *e,
+						      struct reply *rp, struct ipc_msg *m,
+						      bool shortm)
 {
 	struct thread *c = rp->caller;
 
 	if (unlikely(!c || e->dead || (!e->receivers && e->wq.head) ||
 		     !sched_can_switch_ipc(me, c)))
-		return false;
+		return NULL;
 	rp->caller = NULL;
 	waitq_pop(&rp->wq);
 	transfer_fast(me, m, shortm, c, c->ipc_msg);
@@ -582,6 +592,17 @@ static __always_inline bool reply_recv_handoff(struct thread *me, struct endpoin
 	me->ipc_op = IPC_RECV;
 	me->ipc_msg = m;
 	waitq_add(&e->wq, me);
+	return c;
+}
+
+static __always_inline bool reply_recv_handoff(struct thread *me, struct endpoint *e,
+					       struct reply *rp, struct ipc_msg *m, bool shortm,
+					       irqflags_t f)
+{
+	struct thread *c = reply_recv_take(me, e, rp, m, shortm);
+
+	if (!c)
+		return false;
 	sched_switch_ipc(me, c, &cap_lock, f);
 	return true;
 }
@@ -654,12 +675,74 @@ static __always_inline long fast_refused(void)
 	return EP_FAST_NO;
 }
 
+/*
+ * Continuations. A thread that blocks in a fast path keeps nothing of its kernel
+ * context: what it needs to go on is its system-call frame (the message already sits in
+ * it, as ipc_msg points there) and the user's callee-saved registers the entry put below
+ * the frame. It is left with a context made for arch_switch whose return address is
+ * ep_fast_trampoline, so the scheduler or any general path can resume it like any
+ * thread; and a fast path handing over to a thread blocked that way finishes the
+ * thread's system call itself and leaves for user mode on its stack (ep_fast_exit),
+ * with no kernel frames to unwind. The blocking thread saves no registers and the
+ * resumed one restores none but the user's: half the cost of a handoff.
+ */
+#define IPC_FAST_CALL   1
+#define IPC_FAST_RECV   2
+#define SAVED_WORDS     6       /* the callee-saved registers below the frame */
+#define FRAME_RDI       1       /* in words: struct syscall_frame */
+#define FRAME_MSG       2
+
+__noreturn void ep_fast_exit(uint64_t *saved, uint32_t *serving);
+void ep_fast_trampoline(void);
+long ep_fast_resume(uint64_t *frame);
+
+/* The thread me, in fast path op, blocks (its queues set up, cap_lock held) and next
+ * runs. Never returns: me goes on through ep_fast_trampoline or fast_resumed. */
+static __always_inline __noreturn void fast_switch(struct thread *me, uint8_t op,
+						   struct thread *next)
+{
+	struct cpu_local *cl = this_cpu();
+	uint64_t *saved = (uint64_t *)me->ipc_msg - FRAME_MSG - SAVED_WORDS;
+
+	/* A context arch_switch can resume: six registers nobody needs, then the
+	 * trampoline as the return address (in the slot of this function's own, which
+	 * is never used now). */
+	saved[-1] = (uint64_t)(uintptr_t)ep_fast_trampoline;
+	me->saved_rsp = (uint64_t)(uintptr_t)(saved - 1 - SAVED_WORDS);
+	me->fast_op = op;
+	sched_handoff(cl, me, next);
+	sched_switch_state(cl, me, next);
+	if (likely(next->fast_op) && likely(!__atomic_load_n(&next->killed, __ATOMIC_ACQUIRE))) {
+		uint64_t *frame = (uint64_t *)next->ipc_msg - FRAME_MSG;
+		frame[FRAME_RDI] = next->fast_op == IPC_FAST_RECV ? next->ipc_badge : 0;
+		next->fast_op = 0;
+		if (SPIN_CHECKS)
+			__atomic_store_n(&cap_lock.holder, SPIN_NO_HOLDER, __ATOMIC_RELAXED);
+		ep_fast_exit(frame - SAVED_WORDS, &cap_lock.serving);
+	}
+	cl->sched_release = &cap_lock;
+	arch_load(next->saved_rsp);
+}
+
+long ep_fast_resume(uint64_t *frame)
+{
+	struct thread *me = thread_current();
+
+	sched_resume();
+	uint8_t op = me->fast_op;
+	kerr_t e = (kerr_t)me->ipc_result;
+	me->fast_op = 0;
+	frame[FRAME_RDI] = op == IPC_FAST_RECV && e == E_OK ? me->ipc_badge : 0;
+	return fast_result(me, e);
+}
+
 long ep_call_fast(uint64_t ep, struct ipc_msg *m)
 {
 	struct thread *me = thread_current();
 	struct cspace *cs = me->proc->cspace;
 	bool shortm = short_msg(m->info);
 	struct cap_slot *s;
+	struct thread *r;
 
 	if (unlikely(ep >> 32))
 		return EP_FAST_NO;
@@ -667,8 +750,8 @@ long ep_call_fast(uint64_t ep, struct ipc_msg *m)
 	if (unlikely(cap_check_locked(cs, (uint32_t)ep, OBJ_ENDPOINT, CAP_R_SEND, &s) != E_OK ||
 		     (!shortm && check_msg(me, cs, m) != E_OK)))
 		return fast_refused();
-	if (likely(call_handoff(me, s, m, shortm, 0)))
-		return fast_result(me, (kerr_t)me->ipc_result);
+	if (likely((r = call_take(me, s, m, shortm)) != NULL))
+		fast_switch(me, IPC_FAST_CALL, r);
 	kerr_t e = do_send(ep_of(s), s->badge, m, IPC_FOREVER, true, USER_IRQ_FLAGS);
 	irq_disable();
 	return fast_result(me, e);
@@ -681,6 +764,7 @@ long ep_reply_recv_fast(uint64_t ep_reply, struct ipc_msg *m, uint64_t *badge)
 	bool shortm = short_msg(m->info);
 	uint32_t ep = (uint32_t)ep_reply, reply = (uint32_t)(ep_reply >> 32);
 	struct cap_slot *es, *rs;
+	struct thread *c;
 
 	if (unlikely(!reply))
 		return EP_FAST_NO;
@@ -690,11 +774,8 @@ long ep_reply_recv_fast(uint64_t ep_reply, struct ipc_msg *m, uint64_t *badge)
 		return fast_refused();
 	struct endpoint *e = ep_of(es);
 	struct reply *rp = reply_of(rs);
-	if (likely(reply_recv_handoff(me, e, rp, m, shortm, 0))) {
-		if (likely(me->ipc_result == E_OK))
-			*badge = me->ipc_badge;
-		return fast_result(me, (kerr_t)me->ipc_result);
-	}
+	if (likely((c = reply_recv_take(me, e, rp, m, shortm)) != NULL))
+		fast_switch(me, IPC_FAST_RECV, c);
 	kerr_t err = do_recv(e, rp, m, badge, IPC_FOREVER, answer(rp, m), USER_IRQ_FLAGS);
 	irq_disable();
 	return fast_result(me, err);

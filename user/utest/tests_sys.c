@@ -236,6 +236,37 @@ UTEST(ipc_refused_calls_fail_cleanly_and_change_nothing)
 	}
 }
 
+/*
+ * A thread blocked in a fast path keeps no kernel context (kernel/ipc/endpoint.c,
+ * "Continuations"): it is resumed through its system-call frame and the registers the
+ * entry saved below it. Every register the ABI preserves must come back, and the
+ * answer with them: across the calls the server's reply_recv answers (the client is
+ * resumed by that fast path directly) and across the last, answered by ep_reply (the
+ * client is resumed through the scheduler and the trampoline).
+ */
+UTEST(ipc_blocked_fast_calls_keep_preserved_registers)
+{
+	enum { CALLS = 8 };
+
+	srv_ep = ut_make(MNOS_OBJ_ENDPOINT, 0, 0);
+	srv_reply = ut_make(MNOS_OBJ_REPLY, 0, 0);
+	UT_ASSERT(srv_ep && srv_reply);
+	UT_ASSERT_OK(ut_start_thread(server, CALLS));
+	for (uint64_t i = 0; i < CALLS; i++) {
+		const uint64_t in[6] = { srv_ep, mnos_ipc_info(7, 4, 0), 10 + i, 20, 30, 40 };
+		uint64_t out[7];
+		if (i == 0)
+			mnos_sleep(2000000);    /* the server waits in ep_recv */
+		UT_EXPECT_EQ(ut_syscall_sentinels(SYS_EP_CALL, in, out), 0);
+		UT_EXPECT_EQ(out[0], E_OK);
+		UT_EXPECT_EQ(mnos_ipc_label(out[2]), 8);
+		UT_EXPECT_EQ(out[3], 40);
+		UT_EXPECT_EQ(out[4], 30);
+		UT_EXPECT_EQ(out[5], 10 + i);
+	}
+	UT_EXPECT(!ut_join_thread());
+}
+
 /* ---- a process made through system calls ---- */
 
 /* Position-independent code for the new process: signal the notification in its slot 1

@@ -10,26 +10,28 @@
  * called arch_switch itself, with thread_start as the return address and its entry
  * function and argument in r12 and r13.
  */
+#include <arch/calleesaved.h>
+
 	.section .text
 	.global arch_switch
 	.type arch_switch, @function
 arch_switch:
-	pushq %rbp
-	pushq %rbx
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_CALLEE_SAVED
 	movq %rsp, (%rdi)
 	movq %rsi, %rsp
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbx
-	popq %rbp
+	POP_CALLEE_SAVED
 	ret
 	.size arch_switch, . - arch_switch
+
+/* arch_load(rsp): resume a context saved by arch_switch (or made like one), leaving
+ * nothing behind: the running thread's own context was kept another way. */
+	.global arch_load
+	.type arch_load, @function
+arch_load:
+	movq %rdi, %rsp
+	POP_CALLEE_SAVED
+	ret
+	.size arch_load, . - arch_load
 
 	.global thread_start
 	.type thread_start, @function

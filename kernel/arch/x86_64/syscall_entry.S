@@ -17,10 +17,13 @@
  * goes into the saved rdi. A fast path that cannot take the call returns EP_FAST_NO
  * having changed nothing, and the call goes through the dispatch like any other.
  * Results as the dispatch leaves them: rax the error, rdi 0 for a call, and every
- * result register zero after an error.
+ * result register zero after an error. The fast paths also keep the user's callee-saved
+ * registers below the frame: a thread that blocks in one is resumed through the frame
+ * alone (fast_resumed), with no C frames left to return through.
  */
 #include <arch/layout.h>
 #include <mnos/abi.h>
+#include <arch/calleesaved.h>
 
 /* struct syscall_frame (arch/syscall.h) */
 #define F_RAX   0
@@ -28,6 +31,11 @@
 #define F_MSG   16                      /* rsi, rdx, r10, r8, r9: a struct ipc_msg */
 
 #define RFLAGS_IF_RESERVED 0x202
+
+/* The fast paths keep the user's callee-saved registers below the frame (in the order
+ * arch_switch pushes its own), so that a thread blocked in one can be resumed through
+ * its frame alone, without the C frames above it (endpoint.c, "Continuations"). */
+#define SAVED   CALLEE_SAVED_BYTES
 
 	.section .text
 	.balign 16
@@ -73,18 +81,31 @@ syscall_exit:
 	swapgs
 	sysretq
 fast_call:
-	leaq F_MSG(%rsp), %rsi
+	PUSH_CALLEE_SAVED
+	leaq F_MSG+SAVED(%rsp), %rsi
 	call ep_call_fast               /* rdi: the endpoint, as the user left it */
+	addq $SAVED, %rsp               /* returned: it kept the callee-saved registers */
 	testq %rax, %rax
 	js slow                         /* EP_FAST_NO: nothing changed */
 	movq $0, F_RDI(%rsp)
 	jmp fast_result
 fast_reply_recv:
-	leaq F_MSG(%rsp), %rsi
-	leaq F_RDI(%rsp), %rdx          /* the badge */
+	PUSH_CALLEE_SAVED
+	leaq F_MSG+SAVED(%rsp), %rsi
+	leaq F_RDI+SAVED(%rsp), %rdx    /* the badge */
 	call ep_reply_recv_fast
+	addq $SAVED, %rsp
 	testq %rax, %rax
 	js slow
+	jmp fast_result
+
+	/* A thread blocked in a fast path goes on from here when it is resumed (rsp at
+	 * its saved callee-saved registers, rax its result, its rdi set): directly from
+	 * ep_fast_exit, or through ep_fast_trampoline after a switch by the scheduler. */
+	.global fast_resumed
+fast_resumed:
+	POP_CALLEE_SAVED
+	testq %rax, %rax
 fast_result:
 	movq %rax, F_RAX(%rsp)
 	jz syscall_exit
@@ -131,3 +152,34 @@ arch_enter_user:
 	swapgs
 	iretq
 	.size arch_enter_user, . - arch_enter_user
+
+/*
+ * ep_fast_exit(saved, serving): finish a system call of another thread blocked in a
+ * fast path, whose result is E_OK and whose rdi and message are in its frame: move to
+ * its stack (saved: its callee-saved registers below the frame), and only then let go
+ * of the IPC lock (serving: the lock's counter; the caller has done the rest of the
+ * unlock), so that no other CPU can resume the thread left behind while this CPU is
+ * still on that thread's stack.
+ */
+	.global ep_fast_exit
+	.type ep_fast_exit, @function
+ep_fast_exit:
+	movq %rdi, %rsp
+	addl $1, (%rsi)                 /* only the holder writes it: a release store */
+	xorl %eax, %eax
+	jmp fast_resumed
+	.size ep_fast_exit, . - ep_fast_exit
+
+/*
+ * Where arch_switch lands in a thread blocked in a fast path (the return address of the
+ * context endpoint.c made for it, rsp now at its saved callee-saved registers): the C
+ * side finishes the switch and says the result, and the thread returns to user mode.
+ */
+	.global ep_fast_trampoline
+	.type ep_fast_trampoline, @function
+ep_fast_trampoline:
+	xorl %ebp, %ebp                 /* the end of backtraces */
+	leaq SAVED(%rsp), %rdi          /* its frame */
+	call ep_fast_resume
+	jmp fast_resumed
+	.size ep_fast_trampoline, . - ep_fast_trampoline
