@@ -123,6 +123,13 @@ LIMITS = [
      'as version 1 laid it out'),
 ]
 
+# Flags a call takes: (name, value, doc). MNOS_<name>.
+FLAGS = [
+    ('MEM_LAZY', 1, 'obj_create of MNOS_OBJ_MEMORY, in arg1: demand-zero memory, charged '
+     'as much but given a frame only when a page is first touched through a mapping (a '
+     'stack, a heap, .bss); a touch that finds no free frame is a page fault'),
+]
+
 # ---------------------------------------------------------------------------------------
 # System calls
 # ---------------------------------------------------------------------------------------
@@ -270,7 +277,8 @@ SYSCALLS = [
          doc='Create an object, charged to the caller\'s quota, with a first capability '
              '(every right of its type) in dst. type MNOS_OBJ_ENDPOINT, _REPLY, '
              '_NOTIFICATION: arg0 and arg1 zero. MNOS_OBJ_MEMORY: arg0 pages of zeroed '
-             'memory (their frames are charged too), arg1 zero. MNOS_OBJ_PROCESS: a '
+             'memory (their frames are charged too), arg1 0 or MNOS_MEM_LAZY (the frames '
+             'taken on first touch). MNOS_OBJ_PROCESS: a '
              'process with an empty address space and a capability space of arg0 slots, '
              'given a quota of arg1 bytes carved from the caller\'s: the caller pays '
              'arg1 + MNOS_PROCESS_OVERHEAD bytes until the process and everything '
@@ -278,10 +286,11 @@ SYSCALLS = [
          args=[arg('type', 'value', 'MNOS_OBJ_*'),
                arg('dst', 'slot', 'an empty slot for the capability', dst=True),
                arg('arg0', 'value', 'pages (memory), slots (process)'),
-               arg('arg1', 'value', 'quota bytes (process)')],
+               arg('arg1', 'value', 'quota bytes (process); flags (memory)')],
          results=[],
          errors={'E_INVAL': 'a type that cannot be created, a non-zero unused argument, '
-                            '0 pages, or slots outside 2..MNOS_CSPACE_MAX_SLOTS',
+                            '0 pages, flags other than MNOS_MEM_LAZY, or slots outside '
+                            '2..MNOS_CSPACE_MAX_SLOTS',
                  'E_RANGE': 'dst is 0, past the capability space or above 2^32; more '
                             'pages than MNOS_MEMOBJ_MAX_PAGES',
                  'E_EXISTS': 'dst is occupied',

@@ -159,6 +159,10 @@ def gen_abi_h():
     for name, val, doc in abi.LIMITS:
         o.append(f"#define MNOS_{name:<23}MNOS_U64({val:#x})")
         o.insert(len(o) - 1, f'/* {doc} */')
+    o += ['', '/* ---- flags ---- */']
+    for name, val, doc in abi.FLAGS:
+        o.append(f'/* {doc} */')
+        o.append(f"#define MNOS_{name:<23}MNOS_U64({val:#x})")
     o += ['', '#ifndef __ASSEMBLER__', '#include <stdint.h>', '',
           '/* Error codes: rax after every system call (0 = success). */',
           'enum mnos_error {']
@@ -421,6 +425,9 @@ def gen_doc():
           'Timeouts are nanoseconds: 0 polls, 2^64-1 waits forever.', '',
           '## Limits', '', '| name | value | meaning |', '|---|---|---|']
     for name, val, doc in abi.LIMITS:
+        o.append(f'| `MNOS_{name}` | {val:#x} | {md_escape(doc)} |')
+    o += ['', '## Flags', '', '| name | value | meaning |', '|---|---|---|']
+    for name, val, doc in abi.FLAGS:
         o.append(f'| `MNOS_{name}` | {val:#x} | {md_escape(doc)} |')
     o += ['', '## Calls', '', '| # | call | area |', '|---|---|---|']
     for s in abi.SYSCALLS:

@@ -4,7 +4,10 @@
  *
  * A memory object is a run of pages, of one of three kinds:
  * - anonymous: zeroed frames from the PMM, charged with the object to its creator's
- *   quota (so no process can use up RAM), freed when the object is;
+ *   quota (so no process can use up RAM), freed when the object is. A demand-zero
+ *   (lazy) one is charged the same but takes each frame on the first touch of its page
+ *   through any mapping (mem_fault): a stack of which a program uses one page costs one
+ *   frame and one zeroing, not sixteen;
  * - device: a physical range outside RAM, for drivers; mapped uncached (registers) or
  *   write-combining (a framebuffer), never freed;
  * - read-only RAM: a physical range of RAM the PMM never hands out (a boot module: the
@@ -38,8 +41,11 @@ struct memobj {
 	bool device;                    /* [I] */
 	bool wc;                        /* [I] device: mapped write-combining */
 	bool ram_ro;                    /* [I] read-only RAM */
+	bool lazy;                      /* [I] anonymous: frames taken on first touch */
 	paddr_t base;                   /* [I] device, read-only RAM: the range's first byte */
-	paddr_t frames[];               /* [I] anonymous: one per page */
+	paddr_t frames[];               /* anonymous: one per page. [I] if eager; if lazy
+					 * [a]: 0 until the page's first touch, then set once
+					 * (compare-and-swap) and never changed */
 };
 
 /* A process's memory grants: its address space and the mappings made in it. */
@@ -56,6 +62,14 @@ void memobj_init(void);
  * PMM ran out (nothing is left allocated or charged).
  */
 kerr_t memobj_create(struct quota *q, uint64_t npages, struct memobj **out);
+
+/*
+ * The same, demand-zero: charged as much, but no frame is taken until a page is first
+ * touched through a mapping (a user access, or the kernel's user copies), when mem_fault
+ * takes a zeroed one. Only E_NO_MEMORY for the quota or the heap: the frames are not
+ * asked for yet, so running out of them shows at the touch, as a fault.
+ */
+kerr_t memobj_create_lazy(struct quota *q, uint64_t npages, struct memobj **out);
 
 /*
  * A device object over the physical range [base, base + size). E_INVAL: base or size
@@ -97,12 +111,14 @@ kerr_t memobj_create_ram_ro(struct quota *q, paddr_t base, uint64_t size,
  * E_RANGE, E_NOT_FOUND, E_TYPE: the capability (cap_lookup);
  * E_PERM: rights not all in the capability's, or WRITE on read-only RAM;
  * E_RANGE: [va, va + size) not inside user space [USER_BASE, USER_TOP), or wrapping;
- * E_EXISTS: something is mapped there already;
+ * E_EXISTS: something is mapped there already (a page, or another mapping's range: a
+ *   demand-zero mapping's untouched pages are its own);
  * E_NO_MEMORY: cs's quota cannot pay for the mapping's record, or no memory for it or
  *   for page tables.
  * The mapping record is charged to cs's quota. Pages are user pages, writable only
  * with WRITE, executable only with EXEC, uncached (or write-combining) for a device
- * object.
+ * object. Of a demand-zero object only the pages some mapping has touched are mapped
+ * now; mem_fault maps the others as they are touched.
  */
 kerr_t mem_map(struct cspace *cs, uint32_t slot, struct process *p, vaddr_t va,
 	       uint32_t rights);
@@ -128,6 +144,26 @@ kerr_t mem_map_object(struct process *p, struct memobj *mo, vaddr_t va, uint32_t
 /* Remove the mapping that starts at va. E_INVAL: va not page aligned; E_NOT_FOUND: no
  * mapping starts there (a revoke may just have removed it). */
 kerr_t mem_unmap(struct process *p, vaddr_t va);
+
+/*
+ * A page fault at at in p, not-present, for access (MEM_FAULT_* bits): if at lies in a
+ * mapping of a demand-zero object that allows the access, make the page present — the
+ * object's frame for it, taken now (zeroed) if no mapping touched it before — and
+ * return E_OK, so the faulting instruction is run again. E_NOT_FOUND: no such mapping,
+ * or it does not allow the access (a user fault, as before); E_NO_MEMORY: no free frame,
+ * or none for a page table (a user fault too; nothing is left allocated but what the
+ * object owns). Called from the trap handler for user faults, and for kernel faults
+ * inside a user copy (usercopy.h), with the mapping lock taken inside: the caller holds
+ * no lock that comes after it.
+ */
+enum {
+	MEM_FAULT_WRITE = 1u << 0,
+	MEM_FAULT_EXEC  = 1u << 1,
+};
+kerr_t mem_fault(struct process *p, vaddr_t at, unsigned access);
+
+/* Does some mapping of p's cover the page at va? (The IPC buffer must lie outside them.) */
+bool mem_covers(struct process *p, vaddr_t va);
 
 /* For process_create and process_put: a process's (empty) grants over as, and their
  * end — every mapping removed — before the address space is destroyed. */

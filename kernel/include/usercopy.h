@@ -14,7 +14,10 @@
 #include <kerr.h>
 
 /* E_RANGE: the range is not entirely user memory; E_FAULT: some page is not mapped
- * (for copy_to_user: not writable). n == 0 always succeeds. */
+ * (for copy_to_user: not writable); E_NO_MEMORY: some page of a demand-zero object,
+ * touched first, found no free frame (memobj.h; the copy stops there). A page of a
+ * demand-zero object not yet touched is taken and mapped on the way, as a user access
+ * would. n == 0 always succeeds. */
 kerr_t copy_from_user(void *dst, uint64_t usrc, size_t n);
 kerr_t copy_to_user(uint64_t udst, const void *src, size_t n);
 

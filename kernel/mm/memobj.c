@@ -20,13 +20,25 @@
  * then find them off the list and only free them. Nothing ever waits for a hook — the
  * process may end in the scheduler, with interrupts off (thread_reap).
  *
+ * Demand-zero objects: a mapping of one maps only the pages that have a frame already;
+ * the others are left not-present, and mem_fault, under the space's lock, finds the
+ * listed record that covers a faulting page and maps the object's frame for it — taking
+ * and zeroing one first if no mapping has touched the page, installed with a
+ * compare-and-swap since other address spaces (with other locks) may map the object
+ * too. Since the page is mapped under the lock and only while the record is listed, the
+ * first rule holds for these pages as for the others: the unlisting unmaps them. An
+ * untouched page leaves no trace in the page tables, so that mappings never overlap is
+ * checked against the list too, not only by the page tables' E_EXISTS.
+ *
  * Locks: a space's lock comes before cap_lock (cap_unhold and cap_hold are called
  * under it) and before the address space's; the hook takes it after cap_lock is
- * released (docs/ARCHITECTURE.md).
+ * released (docs/ARCHITECTURE.md). mem_fault takes it, then the address space's and the
+ * PMM's.
  */
 #include <memobj.h>
 #include <heap.h>
 #include <klib.h>
+#include <log.h>
 #include <memmap.h>
 #include <pmm.h>
 #include <panic.h>
@@ -45,7 +57,9 @@ struct mapping {
 	struct memobj *mo;              /* [I] a reference */
 	struct quota *quota;            /* [I] charged for the record */
 	vaddr_t va;                     /* [I] */
+	uint64_t first;                 /* [I] the object's page mapped at va */
 	uint64_t npages;                /* [I] how many of the object's pages it maps */
+	unsigned flags;                 /* [I] the pages' VM_* flags */
 	bool listed;                    /* [ms->lock] on ms->maps, pages mapped */
 	struct mapping *next, *prev;    /* [ms->lock] */
 };
@@ -75,8 +89,10 @@ static void memobj_destroy(struct kobj *o)
 	struct memobj *mo = container_of(o, struct memobj, obj);
 
 	if (!is_range(mo)) {
+		/* A demand-zero object's untouched pages have no frame. */
 		for (uint64_t i = 0; i < mo->npages; i++)
-			pmm_free(mo->frames[i]);
+			if (mo->frames[i].raw)
+				pmm_free(mo->frames[i]);
 		/* kobj_put credits the object's own charge; the frames' is ours. */
 		quota_credit(o->quota, frames_charge(mo));
 	}
@@ -109,6 +125,7 @@ static kerr_t memobj_alloc(struct quota *q, uint64_t npages, bool range,
 	mo->device = false;
 	mo->wc = false;
 	mo->ram_ro = false;
+	mo->lazy = false;
 	mo->base = PADDR_NULL;
 	*out = mo;
 	return E_OK;
@@ -122,7 +139,10 @@ static void memobj_unalloc(struct memobj *mo, uint64_t frames_bytes)
 	kobj_put(&mo->obj);
 }
 
-kerr_t memobj_create(struct quota *q, uint64_t npages, struct memobj **out)
+/* An anonymous object: every frame taken now, or (lazy) none until its page is touched.
+ * Charged for every frame either way: the quota stays what bounds a process's memory,
+ * and a touch can only fail if the machine runs out. */
+static kerr_t anon_object(struct quota *q, uint64_t npages, bool lazy, struct memobj **out)
 {
 	if (npages == 0)
 		return E_INVAL;
@@ -132,7 +152,10 @@ kerr_t memobj_create(struct quota *q, uint64_t npages, struct memobj **out)
 	kerr_t e = memobj_alloc(q, npages, false, npages * PAGE_SIZE, &mo);
 	if (e != E_OK)
 		return e;
-	for (uint64_t i = 0; i < npages; i++) {
+	mo->lazy = lazy;
+	if (lazy)
+		memset(mo->frames, 0, npages * sizeof(paddr_t));
+	for (uint64_t i = 0; i < npages && !lazy; i++) {
 		mo->frames[i] = pmm_alloc_zeroed();
 		if (!mo->frames[i].raw) {
 			while (i--)
@@ -143,6 +166,16 @@ kerr_t memobj_create(struct quota *q, uint64_t npages, struct memobj **out)
 	}
 	*out = mo;
 	return E_OK;
+}
+
+kerr_t memobj_create(struct quota *q, uint64_t npages, struct memobj **out)
+{
+	return anon_object(q, npages, false, out);
+}
+
+kerr_t memobj_create_lazy(struct quota *q, uint64_t npages, struct memobj **out)
+{
+	return anon_object(q, npages, true, out);
 }
 
 /* What every physical range must be: page aligned, not empty, not too large. */
@@ -211,15 +244,39 @@ kerr_t memobj_create_ram_ro(struct quota *q, paddr_t base, uint64_t size,
 	return range_object(q, base, size, false, out);
 }
 
-/* Map pages [first, first + npages) of mo at start, in one call: a physical range is
- * contiguous, frames are listed. On failure nothing this call mapped stays. */
+/* A demand-zero object's frame for page i: PADDR_NULL while untouched. Once set it
+ * never changes, so a run of set entries may be read as a plain array. */
+static paddr_t frame_at(const struct memobj *mo, uint64_t i)
+{
+	return pa(__atomic_load_n(&mo->frames[i].raw, __ATOMIC_ACQUIRE));
+}
+
+/* Map pages [first, first + npages) of mo at start: a physical range is contiguous,
+ * frames are listed and mapped as one run; of a demand-zero object, each run of pages
+ * that have a frame (the caller holds the space's lock, so no fault maps the others
+ * meanwhile). On failure nothing this call mapped stays. */
 static kerr_t map_pages(struct addr_space *as, vaddr_t start, const struct memobj *mo,
 			uint64_t first, uint64_t npages, unsigned flags)
 {
 	if (is_range(mo))
 		return vmm_map(as, start, pa(mo->base.raw + first * PAGE_SIZE),
 			       npages * PAGE_SIZE, flags);
-	return vmm_map_frames(as, start, &mo->frames[first], npages, flags);
+	if (!mo->lazy)
+		return vmm_map_frames(as, start, &mo->frames[first], npages, flags);
+	for (uint64_t i = 0; i < npages;) {
+		uint64_t n = 0;
+		while (i + n < npages && frame_at(mo, first + i + n).raw)
+			n++;
+		kerr_t e = n ? vmm_map_frames(as, va(start.raw + i * PAGE_SIZE),
+					      &mo->frames[first + i], n, flags) : E_OK;
+		if (e != E_OK) {
+			if (i)
+				vmm_unmap(as, start, i * PAGE_SIZE);
+			return e;
+		}
+		i += n + 1;             /* and the untouched page after the run */
+	}
+	return E_OK;
 }
 
 /* ---- mappings ---- */
@@ -279,6 +336,26 @@ static void mapping_revoked(struct cap_held *h)
 	mapping_free(m);
 }
 
+/* Does a listed mapping of ms overlap [va, va + size)? */
+static bool overlaps(struct mem_space *ms, uint64_t va, uint64_t size)
+{
+	spin_assert_held(&ms->lock);
+	for (struct mapping *m = ms->maps; m; m = m->next)
+		if (va < m->va.raw + mapping_size(m) && m->va.raw < va + size)
+			return true;
+	return false;
+}
+
+/* The listed mapping of ms that covers the page at va, if any. */
+static struct mapping *covering(struct mem_space *ms, uint64_t va)
+{
+	spin_assert_held(&ms->lock);
+	for (struct mapping *m = ms->maps; m; m = m->next)
+		if (va - m->va.raw < mapping_size(m))
+			return m;
+	return NULL;
+}
+
 static unsigned vm_flags(uint32_t rights, const struct memobj *mo)
 {
 	return VM_USER | (rights & CAP_R_WRITE ? VM_WRITE : 0) |
@@ -334,17 +411,29 @@ static kerr_t map_object(struct process *p, struct memobj *mo, struct page_range
 	m->ms = ms;
 	m->quota = q;
 	m->va = va;
+	m->first = r.first;
 	m->npages = r.npages;
-	e = map_pages(ms->as, va, mo, r.first, r.npages, vm_flags(rights, mo));
-	if (e != E_OK)
-		goto out_free;
+	m->flags = vm_flags(rights, mo);
+	/* An eager object's pages are all mapped before the lock (the page tables refuse
+	 * a page taken); a demand-zero one's, under it, after the check against the list
+	 * that its holes need, so no fault maps into them meanwhile. */
+	if (!mo->lazy) {
+		e = map_pages(ms->as, va, mo, r.first, r.npages, m->flags);
+		if (e != E_OK)
+			goto out_free;
+	}
 
 	/* Publish: from cap_hold on a revoke can reach the record, and its hook will wait
 	 * for this lock and find the record listed, pages mapped. */
 	irqflags_t f = spin_lock_irqsave(&ms->lock);
-	if (cs)
+	bool mapped = !mo->lazy;        /* pages of this record's are in the space */
+	if (overlaps(ms, va.raw, size))
+		e = E_EXISTS;           /* another mapping's untouched pages */
+	else if (mo->lazy)
+		mapped = (e = map_pages(ms->as, va, mo, r.first, r.npages, m->flags)) == E_OK;
+	if (e == E_OK && cs)
 		e = cap_hold(cs, slot, &mo->obj, rights, &m->held, mapping_revoked);
-	else
+	else if (e == E_OK)
 		cap_hold_root(&mo->obj, rights, &m->held, mapping_revoked);
 	if (e == E_OK) {
 		m->listed = true;
@@ -354,12 +443,14 @@ static kerr_t map_object(struct process *p, struct memobj *mo, struct page_range
 		ms->maps = m;
 		__atomic_fetch_add(&ms->refs, 1, __ATOMIC_RELAXED);
 		__atomic_fetch_add(&nmappings, 1, __ATOMIC_RELAXED);
+	} else if (mapped) {
+		vmm_unmap(ms->as, va, size);    /* while no fault can map into it */
 	}
 	spin_unlock_irqrestore(&ms->lock, f);
 	if (e == E_OK)
 		return E_OK;
-	/* The capability went away (or lost the rights) since the lookup. */
-	vmm_unmap(ms->as, va, size);
+	/* The capability went away (or lost the rights) since the lookup, or the range
+	 * overlaps another mapping's, or no memory for a page table. */
 out_free:
 	kobj_put(&mo->obj);
 	kfree(m);
@@ -469,4 +560,72 @@ void mem_space_destroy(struct mem_space *ms)
 			mapping_free(m);
 	}
 	space_put(ms);
+}
+
+/* ---- demand-zero pages ---- */
+
+/*
+ * The frame of mo's page i, taken now if no mapping has touched it: zeroed before it is
+ * published, with a compare-and-swap, since another address space (another lock) may
+ * be taking one for the same page; the loser gives its own back. PADDR_NULL: no frame.
+ */
+static paddr_t frame_for(struct memobj *mo, uint64_t i)
+{
+	paddr_t f = frame_at(mo, i);
+	uint64_t none = 0;
+
+	if (f.raw)
+		return f;
+	f = pmm_alloc_zeroed();
+	if (!f.raw)
+		return PADDR_NULL;
+	if (__atomic_compare_exchange_n(&mo->frames[i].raw, &none, f.raw, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return f;
+	pmm_free(f);
+	return pa(none);                /* the winner's */
+}
+
+kerr_t mem_fault(struct process *p, vaddr_t at, unsigned access)
+{
+	struct mem_space *ms = p->mem;
+	uint64_t page = ALIGN_DOWN(at.raw, PAGE_SIZE);
+	kerr_t e = E_NOT_FOUND;
+
+	if (!ms)
+		return E_NOT_FOUND;
+	irqflags_t f = spin_lock_irqsave(&ms->lock);
+	struct mapping *m = covering(ms, page);
+	/* Only a demand-zero object's pages are ever missing from a mapping; a write to a
+	 * read-only one, or a fetch from a non-executable one, stays a fault. */
+	if (m && m->mo->lazy && (!(access & MEM_FAULT_WRITE) || (m->flags & VM_WRITE)) &&
+	    (!(access & MEM_FAULT_EXEC) || (m->flags & VM_EXEC))) {
+		paddr_t frame = frame_for(m->mo, m->first + (page - m->va.raw) / PAGE_SIZE);
+		paddr_t now;
+		e = frame.raw ? vmm_map(ms->as, va(page), frame, PAGE_SIZE, m->flags)
+			      : E_NO_MEMORY;
+		/* Not-present to present needs no invalidation. A page there already was
+		 * mapped by another thread's fault on it (under this lock, so it is this
+		 * object's frame — checked all the same). */
+		if (e == E_EXISTS && vmm_translate(ms->as, va(page), &now, NULL) &&
+		    now.raw == frame.raw)
+			e = E_OK;
+	}
+	spin_unlock_irqrestore(&ms->lock, f);
+	if (e == E_NO_MEMORY)
+		pr_warn("mem: process %s: no memory for the page at %#llx, first touched",
+			p->name, (unsigned long long)page);
+	return e;
+}
+
+bool mem_covers(struct process *p, vaddr_t va)
+{
+	struct mem_space *ms = p->mem;
+
+	if (!ms)
+		return false;
+	irqflags_t f = spin_lock_irqsave(&ms->lock);
+	bool covered = covering(ms, ALIGN_DOWN(va.raw, PAGE_SIZE)) != NULL;
+	spin_unlock_irqrestore(&ms->lock, f);
+	return covered;
 }

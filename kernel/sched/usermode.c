@@ -4,6 +4,7 @@
 #include <heap.h>
 #include <kformat.h>
 #include <log.h>
+#include <memobj.h>
 #include <pmm.h>
 #include <sched.h>
 #include <arch/cpu.h>
@@ -93,7 +94,9 @@ kerr_t ipc_buffer_attach(struct thread *t, uint64_t uva)
 		return E_INVAL;
 	if (uva < USER_BASE || uva > USER_TOP - PAGE_SIZE)
 		return E_RANGE;
-	if (t->ipc_buf)
+	/* Not inside a mapping: a demand-zero one's untouched pages are not in the page
+	 * tables, which would not refuse it, and its end would take the page away. */
+	if (t->ipc_buf || mem_covers(p, va(uva)))
 		return E_EXISTS;
 	if (quota_charge(q, PAGE_SIZE) != E_OK)
 		return E_NO_MEMORY;

@@ -87,7 +87,8 @@ static kerr_t create(uint64_t type, struct quota *q, uint64_t arg0, uint64_t arg
 	}
 	case OBJ_MEMORY: {
 		struct memobj *mo;
-		e = memobj_create(q, arg0, &mo);
+		e = arg1 & MNOS_MEM_LAZY ? memobj_create_lazy(q, arg0, &mo)
+					 : memobj_create(q, arg0, &mo);
 		if (e == E_OK)
 			*out = &mo->obj;
 		return e;
@@ -115,7 +116,7 @@ static kerr_t check_create(uint64_t type, uint64_t arg0, uint64_t arg1)
 	case OBJ_NOTIFICATION:
 		return arg0 || arg1 ? E_INVAL : E_OK;
 	case OBJ_MEMORY:
-		if (!arg0 || arg1)
+		if (!arg0 || (arg1 & ~MNOS_MEM_LAZY))
 			return E_INVAL;
 		return arg0 > MEMOBJ_MAX_PAGES ? E_RANGE : E_OK;
 	case OBJ_PROCESS:

@@ -7,6 +7,7 @@
  */
 #include <ktest.h>
 #include "frames.h"
+#include "uproc.h"
 #include <arch/syscall.h>
 #include <bootinfo.h>
 #include <cap.h>
@@ -20,6 +21,9 @@
 #include <thread.h>
 #include <time.h>
 #include <vmm.h>
+#include <failinj.h>
+#include <usercopy.h>
+#include <usermode.h>
 #include <arch/cpu.h>
 #include <arch/smp.h>
 #include <arch/trap.h>
@@ -32,12 +36,14 @@
 #define X       CAP_R_EXEC
 #define RW      (R | W)
 
-/* An anonymous object of npages with one capability, all rights, in (cs, slot). */
-static kerr_t make_memobj(struct cspace *cs, uint32_t slot, struct quota *q, uint64_t npages,
-			  struct memobj **out)
+/* An anonymous object of npages (made by create) with one capability, all rights, in
+ * (cs, slot). */
+static kerr_t make_anon(kerr_t (*create)(struct quota *, uint64_t, struct memobj **),
+			struct cspace *cs, uint32_t slot, struct quota *q, uint64_t npages,
+			struct memobj **out)
 {
 	struct memobj *mo;
-	kerr_t e = memobj_create(q, npages, &mo);
+	kerr_t e = create(q, npages, &mo);
 
 	if (e != E_OK)
 		return e;
@@ -46,6 +52,12 @@ static kerr_t make_memobj(struct cspace *cs, uint32_t slot, struct quota *q, uin
 		*out = mo;
 	kobj_put(&mo->obj);
 	return e;
+}
+
+static kerr_t make_memobj(struct cspace *cs, uint32_t slot, struct quota *q, uint64_t npages,
+			  struct memobj **out)
+{
+	return make_anon(memobj_create, cs, slot, q, npages, out);
 }
 
 static bool mapped(struct process *p, uint64_t at, paddr_t *phys, unsigned *flags)
@@ -1003,4 +1015,373 @@ KTEST(memobj, read_only_ram_is_checked_write_back_and_never_writable)
 	 * test's (a DEBUG build panics on freeing a free frame). */
 	KT_EXPECT_EQ(*(const uint8_t *)phys_to_virt(pa(frame.raw + PAGE_SIZE)), 0x5a);
 	pmm_free_contig(frame, 2);
+}
+
+/* ---- demand-zero objects ---- */
+
+#define VA_LAZY 0x800000ull
+
+/* Frames a demand-zero object has taken. */
+static uint64_t frames_taken(const struct memobj *mo)
+{
+	uint64_t n = 0;
+
+	for (uint64_t i = 0; i < mo->npages; i++)
+		n += __atomic_load_n(&mo->frames[i].raw, __ATOMIC_ACQUIRE) != 0;
+	return n;
+}
+
+/* A demand-zero object of npages in (cs, slot), all rights. */
+static kerr_t make_lazy(struct cspace *cs, uint32_t slot, struct quota *q, uint64_t npages,
+			struct memobj **out)
+{
+	return make_anon(memobj_create_lazy, cs, slot, q, npages, out);
+}
+
+/* Leave free frames full of garbage, so a frame handed out unzeroed would show. */
+static void dirty_free_frames(void)
+{
+	paddr_t f[64];
+	size_t n = 0;
+
+	while (n < ARRAY_SIZE(f) && (f[n] = pmm_alloc()).raw) {
+		memset(phys_to_virt(f[n]), 0xa5, PAGE_SIZE);
+		n++;
+	}
+	while (n)
+		pmm_free(f[--n]);
+}
+
+static uint64_t fnv_zeros(uint64_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (n--)
+		h *= 0x100000001b3ull;          /* h ^= 0 */
+	return h;
+}
+
+/* One copy to or from the current process's memory (the kernel's user copies). */
+struct ucopy {
+	uint64_t at;
+	uint64_t value;
+	bool write;
+	bool fail_frame;                /* its first frame allocation fails */
+	kerr_t e;
+	struct failinj_result r;
+};
+
+static void ucopy(void *arg)
+{
+	struct ucopy *c = arg;
+
+	if (c->fail_frame)
+		failinj_arm(1, FAILINJ_FRAME);
+	c->e = c->write ? copy_to_user(c->at, &c->value, sizeof(c->value))
+			: copy_from_user(&c->value, c->at, sizeof(c->value));
+	if (c->fail_frame)
+		c->r = failinj_disarm();
+}
+
+static kerr_t ucopy_in(struct process *p, uint64_t at, bool write, uint64_t *value)
+{
+	struct ucopy c = { .at = at, .value = *value, .write = write, .e = E_INVAL };
+
+	if (!run_in(p, ucopy, &c, AFFINITY_ALL))
+		return E_NO_MEMORY;
+	*value = c.value;
+	return c.e;
+}
+
+KTEST(memobj, lazy_object_is_charged_whole_and_takes_no_frame)
+{
+	struct quota q;
+	struct memobj *mo, *keep;
+	uint64_t objs = kobj_count();
+
+	quota_init(&q, 1 << 20);
+	KT_ASSERT_EQ(memobj_create(&q, 8, &keep), E_OK);        /* the heap's slab */
+	uint64_t used = frames_used(), charged = q.used;
+	KT_ASSERT_EQ(memobj_create_lazy(&q, 8, &mo), E_OK);
+	KT_EXPECT(mo->lazy);
+	KT_EXPECT_EQ(q.used - charged, 8 * PAGE_SIZE + sizeof(*mo) + 8 * sizeof(paddr_t));
+	KT_EXPECT_EQ(frames_used(), used);
+	KT_EXPECT_EQ(frames_taken(mo), 0);
+	kobj_put(&mo->obj);
+	KT_EXPECT_EQ(q.used, charged);
+	KT_EXPECT_EQ(memobj_create_lazy(&q, 0, &mo), E_INVAL);
+	KT_EXPECT_EQ(memobj_create_lazy(&q, MEMOBJ_MAX_PAGES + 1, &mo), E_RANGE);
+	KT_EXPECT_EQ(memobj_create_lazy(&q, 256, &mo), E_NO_MEMORY);    /* the quota */
+	kobj_put(&keep->obj);
+	KT_EXPECT_EQ(q.used, 0);
+	KT_EXPECT_EQ(kobj_count(), objs);
+}
+
+/* A user thread's first touch of a page takes one zeroed frame and maps it; a write is
+ * seen through a second mapping in another process, which maps the touched page at once
+ * and takes the others on its own touches; a read-only mapping's write stays a fault. */
+KTEST(memobj, lazy_first_touch_maps_one_zeroed_frame)
+{
+	static struct uproc u;
+	static struct cspace cs2;
+	struct process *p2;
+	struct memobj *mo;
+	paddr_t phys;
+	unsigned flags;
+	uint64_t v;
+
+	KT_ASSERT(uproc_init(&u, ublob_fnv_start, ublob_fnv_end));
+	KT_ASSERT_EQ(make_lazy(&u.cs, 3, &u.q, 4, &mo), E_OK);
+	KT_ASSERT_EQ(mem_map(&u.cs, 3, u.p, va(VA_LAZY), RW), E_OK);
+	KT_EXPECT(!mapped(u.p, VA_LAZY, NULL, NULL));
+	KT_EXPECT(!mapped(u.p, VA_LAZY + PAGE_SIZE, NULL, NULL));
+
+	dirty_free_frames();
+	uint64_t faults = user_fault_count();
+	u.data[0] = VA_LAZY + PAGE_SIZE + 8;    /* page 1: read 64 bytes, then write one */
+	u.data[1] = 64;
+	u.data[3] = 0;
+	KT_ASSERT_EQ(uproc_run(&u), E_OK);
+	KT_EXPECT_EQ(u.data[2], fnv_zeros(64));
+	KT_EXPECT_EQ(u.data[3], 0xbad);                 /* the write went through */
+	KT_EXPECT_EQ(user_fault_count(), faults);
+	KT_EXPECT_EQ(frames_taken(mo), 1);
+	KT_ASSERT(mo->frames[1].raw != 0);
+	KT_EXPECT(mapped(u.p, VA_LAZY + PAGE_SIZE, &phys, &flags));
+	KT_EXPECT_EQ(phys.raw, mo->frames[1].raw);
+	KT_EXPECT_EQ(flags, VM_USER | VM_WRITE);
+	KT_EXPECT_EQ(((uint8_t *)phys_to_virt(mo->frames[1]))[8], 1);
+	KT_EXPECT(!mapped(u.p, VA_LAZY, NULL, NULL));
+
+	/* Another process maps pages 1..3 read-only: the touched page is mapped at once. */
+	KT_ASSERT_EQ(cspace_init(&cs2, SLOTS, &u.q), E_OK);
+	KT_ASSERT_EQ(process_create("lazy2", &p2), E_OK);
+	KT_ASSERT_EQ(cap_copy(&u.cs, 3, &cs2, 1, R), E_OK);
+	KT_ASSERT_EQ(mem_map_pages(&cs2, 1, p2, va(VA_B), R, 1, 3), E_OK);
+	KT_EXPECT(mapped(p2, VA_B, &phys, &flags));
+	KT_EXPECT_EQ(phys.raw, mo->frames[1].raw);
+	KT_EXPECT_EQ(flags, VM_USER);
+	KT_EXPECT(!mapped(p2, VA_B + PAGE_SIZE, NULL, NULL));
+	v = 0;
+	KT_EXPECT_EQ(ucopy_in(p2, VA_B + 8, false, &v), E_OK);
+	KT_EXPECT_EQ(v & 0xff, 1);                      /* the user thread's write */
+	/* Its read-only mapping: a write to an untouched page is refused, takes nothing. */
+	v = 7;
+	KT_EXPECT_EQ(ucopy_in(p2, VA_B + PAGE_SIZE, true, &v), E_FAULT);
+	KT_EXPECT_EQ(frames_taken(mo), 1);
+	/* A read of it takes the object's page 2, which the first process then shares. */
+	KT_EXPECT_EQ(ucopy_in(p2, VA_B + PAGE_SIZE, false, &v), E_OK);
+	KT_EXPECT_EQ(v, 0);
+	KT_EXPECT_EQ(frames_taken(mo), 2);
+	KT_ASSERT(mo->frames[2].raw != 0);
+	v = 0x1234;
+	KT_EXPECT_EQ(ucopy_in(u.p, VA_LAZY + 2 * PAGE_SIZE, true, &v), E_OK);
+	KT_EXPECT(mapped(u.p, VA_LAZY + 2 * PAGE_SIZE, &phys, NULL));
+	KT_EXPECT_EQ(phys.raw, mo->frames[2].raw);
+	v = 0;
+	KT_EXPECT_EQ(ucopy_in(p2, VA_B + PAGE_SIZE, false, &v), E_OK);
+	KT_EXPECT_EQ(v, 0x1234);
+
+	/* The user thread through a read-only mapping: the read is served, the write is
+	 * the fault it always was. */
+	KT_ASSERT_EQ(mem_unmap(u.p, va(VA_LAZY)), E_OK);
+	KT_ASSERT_EQ(mem_map(&u.cs, 3, u.p, va(VA_LAZY), R), E_OK);
+	u.data[0] = VA_LAZY + 3 * PAGE_SIZE;
+	u.data[1] = 16;
+	u.data[2] = u.data[3] = 0;
+	KT_ASSERT_EQ(uproc_run(&u), E_OK);
+	KT_EXPECT_EQ(u.data[2], fnv_zeros(16));
+	KT_EXPECT_EQ(u.data[3], 0);                     /* it never got past the write */
+	KT_EXPECT_EQ(user_fault_count(), faults + 1);
+	KT_EXPECT_EQ(frames_taken(mo), 3);
+
+	process_put(p2);
+	cspace_destroy(&cs2);
+	uproc_fini(&u);
+	KT_EXPECT_EQ(u.q.used, 0);
+}
+
+/* Untouched pages are not in the page tables, but still the mapping's: nothing else may
+ * be mapped over them (nor an IPC buffer put there: user/utest). */
+KTEST(memobj, lazy_mapping_holes_are_not_free_space)
+{
+	static struct env v;
+	struct memobj *mo;
+
+	KT_ASSERT(env_init(&v, 2));
+	KT_ASSERT_EQ(make_lazy(&v.cs, 2, &v.q, 4, &mo), E_OK);
+	KT_ASSERT_EQ(mem_map(&v.cs, 2, v.p, va(VA_A), RW), E_OK);
+	EXPECT_REFUSED(&v, mem_map(&v.cs, 1, v.p, va(VA_A + 2 * PAGE_SIZE), R), E_EXISTS);
+	EXPECT_REFUSED(&v, mem_map(&v.cs, 2, v.p, va(VA_A - PAGE_SIZE), R), E_EXISTS);
+	EXPECT_REFUSED(&v, mem_map_pages(&v.cs, 2, v.p, va(VA_A + 3 * PAGE_SIZE), R, 0, 1),
+		       E_EXISTS);
+	KT_ASSERT_EQ(mem_map(&v.cs, 1, v.p, va(VA_B), R), E_OK);
+	EXPECT_REFUSED(&v, mem_map(&v.cs, 2, v.p, va(VA_B - 3 * PAGE_SIZE), R), E_EXISTS);
+	KT_EXPECT(!mapped(v.p, VA_B - 3 * PAGE_SIZE, NULL, NULL));
+	KT_EXPECT(mapped(v.p, VA_B, NULL, NULL));
+	KT_EXPECT_EQ(frames_taken(mo), 0);
+	env_fini(&v);
+	KT_EXPECT_EQ(v.q.used, 0);
+}
+
+struct toucher {
+	struct process *p;
+	uint64_t base;                  /* where the object is mapped in p */
+	unsigned idx;                   /* which word of each page it writes */
+	uint32_t *ready;
+	uint32_t nthreads;
+	kerr_t e;
+};
+
+/* Wait for every toucher, then write a word of each page: first touches, racing. */
+static void toucher(void *arg)
+{
+	struct toucher *t = arg;
+
+	__atomic_add_fetch(t->ready, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(t->ready, __ATOMIC_ACQUIRE) < t->nthreads)
+		cpu_pause();
+	t->e = E_OK;
+	for (uint64_t pg = 0; pg < 8 && t->e == E_OK; pg++) {
+		uint64_t val = 0x100 * pg + t->idx + 1;
+		t->e = copy_to_user(t->base + pg * PAGE_SIZE + t->idx * 8, &val, sizeof(val));
+	}
+}
+
+/* Two threads in each of two processes touch the same pages of one object at once:
+ * each page ends with one frame, holding every thread's word, mapped in both, and no
+ * frame a loser took is left behind. */
+KTEST(memobj, lazy_racing_first_touches_take_one_frame)
+{
+	static struct env v;
+	static struct cspace cs2;
+	static struct toucher tt[4];
+	struct thread *th[4];
+	struct process *p2;
+	struct memobj *mo;
+	uint32_t ready;
+	unsigned ncpu = sched_cpu_count();
+
+	KT_ASSERT(env_init(&v, 1));
+	KT_ASSERT_EQ(cspace_init(&cs2, SLOTS, &v.q), E_OK);
+	KT_ASSERT_EQ(process_create("lazy2", &p2), E_OK);
+	uint64_t used = frames_used();
+	for (int round = 0; round < 8; round++) {
+		KT_ASSERT_EQ(make_lazy(&v.cs, 2, &v.q, 8, &mo), E_OK);
+		KT_ASSERT_EQ(cap_copy(&v.cs, 2, &cs2, 1, RW), E_OK);
+		KT_ASSERT_EQ(mem_map(&v.cs, 2, v.p, va(VA_A), RW), E_OK);
+		KT_ASSERT_EQ(mem_map(&cs2, 1, p2, va(VA_B), RW), E_OK);
+		ready = 0;
+		for (unsigned i = 0; i < 4; i++) {
+			tt[i] = (struct toucher){ i < 2 ? v.p : p2, i < 2 ? VA_A : VA_B, i,
+						  &ready, 4, E_INVAL };
+			th[i] = thread_create(tt[i].p, "toucher", toucher, &tt[i], PRIO_DEFAULT,
+					      1ull << (i % ncpu));
+			KT_ASSERT(th[i] != NULL);
+		}
+		for (unsigned i = 0; i < 4; i++) {
+			thread_join(th[i]);
+			KT_EXPECT_EQ(tt[i].e, E_OK);
+		}
+		KT_EXPECT_EQ(frames_taken(mo), 8);
+		for (uint64_t pg = 0; pg < 8; pg++) {
+			const uint64_t *w = phys_to_virt(mo->frames[pg]);
+			paddr_t a, b;
+			for (unsigned i = 0; i < 4; i++)
+				KT_EXPECT_EQ(w[i], 0x100 * pg + i + 1);
+			KT_EXPECT(mapped(v.p, VA_A + pg * PAGE_SIZE, &a, NULL));
+			KT_EXPECT(mapped(p2, VA_B + pg * PAGE_SIZE, &b, NULL));
+			KT_EXPECT_EQ(a.raw, mo->frames[pg].raw);
+			KT_EXPECT_EQ(b.raw, mo->frames[pg].raw);
+		}
+		KT_ASSERT_EQ(mem_unmap(v.p, va(VA_A)), E_OK);
+		KT_ASSERT_EQ(mem_unmap(p2, va(VA_B)), E_OK);
+		KT_ASSERT_EQ(cap_delete(&cs2, 1), E_OK);
+		KT_ASSERT_EQ(cap_delete(&v.cs, 2), E_OK);       /* the object goes */
+		KT_EXPECT_EQ(frames_used(), used);
+	}
+	process_put(p2);
+	cspace_destroy(&cs2);
+	env_fini(&v);
+	KT_EXPECT_EQ(v.q.used, 0);
+}
+
+/* The end of an object with holes frees the frames it took, and only those. */
+KTEST(memobj, lazy_destroy_with_holes_frees_what_was_taken)
+{
+	static struct env v;
+	struct memobj *mo;
+	uint64_t val = 0x77;
+
+	KT_ASSERT(env_init(&v, 1));
+	/* Page tables for the region made first, so they do not count below. */
+	KT_ASSERT_EQ(mem_map(&v.cs, 1, v.p, va(VA_A + 16 * PAGE_SIZE), R), E_OK);
+	uint64_t used = frames_used();
+	KT_ASSERT_EQ(make_lazy(&v.cs, 2, &v.q, 16, &mo), E_OK);
+	KT_ASSERT_EQ(mem_map(&v.cs, 2, v.p, va(VA_A), RW), E_OK);
+	KT_EXPECT_EQ(frames_used(), used);
+	KT_EXPECT_EQ(ucopy_in(v.p, VA_A + 3 * PAGE_SIZE, true, &val), E_OK);
+	KT_EXPECT_EQ(ucopy_in(v.p, VA_A + 9 * PAGE_SIZE + 100, false, &val), E_OK);
+	KT_EXPECT_EQ(val, 0);
+	KT_EXPECT_EQ(frames_taken(mo), 2);
+	KT_EXPECT_EQ(frames_used(), used + 2);
+	KT_ASSERT_EQ(mem_unmap(v.p, va(VA_A)), E_OK);
+	KT_EXPECT_EQ(frames_used(), used + 2);          /* the object still has them */
+	KT_ASSERT_EQ(cap_delete(&v.cs, 2), E_OK);
+	KT_EXPECT_EQ(frames_used(), used);
+	env_fini(&v);
+	KT_EXPECT_EQ(v.q.used, 0);
+}
+
+/* No free frame at the first touch: a kernel copy says E_NO_MEMORY, a user thread dies
+ * of the fault; nothing is taken, and a later touch works. */
+KTEST(memobj, lazy_out_of_frames_at_first_touch_is_a_fault)
+{
+	static struct uproc u;
+	struct memobj *mo;
+	struct thread *t;
+	uint64_t val = 5;
+
+	KT_ASSERT(uproc_init(&u, ublob_fnv_start, ublob_fnv_end));
+	KT_ASSERT_EQ(make_lazy(&u.cs, 3, &u.q, 2, &mo), E_OK);
+	KT_ASSERT_EQ(mem_map(&u.cs, 3, u.p, va(VA_LAZY), RW), E_OK);
+	uint64_t used = frames_used();
+
+	/* The user thread: its first counted frame is the fault's. */
+	uint64_t faults = user_fault_count();
+	u.data[0] = VA_LAZY;
+	u.data[1] = 8;
+	u.data[2] = u.data[3] = 0;
+	KT_ASSERT_EQ(user_thread_create(u.p, CODE_VA, DATA_VA + PAGE_SIZE, DATA_VA, &t), E_OK);
+	thread_get(t);
+	failinj_arm_thread(t, 1, FAILINJ_FRAME);
+	thread_launch(t);
+	thread_join(t);
+	struct failinj_result r = failinj_disarm_thread(t);
+	thread_put(t);
+	KT_EXPECT(r.failed);
+	KT_EXPECT_EQ(u.data[2], 0);                     /* it never got past the read */
+	KT_EXPECT_EQ(user_fault_count(), faults + 1);
+	KT_EXPECT_EQ(frames_taken(mo), 0);
+	KT_EXPECT_EQ(frames_used(), used);
+
+	/* A kernel copy, for a system call: E_NO_MEMORY, not E_FAULT. */
+	struct ucopy c = { .at = VA_LAZY + PAGE_SIZE, .value = 5, .write = true,
+			   .fail_frame = true };
+	KT_ASSERT(run_in(u.p, ucopy, &c, AFFINITY_ALL));
+	KT_EXPECT(c.r.failed);
+	KT_EXPECT_EQ(c.r.kind, FAILINJ_FRAME);
+	KT_EXPECT_EQ(c.e, E_NO_MEMORY);
+	KT_EXPECT_EQ(frames_taken(mo), 0);
+	KT_EXPECT_EQ(frames_used(), used);
+
+	/* With memory, both touches work. */
+	KT_EXPECT_EQ(ucopy_in(u.p, VA_LAZY + PAGE_SIZE, true, &val), E_OK);
+	KT_ASSERT_EQ(uproc_run(&u), E_OK);
+	KT_EXPECT_EQ(u.data[2], fnv_zeros(8));
+	KT_EXPECT_EQ(u.data[3], 0xbad);
+	KT_EXPECT_EQ(frames_taken(mo), 2);
+	KT_EXPECT_EQ(((uint64_t *)phys_to_virt(mo->frames[1]))[0], 5);
+	uproc_fini(&u);
+	KT_EXPECT_EQ(u.q.used, 0);
 }

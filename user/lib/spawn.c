@@ -7,8 +7,11 @@
  * capability of each object is deleted once it is mapped: the mapping (the kernel holds
  * it) keeps the object until the process ends. A read-only segment of an image that
  * lies in read-only memory the caller names (the initramfs) is not copied at all: its
- * pages are mapped from there. Checking is separate from doing, and a failure after the
- * checks deletes the process, which takes everything made for it.
+ * pages are mapped from there. The stack, and a writable segment with pages of .bss
+ * only, are demand-zero objects (MNOS_MEM_LAZY): a program that uses one page of its
+ * 64 KiB stack is given one frame, not sixteen zeroed ones. Checking is separate from
+ * doing, and a failure after the checks deletes the process, which takes everything
+ * made for it.
  */
 #include <mnos.h>
 
@@ -53,12 +56,13 @@ static enum mnos_error check_args(const struct mnos_spawn_args *a, const struct 
  * where the object's page 0 would be. */
 typedef void (*fill_t)(uint8_t *win, const void *ctx);
 
-/* A memory object of pages pages, mapped into proc at va with rights, its pages [first,
- * last) filled by fill through a window of this process's: only the pages with
- * something to write are mapped here (a stack's top page, a segment's file bytes); the
- * rest stays as it comes, zeroed. */
-static enum mnos_error map_object(uint32_t proc, uint64_t pages, uint64_t va, uint32_t rights,
-				  uint64_t first, uint64_t last, fill_t fill, const void *ctx)
+/* A memory object of pages pages (created with flags: 0 or MNOS_MEM_LAZY), mapped into
+ * proc at va with rights, its pages [first, last) filled by fill through a window of
+ * this process's: only the pages with something to write are mapped here (a stack's
+ * top page, a segment's file bytes); the rest stays as it comes, zeroed. */
+static enum mnos_error map_object(uint32_t proc, uint64_t pages, uint64_t flags, uint64_t va,
+				  uint32_t rights, uint64_t first, uint64_t last, fill_t fill,
+				  const void *ctx)
 {
 	uint32_t mem = mnos_slot_alloc();
 	uint64_t win = first < last ? mnos_va_alloc(last - first) : 0;
@@ -68,7 +72,7 @@ static enum mnos_error map_object(uint32_t proc, uint64_t pages, uint64_t va, ui
 		e = E_NO_MEMORY;
 		goto out;
 	}
-	e = mnos_obj_create(MNOS_OBJ_MEMORY, mem, pages, 0);
+	e = mnos_obj_create(MNOS_OBJ_MEMORY, mem, pages, flags);
 	if (e == E_OK && first < last)
 		e = mnos_mem_map_pages(mem, 0, win, CAP_R_READ | CAP_R_WRITE, first,
 				       last - first);
@@ -192,16 +196,21 @@ enum mnos_error mnos_spawn(const void *img, size_t size, const struct mnos_spawn
 			/* The capability lacks EXEC (or READ): copy it instead. */
 		}
 		/* The pages with file bytes: from the first, up to where they end. */
-		uint64_t filled = ALIGN_UP(s->vaddr + s->filesz, MNOS_PAGE_SIZE) - seg_first(s);
-		e = map_object(proc, seg_pages(s), seg_first(s), seg_rights(s->flags), 0,
-			       s->filesz ? filled / MNOS_PAGE_SIZE : 0, fill_segment, &f);
+		uint64_t filled = (ALIGN_UP(s->vaddr + s->filesz, MNOS_PAGE_SIZE) - seg_first(s)) /
+				  MNOS_PAGE_SIZE;
+		if (!s->filesz)
+			filled = 0;
+		/* Pages of .bss only are taken when the program first touches them. */
+		uint64_t flags = (s->flags & PF_W) && filled < seg_pages(s) ? MNOS_MEM_LAZY : 0;
+		e = map_object(proc, seg_pages(s), flags, seg_first(s), seg_rights(s->flags), 0,
+			       filled, fill_segment, &f);
 		out->bytes += seg_pages(s) * MNOS_PAGE_SIZE;
 	}
 	if (e == E_OK) {
 		/* What is written lies from sp (the lowest word) to the top. */
 		const struct stack_fill f = { a, &st, nslots };
 		uint64_t pages = (st.top - st.base) / MNOS_PAGE_SIZE;
-		e = map_object(proc, pages, st.base, CAP_R_READ | CAP_R_WRITE,
+		e = map_object(proc, pages, MNOS_MEM_LAZY, st.base, CAP_R_READ | CAP_R_WRITE,
 			       (ALIGN_DOWN(st.sp, MNOS_PAGE_SIZE) - st.base) / MNOS_PAGE_SIZE,
 			       pages, fill_stack, &f);
 		out->bytes += st.top - st.base;

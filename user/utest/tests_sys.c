@@ -130,6 +130,70 @@ UTEST(grant_shared_between_mappings_and_unmapped)
 	UT_EXPECT_ERR(mnos_cap_delete(child), E_NOT_FOUND);     /* revoked with it */
 }
 
+/* ---- demand-zero memory ---- */
+
+static uint64_t word_at;                /* write_word: where */
+static enum mnos_error ipcbuf_in, ipcbuf_out;
+
+static void write_word(uint64_t v)
+{
+	*(volatile uint64_t *)(uintptr_t)word_at = v;
+}
+
+/* An IPC buffer inside a mapping's untouched page is refused; outside, it is not. */
+static void set_ipc_buffers(uint64_t outside)
+{
+	ipcbuf_in = mnos_ipc_buffer_set(word_at);
+	ipcbuf_out = mnos_ipc_buffer_set(outside);
+}
+
+UTEST(demand_zero_grant_taken_on_first_touch)
+{
+	uint32_t mem = ut_make(MNOS_OBJ_MEMORY, 5, MNOS_MEM_LAZY);
+	uint64_t rw = ut_va(5), ro = ut_va(5);
+	bool faulted;
+
+	UT_ASSERT(mem);
+	UT_EXPECT_ERR(mnos_obj_create(MNOS_OBJ_MEMORY, ut_slot(), 1, 2), E_INVAL); /* no flag 2 */
+	UT_ASSERT_OK(mnos_mem_map(mem, 0, rw, CAP_R_READ | CAP_R_WRITE));
+	UT_ASSERT_OK(mnos_mem_map(mem, 0, ro, CAP_R_READ));
+	volatile uint64_t *a = (volatile uint64_t *)(uintptr_t)rw;
+	volatile uint64_t *b = (volatile uint64_t *)(uintptr_t)ro;
+	/* First touch, a read through the read-only mapping: zero. The write through the
+	 * other mapping lands in the same frame. */
+	UT_EXPECT_EQ(b[7], 0);
+	a[7] = 0x1234;
+	UT_EXPECT_EQ(b[7], 0x1234);
+	/* Two threads touch page 1 first at once: one frame, both words in it. */
+	word_at = rw + MNOS_PAGE_SIZE + 8;
+	UT_ASSERT_OK(ut_start_thread(write_word, 0x5a5a));
+	a[512 + 2] = 0xa5a5;
+	UT_EXPECT(!ut_join_thread());
+	UT_EXPECT_EQ(b[512 + 1], 0x5a5a);
+	UT_EXPECT_EQ(b[512 + 2], 0xa5a5);
+	/* A system call writes to an untouched page, and reads from another. */
+	struct mnos_sysinfo *si = (struct mnos_sysinfo *)(uintptr_t)(rw + 2 * MNOS_PAGE_SIZE);
+	UT_EXPECT_ERR(mnos_system_info((uint64_t)(uintptr_t)si, sizeof(*si)), E_OK);
+	UT_EXPECT(si->cpus_online > 0);
+	const volatile struct mnos_sysinfo *si_ro =
+		(const volatile struct mnos_sysinfo *)(uintptr_t)(ro + 2 * MNOS_PAGE_SIZE);
+	UT_EXPECT_EQ(si_ro->cpus_online, si->cpus_online);
+	UT_EXPECT_ERR(mnos_debug_print(ro + 3 * MNOS_PAGE_SIZE, 1), E_OK);  /* a NUL */
+	/* A write to an untouched page of the read-only mapping is still a fault. */
+	faulted = false;
+	UT_EXPECT_ERR(ut_run_thread(write_at, ro + 4 * MNOS_PAGE_SIZE, &faulted), E_OK);
+	UT_EXPECT(faulted);
+	UT_EXPECT_EQ(a[4 * 512], 0);                    /* and wrote nothing */
+	/* An untouched page is still the mapping's. */
+	word_at = rw + 4 * MNOS_PAGE_SIZE;
+	ipcbuf_in = ipcbuf_out = E_INVAL;
+	UT_EXPECT_ERR(ut_run_thread(set_ipc_buffers, ut_va(1), &faulted), E_OK);
+	UT_EXPECT_ERR(ipcbuf_in, E_EXISTS);
+	UT_EXPECT_ERR(ipcbuf_out, E_OK);
+	UT_ASSERT_OK(mnos_mem_unmap(0, rw));
+	UT_ASSERT_OK(mnos_mem_unmap(0, ro));
+}
+
 /* ---- IPC between two threads ---- */
 
 static uint32_t srv_ep, srv_reply;

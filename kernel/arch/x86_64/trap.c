@@ -20,6 +20,7 @@
 #include <sched.h>
 #include <thread.h>
 #include <usermode.h>
+#include <memobj.h>
 
 static const char *const names[32][2] = {
 	{ "#DE", "divide error" }, { "#DB", "debug" }, { "NMI", "non-maskable interrupt" },
@@ -79,6 +80,7 @@ void fault_catch_arm(struct fault_catch *c)
 	struct fault_catch **list = catch_list();
 
 	c->vector = c->error = c->cr2 = c->fault_rip = 0;
+	c->no_memory = false;
 	c->prev = *list;
 	*list = c;
 }
@@ -115,6 +117,36 @@ static bool try_catch(struct trap_frame *f)
 	f->r15 = c->r15;
 	f->rax = 1;
 	return true;
+}
+
+/* ---- demand-zero pages ---- */
+
+/* #PF error code bits. */
+#define PF_PRESENT      (1u << 0)
+#define PF_WRITE        (1u << 1)
+#define PF_FETCH        (1u << 4)
+
+/*
+ * A not-present fault at a user address, from user mode or from a user copy in the
+ * kernel (the only kernel code that touches user memory, always under a catch): a
+ * demand-zero page to map (mem_fault)? True: it is mapped, run the instruction again.
+ * A kernel fault that finds no memory tells the catch, so the copy says E_NO_MEMORY.
+ */
+static bool demand_page(struct trap_frame *f)
+{
+	struct thread *t = this_cpu()->current;
+	uint64_t a = cpu_read_cr2();
+	bool user = trap_from_user(f);
+
+	if ((f->error & PF_PRESENT) || !t || a < USER_BASE || a >= USER_TOP)
+		return false;
+	if (!user && !*catch_list())
+		return false;
+	kerr_t e = mem_fault(t->proc, va(a), (f->error & PF_WRITE ? MEM_FAULT_WRITE : 0) |
+				      (f->error & PF_FETCH ? MEM_FAULT_EXEC : 0));
+	if (e == E_NO_MEMORY && !user)
+		(*catch_list())->no_memory = true;
+	return e == E_OK;
 }
 
 /* ---- reports ---- */
@@ -290,6 +322,8 @@ void trap_dispatch(struct trap_frame *f)
 			thread_fpu_first_use();
 			return;
 		}
+		if (v == 14 && demand_page(f))
+			return;
 		if (try_catch(f))
 			return;
 		if (v == 2) {

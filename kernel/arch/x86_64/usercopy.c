@@ -11,7 +11,9 @@ bool user_range_ok(uint64_t u, size_t n)
 	return u >= USER_BASE && u < USER_TOP && n <= USER_TOP - u;
 }
 
-/* Copy with a user page fault turned into E_FAULT. Byte by byte through volatile
+/* Copy with a user page fault turned into E_FAULT (or E_NO_MEMORY: a demand-zero page
+ * touched first found no frame; one that does is mapped by the trap handler, and the
+ * copy goes on). Byte by byte through volatile
  * pointers: the compiler may not turn it into a library call that runs outside the
  * window, and a fault leaves a clean stopping point. */
 static kerr_t copy(void *dst, const void *src, size_t n)
@@ -22,7 +24,7 @@ static kerr_t copy(void *dst, const void *src, size_t n)
 
 	if (fault_catch_begin(&c)) {
 		arch_user_access_end();
-		return E_FAULT;
+		return c.no_memory ? E_NO_MEMORY : E_FAULT;
 	}
 	arch_user_access_begin();
 	for (size_t i = 0; i < n; i++)

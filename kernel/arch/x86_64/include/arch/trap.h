@@ -95,6 +95,7 @@ void idt_load(void);
 struct fault_catch {
 	uint64_t rip, rsp, rbp, rbx, r12, r13, r14, r15;        /* resume point */
 	uint64_t vector, error, cr2, fault_rip;                  /* what happened */
+	bool no_memory;                 /* a demand-zero page found no frame (memobj.h) */
 	struct fault_catch *prev;
 };
 
