@@ -134,7 +134,7 @@ static __always_inline void sched_switch_state(struct cpu_local *cl, struct thre
 	/* Eager FPU switching: the outgoing thread's registers are saved now, and the
 	 * incoming thread either gets its own back or traps on first use. Between two
 	 * threads without FPU state there is nothing to do: CR0.TS is set already. */
-	if (prev->fpu || next->fpu) {
+	if (unlikely(((uintptr_t)prev->fpu | (uintptr_t)next->fpu) != 0)) {
 		if (prev->fpu)
 			fpu_save(prev->fpu);
 		if (next->fpu) {
@@ -144,8 +144,8 @@ static __always_inline void sched_switch_state(struct cpu_local *cl, struct thre
 			fpu_trap_on_use(true);
 		}
 	}
-	if (next->proc->as != prev->proc->as)
-		as_switch(prev->proc->as, next->proc->as, cl->id);
+	if (next->as != prev->as)
+		as_switch(prev->as, next->as, cl->id);
 	if (next->kstack_top)
 		arch_set_kernel_stack(cl, (uint64_t)(uintptr_t)next->kstack_top);
 	cl->current = next;

@@ -76,6 +76,7 @@ struct thread {
 	uint64_t saved_rsp;             /* [rq] switched-out stack pointer; offset 0 */
 	void *kstack_top;               /* [I] */
 	struct process *proc;           /* [I] */
+	struct addr_space *as;          /* [I] proc->as, one load nearer for the switch */
 	uint64_t id;                    /* [I] */
 	char name[16];                  /* [I] */
 

@@ -99,7 +99,7 @@ static inline void as_switch(struct addr_space *from, struct addr_space *to, uns
 {
 	uint64_t bit = 1ull << cpu;
 
-	if (!(__atomic_load_n(&to->active_cpus, __ATOMIC_RELAXED) & bit))
+	if (!((__atomic_load_n(&to->active_cpus, __ATOMIC_RELAXED) >> cpu) & 1))
 		__atomic_fetch_or(&to->active_cpus, bit, __ATOMIC_ACQ_REL);
 	__asm__ volatile("movq %0, %%gs:%c1" : : "r"(to), "i"(offsetof(struct cpu_local, loaded_as))
 			 : "memory");

@@ -178,6 +178,7 @@ static struct thread *thread_alloc(struct process *p, const char *name, int prio
 		return NULL;
 	struct thread *t = &b->t;
 	t->proc = p;
+	t->as = p->as;
 	t->id = __atomic_fetch_add(&next_thread_id, 1, __ATOMIC_RELAXED);
 	strlcpy(t->name, name, sizeof(t->name));
 	t->priority = prio;
