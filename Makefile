@@ -129,6 +129,11 @@ $(BUILD)/%.o: %.c $(FLAGS_STAMP) | deps $(ABI_HDRS)
 	@echo "  CC      $<"
 	@$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
 
+# The entry's IPC fast paths are called only from the SYSCALL entry, which saves the
+# user's callee-saved registers itself: their prologues need not (kernel/ipc/ipc_internal.h).
+$(BUILD)/kernel/ipc/endpoint_fast.o: KERNEL_CFLAGS += -fcall-used-rbx -fcall-used-r12 \
+	-fcall-used-r13 -fcall-used-r14 -fcall-used-r15
+
 $(BUILD)/%.o: %.S $(FLAGS_STAMP) | deps $(ABI_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"

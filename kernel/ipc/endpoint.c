@@ -29,22 +29,8 @@
 #include <time.h>
 #include <usermode.h>
 #include <arch/cpu.h>
+#include "ipc_internal.h"
 
-
-struct endpoint {
-	struct kobj obj;
-	struct waitq wq;        /* [cap_lock] senders or receivers */
-	bool receivers;         /* [cap_lock] the queue holds receivers, else senders */
-	bool dead;              /* [cap_lock] the last capability, or the last that can
-				 * receive, is gone */
-};
-
-struct reply {
-	struct kobj obj;
-	struct waitq wq;        /* [cap_lock] the bound caller waits here */
-	struct thread *owner;   /* [cap_lock] the receiver that offered it, while it waits */
-	struct thread *caller;  /* [cap_lock] the caller waiting for the answer */
-};
 
 struct kobj *endpoint_kobj(struct endpoint *e)
 {
@@ -158,7 +144,7 @@ kerr_t reply_create(struct quota *q, struct reply **out)
 /* Check a message the current thread sends from cs: the info word, that words past
  * the registers and capabilities have a buffer, that every capability exists and may
  * be granted. Changes nothing. */
-static kerr_t check_msg(struct thread *me, struct cspace *cs, const struct ipc_msg *m)
+kerr_t check_msg(struct thread *me, struct cspace *cs, const struct ipc_msg *m)
 {
 	uint64_t info = m->info;
 	unsigned len = ipc_len(info), ncaps = ipc_ncaps(info);
@@ -188,7 +174,7 @@ static inline void copy_words(uint64_t *d, const uint64_t *s, size_t n)
 /* The words past the registers and the capabilities. A receiver without an IPC buffer
  * gets the register words only, and its info word says so. Out of line: the fast paths
  * stay short for the register-only messages that are most of the traffic. */
-static __noinline void transfer_long(struct thread *s, uint64_t info, struct thread *r, struct ipc_msg *rm)
+__noinline void transfer_long(struct thread *s, uint64_t info, struct thread *r, struct ipc_msg *rm)
 {
 	unsigned len = ipc_len(info), ncaps = ipc_ncaps(info);
 	struct ipc_buffer *sb = s->ipc_buf, *rb = r->ipc_buf;
@@ -209,37 +195,6 @@ static __noinline void transfer_long(struct thread *s, uint64_t info, struct thr
 		rb->caps[i] = slot;
 	}
 	rm->info = info;
-}
-
-/* Give the receiver r the message sm of the sender s. */
-static inline void transfer(struct thread *s, const struct ipc_msg *sm, struct thread *r,
-			    struct ipc_msg *rm)
-{
-	uint64_t info = sm->info;
-
-	for (unsigned i = 0; i < IPC_REG_WORDS; i++)
-		rm->w[i] = sm->w[i];
-	rm->info = info;
-	if (unlikely(ipc_len(info) > IPC_REG_WORDS || ipc_ncaps(info)))
-		transfer_long(s, info, r, rm);
-}
-
-/* The fast paths' copy: a register-only message as five words, anything else through
- * transfer (cap_lock held; the message checked). */
-static __always_inline void transfer_fast(struct thread *s, const struct ipc_msg *sm,
-					  bool shortm, struct thread *r, struct ipc_msg *rm)
-{
-	if (likely(shortm))
-		*rm = *sm;
-	else
-		transfer(s, sm, r, rm);
-}
-
-/* A message in registers only — length at most IPC_REG_WORDS, no capabilities, no
- * reserved bits — in one compare: the fast paths' condition. */
-static __always_inline bool short_msg(uint64_t info)
-{
-	return (info & ((1u << IPC_LABEL_SHIFT) - 1)) <= IPC_REG_WORDS;
 }
 
 /* Deadline for a timeout: 0 for none. */
@@ -296,8 +251,8 @@ static inline struct cspace *my_cspace(void)
 
 /* Send m through e with the sender's badge (cap_lock held, taken with flags f; released
  * here); call then waits for the answer. */
-static kerr_t do_send(struct endpoint *e, uint64_t badge, struct ipc_msg *m,
-		      uint64_t timeout, bool call, irqflags_t f)
+kerr_t do_send(struct endpoint *e, uint64_t badge, struct ipc_msg *m, uint64_t timeout,
+	       bool call, irqflags_t f)
 {
 	struct thread *me = thread_current();
 
@@ -351,16 +306,6 @@ static kerr_t send_checks(uint32_t ep, const struct ipc_msg *m, struct cap_slot 
 	return e;
 }
 
-static inline struct endpoint *ep_of(struct cap_slot *s)
-{
-	return container_of(s->obj, struct endpoint, obj);
-}
-
-static inline struct reply *reply_of(struct cap_slot *s)
-{
-	return container_of(s->obj, struct reply, obj);
-}
-
 kerr_t ep_send(uint32_t ep, const struct ipc_msg *m, uint64_t timeout)
 {
 	struct cap_slot *s;
@@ -370,37 +315,6 @@ kerr_t ep_send(uint32_t ep, const struct ipc_msg *m, uint64_t timeout)
 	if (e != E_OK)
 		return e;
 	return do_send(ep_of(s), s->badge, (struct ipc_msg *)m, timeout, false, f);
-}
-
-/*
- * call's fast path (DESIGN.md §6): a receiver with a reply object waiting on this CPU
- * at this thread's priority. The message m goes straight into the receiver's, this
- * thread binds itself to the reply object, and sched_switch_ipc runs the receiver at
- * once; true once the call has been answered (or ended), with its result in
- * ipc_result. False, with nothing changed and cap_lock still held, if the endpoint in
- * slot s has no such receiver. cap_lock held, taken with flags f; m checked by the
- * caller (check_msg, unless short_msg says it has nothing to check).
- */
-static __always_inline struct thread *call_take(struct thread *me, struct cap_slot *s,
-						struct ipc_msg *m, bool shortm)
-{
-	struct endpoint *ept = ep_of(s);
-	struct thread *r = ept->wq.head;
-
-	if (unlikely(!r || !ept->receivers || !r->ipc_reply || !sched_can_switch_ipc(me, r)))
-		return NULL;
-	struct reply *rp = r->ipc_reply;
-	waitq_pop(&ept->wq);
-	transfer_fast(me, m, shortm, r, r->ipc_msg);
-	r->ipc_badge = s->badge;
-	r->ipc_result = E_OK;
-	r->ipc_reply = NULL;
-	rp->owner = NULL;
-	rp->caller = me;
-	me->ipc_op = IPC_REPLY_WAIT;
-	me->ipc_msg = m;
-	waitq_add(&rp->wq, me);
-	return r;
 }
 
 static __always_inline bool call_handoff(struct thread *me, struct cap_slot *s,
@@ -443,8 +357,8 @@ kerr_t ep_call(uint32_t ep, struct ipc_msg *m)
  * (flags f; released here). next, if not NULL, is a caller reply_recv just answered:
  * run directly if this thread has to wait, else woken.
  */
-static kerr_t do_recv(struct endpoint *e, struct reply *rp, struct ipc_msg *m,
-		      uint64_t *badge, uint64_t timeout, struct thread *next, irqflags_t f)
+kerr_t do_recv(struct endpoint *e, struct reply *rp, struct ipc_msg *m, uint64_t *badge,
+	       uint64_t timeout, struct thread *next, irqflags_t f)
 {
 	struct thread *me = thread_current();
 	kerr_t res = E_OK;
@@ -530,7 +444,7 @@ kerr_t ep_recv(uint32_t ep, uint32_t reply, struct ipc_msg *m, uint64_t *badge,
 
 /* Deliver m to r's caller and unbind it (cap_lock held); NULL if none is bound. The
  * caller is not woken yet. */
-static struct thread *answer(struct reply *r, const struct ipc_msg *m)
+struct thread *answer(struct reply *r, const struct ipc_msg *m)
 {
 	struct thread *c = r->caller;
 
@@ -564,37 +478,6 @@ kerr_t ep_reply(uint32_t reply, const struct ipc_msg *m)
 	return e;
 }
 
-/*
- * reply_recv's fast path: a caller bound to rp, blocked on this CPU at this thread's
- * priority, and no sender waiting on e. The answer m goes
- * straight into the caller's message, this thread queues on e as a receiver offering
- * rp again, and sched_switch_ipc runs the caller at once; true once this thread has
- * received (or its wait ended), with the result in ipc_result and the sender's badge in
- * ipc_badge. False, with nothing changed and cap_lock still held, otherwise. cap_lock
- * held, taken with flags f; the capabilities and m checked by the caller.
- */
-static __always_inline struct thread *reply_recv_take(struct thread *me, struct endpoint *e,
-						      struct reply *rp, struct ipc_msg *m,
-						      bool shortm)
-{
-	struct thread *c = rp->caller;
-
-	if (unlikely(!c || e->dead || (!e->receivers && e->wq.head) ||
-		     !sched_can_switch_ipc(me, c)))
-		return NULL;
-	rp->caller = NULL;
-	waitq_pop(&rp->wq);
-	transfer_fast(me, m, shortm, c, c->ipc_msg);
-	c->ipc_result = E_OK;
-	rp->owner = me;
-	me->ipc_reply = rp;
-	e->receivers = true;
-	me->ipc_op = IPC_RECV;
-	me->ipc_msg = m;
-	waitq_add(&e->wq, me);
-	return c;
-}
-
 static __always_inline bool reply_recv_handoff(struct thread *me, struct endpoint *e,
 					       struct reply *rp, struct ipc_msg *m, bool shortm,
 					       irqflags_t f)
@@ -605,20 +488,6 @@ static __always_inline bool reply_recv_handoff(struct thread *me, struct endpoin
 		return false;
 	sched_switch_ipc(me, c, &cap_lock, f);
 	return true;
-}
-
-/* The capability checks of reply_recv (cap_lock held): the endpoint, and a reply object
- * that no other receive offered. */
-static __always_inline kerr_t reply_recv_caps(struct cspace *cs, uint32_t ep, uint32_t reply,
-					      struct cap_slot **es, struct cap_slot **rs)
-{
-	kerr_t err = cap_check_locked(cs, ep, OBJ_ENDPOINT, CAP_R_RECV, es);
-
-	if (likely(err == E_OK))
-		err = cap_check_locked(cs, reply, OBJ_REPLY, CAP_R_SEND, rs);
-	if (likely(err == E_OK) && reply_of(*rs)->owner)
-		err = E_EXISTS;                 /* another receive offered it */
-	return err;
 }
 
 /* Anything reply_recv_handoff cannot take: answer, then do_recv. */
@@ -647,138 +516,6 @@ kerr_t ep_reply_recv(uint32_t ep, uint32_t reply, struct ipc_msg *m, uint64_t *b
 		return (kerr_t)me->ipc_result;
 	}
 	return do_recv(e, rp, m, badge, IPC_FOREVER, answer(rp, m), f);
-}
-
-/* ---- the system-call entry's fast paths ---- */
-
-/*
- * Interrupts are off here, as SYSCALL left them: the general path is entered as if they
- * had been on (the user's state), and they are turned off again for the exit. A killed
- * thread ends before it returns to user mode (usermode.h), with interrupts on as thread
- * exit wants them.
- */
-#define USER_IRQ_FLAGS RFLAGS_IF
-
-static __always_inline long fast_result(struct thread *me, kerr_t e)
-{
-	if (unlikely(__atomic_load_n(&me->killed, __ATOMIC_ACQUIRE))) {
-		irq_enable();
-		user_thread_exit();
-	}
-	return e;
-}
-
-/* An error: the dispatch's general path says which, and changes nothing either. */
-static __always_inline long fast_refused(void)
-{
-	spin_unlock(&cap_lock);
-	return EP_FAST_NO;
-}
-
-/*
- * Continuations. A thread that blocks in a fast path keeps nothing of its kernel
- * context: what it needs to go on is its system-call frame (the message already sits in
- * it, as ipc_msg points there) and the user's callee-saved registers the entry put below
- * the frame. It is left with a context made for arch_switch whose return address is
- * ep_fast_trampoline, so the scheduler or any general path can resume it like any
- * thread; and a fast path handing over to a thread blocked that way finishes the
- * thread's system call itself and leaves for user mode on its stack (ep_fast_exit),
- * with no kernel frames to unwind. The blocking thread saves no registers and the
- * resumed one restores none but the user's: half the cost of a handoff.
- */
-#define IPC_FAST_CALL   1
-#define IPC_FAST_RECV   2
-#define SAVED_WORDS     6       /* the callee-saved registers below the frame */
-#define FRAME_RDI       1       /* in words: struct syscall_frame */
-#define FRAME_MSG       2
-
-__noreturn void ep_fast_exit(uint64_t *saved, uint32_t *serving);
-void ep_fast_trampoline(void);
-long ep_fast_resume(uint64_t *frame);
-
-/* The thread me, in fast path op, blocks (its queues set up, cap_lock held) and next
- * runs. Never returns: me goes on through ep_fast_trampoline or fast_resumed. */
-static __always_inline __noreturn void fast_switch(struct thread *me, uint8_t op,
-						   struct thread *next)
-{
-	struct cpu_local *cl = this_cpu();
-	uint64_t *saved = (uint64_t *)me->ipc_msg - FRAME_MSG - SAVED_WORDS;
-
-	/* A context arch_switch can resume: six registers nobody needs, then the
-	 * trampoline as the return address (in the slot of this function's own, which
-	 * is never used now). */
-	saved[-1] = (uint64_t)(uintptr_t)ep_fast_trampoline;
-	me->saved_rsp = (uint64_t)(uintptr_t)(saved - 1 - SAVED_WORDS);
-	me->fast_op = op;
-	sched_handoff(cl, me, next);
-	sched_switch_state(cl, me, next);
-	if (likely(next->fast_op) && likely(!__atomic_load_n(&next->killed, __ATOMIC_ACQUIRE))) {
-		uint64_t *frame = (uint64_t *)next->ipc_msg - FRAME_MSG;
-		frame[FRAME_RDI] = next->fast_op == IPC_FAST_RECV ? next->ipc_badge : 0;
-		next->fast_op = 0;
-		if (SPIN_CHECKS)
-			__atomic_store_n(&cap_lock.holder, SPIN_NO_HOLDER, __ATOMIC_RELAXED);
-		ep_fast_exit(frame - SAVED_WORDS, &cap_lock.serving);
-	}
-	cl->sched_release = &cap_lock;
-	arch_load(next->saved_rsp);
-}
-
-long ep_fast_resume(uint64_t *frame)
-{
-	struct thread *me = thread_current();
-
-	sched_resume();
-	uint8_t op = me->fast_op;
-	kerr_t e = (kerr_t)me->ipc_result;
-	me->fast_op = 0;
-	frame[FRAME_RDI] = op == IPC_FAST_RECV && e == E_OK ? me->ipc_badge : 0;
-	return fast_result(me, e);
-}
-
-long ep_call_fast(uint64_t ep, struct ipc_msg *m)
-{
-	struct thread *me = thread_current();
-	struct cspace *cs = me->proc->cspace;
-	bool shortm = short_msg(m->info);
-	struct cap_slot *s;
-	struct thread *r;
-
-	if (unlikely(ep >> 32))
-		return EP_FAST_NO;
-	spin_lock(&cap_lock);
-	if (unlikely(cap_check_locked(cs, (uint32_t)ep, OBJ_ENDPOINT, CAP_R_SEND, &s) != E_OK ||
-		     (!shortm && check_msg(me, cs, m) != E_OK)))
-		return fast_refused();
-	if (likely((r = call_take(me, s, m, shortm)) != NULL))
-		fast_switch(me, IPC_FAST_CALL, r);
-	kerr_t e = do_send(ep_of(s), s->badge, m, IPC_FOREVER, true, USER_IRQ_FLAGS);
-	irq_disable();
-	return fast_result(me, e);
-}
-
-long ep_reply_recv_fast(uint64_t ep_reply, struct ipc_msg *m, uint64_t *badge)
-{
-	struct thread *me = thread_current();
-	struct cspace *cs = me->proc->cspace;
-	bool shortm = short_msg(m->info);
-	uint32_t ep = (uint32_t)ep_reply, reply = (uint32_t)(ep_reply >> 32);
-	struct cap_slot *es, *rs;
-	struct thread *c;
-
-	if (unlikely(!reply))
-		return EP_FAST_NO;
-	spin_lock(&cap_lock);
-	if (unlikely(reply_recv_caps(cs, ep, reply, &es, &rs) != E_OK ||
-		     (!shortm && check_msg(me, cs, m) != E_OK)))
-		return fast_refused();
-	struct endpoint *e = ep_of(es);
-	struct reply *rp = reply_of(rs);
-	if (likely((c = reply_recv_take(me, e, rp, m, shortm)) != NULL))
-		fast_switch(me, IPC_FAST_RECV, c);
-	kerr_t err = do_recv(e, rp, m, badge, IPC_FOREVER, answer(rp, m), USER_IRQ_FLAGS);
-	irq_disable();
-	return fast_result(me, err);
 }
 
 bool ipc_cancel(struct thread *t)

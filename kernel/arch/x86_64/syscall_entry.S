@@ -84,7 +84,7 @@ fast_call:
 	PUSH_CALLEE_SAVED
 	leaq F_MSG+SAVED(%rsp), %rsi
 	call ep_call_fast               /* rdi: the endpoint, as the user left it */
-	addq $SAVED, %rsp               /* returned: it kept the callee-saved registers */
+	POP_CALLEE_SAVED                /* it returned: they are not kept (Makefile) */
 	testq %rax, %rax
 	js slow                         /* EP_FAST_NO: nothing changed */
 	movq $0, F_RDI(%rsp)
@@ -94,7 +94,7 @@ fast_reply_recv:
 	leaq F_MSG+SAVED(%rsp), %rsi
 	leaq F_RDI+SAVED(%rsp), %rdx    /* the badge */
 	call ep_reply_recv_fast
-	addq $SAVED, %rsp
+	POP_CALLEE_SAVED
 	testq %rax, %rax
 	js slow
 	jmp fast_result
