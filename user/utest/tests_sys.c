@@ -301,7 +301,7 @@ UTEST(ipc_refused_calls_fail_cleanly_and_change_nothing)
 }
 
 /*
- * A thread blocked in a fast path keeps no kernel context (kernel/ipc/endpoint.c,
+ * A thread blocked in a fast path keeps no kernel context (kernel/ipc/endpoint_fast.c,
  * "Continuations"): it is resumed through its system-call frame and the registers the
  * entry saved below it. Every register the ABI preserves must come back, and the
  * answer with them: across the calls the server's reply_recv answers (the client is

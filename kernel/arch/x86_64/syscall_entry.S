@@ -34,7 +34,7 @@
 
 /* The fast paths keep the user's callee-saved registers below the frame (in the order
  * arch_switch pushes its own), so that a thread blocked in one can be resumed through
- * its frame alone, without the C frames above it (endpoint.c, "Continuations"). */
+ * its frame alone, without the C frames above it (endpoint_fast.c, "Continuations"). */
 #define SAVED   CALLEE_SAVED_BYTES
 
 	.section .text
