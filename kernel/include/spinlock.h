@@ -57,8 +57,12 @@ static inline void spin_lock(struct spinlock *l)
 	if (SPIN_CHECKS && unlikely(spin_held(l)))
 		spin_lock_recursion_panic(l);
 	uint32_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
-	while (__atomic_load_n(&l->serving, __ATOMIC_ACQUIRE) != ticket)
-		arch_spin_relax();
+	/* The free lock falls straight through: the loop is laid out apart. */
+	if (unlikely(__atomic_load_n(&l->serving, __ATOMIC_ACQUIRE) != ticket)) {
+		do
+			arch_spin_relax();
+		while (__atomic_load_n(&l->serving, __ATOMIC_ACQUIRE) != ticket);
+	}
 	if (SPIN_CHECKS)
 		__atomic_store_n(&l->holder, arch_cpu_id(), __ATOMIC_RELAXED);
 }
