@@ -115,7 +115,7 @@ static inline struct thread *waitq_pop(struct waitq *q)
  * another CPU makes that CPU send a reschedule IPI if it is more urgent). */
 static inline uint32_t sched_queued_levels(void)
 {
-	return __atomic_load_n((uint32_t *)this_cpu()->sched, __ATOMIC_RELAXED);
+	return __atomic_load_n((uint32_t *)arch_cpu_sched(), __ATOMIC_RELAXED);
 }
 
 /* ---- the switch itself, inline for the IPC fast path ---- */

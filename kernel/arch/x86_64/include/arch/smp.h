@@ -34,6 +34,7 @@ _Static_assert(offsetof(struct cpu_local, id) == 8, "arch_cpu_id() reads gs:8");
 _Static_assert(offsetof(struct cpu_local, kernel_rsp) == 16, "syscall entry reads gs:16");
 _Static_assert(offsetof(struct cpu_local, user_rsp) == 24, "syscall entry uses gs:24");
 _Static_assert(offsetof(struct cpu_local, current) == 32, "arch_cpu_current() reads gs:32");
+_Static_assert(offsetof(struct cpu_local, sched) == 40, "arch_cpu_sched() reads gs:40");
 
 extern struct cpu_local cpu_locals[MAX_CPUS];
 
@@ -58,6 +59,14 @@ static inline void *arch_cpu_current(void)
 	void *t;
 	__asm__ volatile("movq %%gs:32, %0" : "=r"(t));
 	return t;
+}
+
+/* This CPU's scheduler state, in one instruction (the IPC fast paths' test). */
+static inline void *arch_cpu_sched(void)
+{
+	void *s;
+	__asm__ volatile("movq %%gs:40, %0" : "=r"(s));
+	return s;
 }
 
 static inline struct cpu_local *this_cpu(void)
