@@ -631,7 +631,8 @@ static bool check_slot(const struct cap_slot *s, struct cspace *cs)
 	if (s->owner != cs)
 		return bad(s, "wrong owner");
 	if (!s->obj) {
-		if (s->parent || s->first_child || s->next || s->prev || s->rights || s->badge)
+		if (s->parent || s->first_child || s->next || s->prev || s->rights || s->badge ||
+		    s->type != OBJ_NONE)
 			return bad(s, "empty slot with links or contents");
 		return true;
 	}

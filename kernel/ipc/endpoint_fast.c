@@ -54,13 +54,19 @@ __noreturn void ep_fast_exit(uint64_t *saved, uint32_t *serving);
 void ep_fast_trampoline(void);
 long ep_fast_resume(uint64_t *frame);
 
-/* The thread me, in fast path op, blocks (its queues set up, cap_lock held) and next
- * runs. Never returns: me goes on through ep_fast_trampoline or fast_resumed. */
+/*
+ * The thread me, in fast path op with its message m in its frame, blocks (its queues
+ * set up, cap_lock held) and next runs. Never returns: me goes on through
+ * ep_fast_trampoline or fast_resumed. rdi is what next's system call returns in rdi if
+ * next blocked in a fast path too: which one is known from the direction (the call
+ * direction finds a receiver, blocked in reply_recv; the reply direction a caller).
+ */
 static __always_inline __noreturn void fast_switch(struct thread *me, uint8_t op,
-						   struct thread *next)
+						   struct ipc_msg *m, struct thread *next,
+						   uint64_t rdi)
 {
 	struct cpu_local *cl = this_cpu();
-	uint64_t *saved = (uint64_t *)me->ipc_msg - FRAME_MSG - SAVED_WORDS;
+	uint64_t *saved = (uint64_t *)m - FRAME_MSG - SAVED_WORDS;
 
 	/* A context arch_switch can resume: six registers nobody needs, then the
 	 * trampoline as the return address (in the slot of this function's own, which
@@ -72,7 +78,7 @@ static __always_inline __noreturn void fast_switch(struct thread *me, uint8_t op
 	sched_switch_state(cl, me, next);
 	if (likely(next->fast_op) && likely(!__atomic_load_n(&next->killed, __ATOMIC_ACQUIRE))) {
 		uint64_t *frame = (uint64_t *)next->ipc_msg - FRAME_MSG;
-		frame[FRAME_RDI] = next->fast_op == IPC_FAST_RECV ? next->ipc_badge : 0;
+		frame[FRAME_RDI] = rdi;
 		next->fast_op = 0;
 		if (SPIN_CHECKS)
 			__atomic_store_n(&cap_lock.holder, SPIN_NO_HOLDER, __ATOMIC_RELAXED);
@@ -94,47 +100,75 @@ long ep_fast_resume(uint64_t *frame)
 	return fast_result(me, e);
 }
 
-long ep_call_fast(uint64_t ep, struct ipc_msg *m)
+/*
+ * Each fast path is one body made twice: for a message in registers only (shortm
+ * constant true: nothing to check, five words to copy) and, out of line, for any
+ * other, so the common one tests the message's kind once.
+ */
+static __always_inline long call_fast(uint64_t ep, struct ipc_msg *m, bool shortm)
 {
 	struct thread *me = thread_current();
 	struct cspace *cs = me->proc->cspace;
-	bool shortm = short_msg(m->info);
 	struct cap_slot *s;
 	struct thread *r;
 
-	if (unlikely(ep >> 32))
-		return EP_FAST_NO;
 	spin_lock(&cap_lock);
-	if (unlikely(cap_check_locked(cs, (uint32_t)ep, OBJ_ENDPOINT, CAP_R_SEND, &s) != E_OK ||
-		     (!shortm && check_msg(me, cs, m) != E_OK)))
+	s = cap_lookup_fast(cs, ep, OBJ_ENDPOINT, CAP_R_SEND);
+	if (unlikely(!s || (!shortm && check_msg(me, cs, m) != E_OK)))
 		return fast_refused();
 	if (likely((r = call_take(me, s, m, shortm)) != NULL))
-		fast_switch(me, IPC_FAST_CALL, r);
+		fast_switch(me, IPC_FAST_CALL, m, r, s->badge);
 	kerr_t e = do_send(ep_of(s), s->badge, m, IPC_FOREVER, true, USER_IRQ_FLAGS);
 	irq_disable();
 	return fast_result(me, e);
 }
 
-long ep_reply_recv_fast(uint64_t ep_reply, struct ipc_msg *m, uint64_t *badge)
+static __noinline long call_fast_long(uint64_t ep, struct ipc_msg *m)
+{
+	return call_fast(ep, m, false);
+}
+
+long ep_call_fast(uint64_t ep, struct ipc_msg *m)
+{
+	if (unlikely(!short_msg(m->info)))
+		return call_fast_long(ep, m);
+	return call_fast(ep, m, true);
+}
+
+/* The reply object's slot is in the upper half of ep_reply, the endpoint's in the lower;
+ * the badge goes to the frame's rdi, just below the message. */
+static __always_inline long reply_recv_fast(uint64_t ep_reply, struct ipc_msg *m, bool shortm)
 {
 	struct thread *me = thread_current();
 	struct cspace *cs = me->proc->cspace;
-	bool shortm = short_msg(m->info);
-	uint32_t ep = (uint32_t)ep_reply, reply = (uint32_t)(ep_reply >> 32);
 	struct cap_slot *es, *rs;
 	struct thread *c;
 
-	if (unlikely(!reply))
-		return EP_FAST_NO;
 	spin_lock(&cap_lock);
-	if (unlikely(reply_recv_caps(cs, ep, reply, &es, &rs) != E_OK ||
+	es = cap_lookup_fast(cs, (uint32_t)ep_reply, OBJ_ENDPOINT, CAP_R_RECV);
+	rs = cap_lookup_fast(cs, ep_reply >> 32, OBJ_REPLY, CAP_R_SEND);
+	/* A reply object another receive offered, or none (slot 0): the general path. */
+	if (unlikely(!es || !rs || reply_of(rs)->owner ||
 		     (!shortm && check_msg(me, cs, m) != E_OK)))
 		return fast_refused();
 	struct endpoint *e = ep_of(es);
 	struct reply *rp = reply_of(rs);
 	if (likely((c = reply_recv_take(me, e, rp, m, shortm)) != NULL))
-		fast_switch(me, IPC_FAST_RECV, c);
-	kerr_t err = do_recv(e, rp, m, badge, IPC_FOREVER, answer(rp, m), USER_IRQ_FLAGS);
+		fast_switch(me, IPC_FAST_RECV, m, c, 0);
+	kerr_t err = do_recv(e, rp, m, (uint64_t *)m - 1, IPC_FOREVER, answer(rp, m),
+			     USER_IRQ_FLAGS);
 	irq_disable();
 	return fast_result(me, err);
+}
+
+static __noinline long reply_recv_fast_long(uint64_t ep_reply, struct ipc_msg *m)
+{
+	return reply_recv_fast(ep_reply, m, false);
+}
+
+long ep_reply_recv_fast(uint64_t ep_reply, struct ipc_msg *m)
+{
+	if (unlikely(!short_msg(m->info)))
+		return reply_recv_fast_long(ep_reply, m);
+	return reply_recv_fast(ep_reply, m, true);
 }

@@ -91,8 +91,7 @@ fast_call:
 	jmp fast_result
 fast_reply_recv:
 	PUSH_CALLEE_SAVED
-	leaq F_MSG+SAVED(%rsp), %rsi
-	leaq F_RDI+SAVED(%rsp), %rdx    /* the badge */
+	leaq F_MSG+SAVED(%rsp), %rsi    /* the badge goes below it, in rdi */
 	call ep_reply_recv_fast
 	POP_CALLEE_SAVED
 	testq %rax, %rax
