@@ -7,6 +7,7 @@ The framebuffer path is checked too: keys pressed on the PS/2 keyboard through t
 monitor (sendkey) must show up, with the command's output, on the screen (screendump,
 decoded back into text by tests/screen.py).
 """
+import os
 import re
 import time
 
@@ -18,6 +19,13 @@ ANSI = re.compile(r'\x1b\[[0-9;?]*[A-Za-z]')
 KEYS = {' ': 'spc', '$': 'shift-4', '|': 'shift-backslash', '>': 'shift-dot',
         '-': 'minus', '/': 'slash', '.': 'dot'}
 UP, LEFT, RIGHT, HOME, END, DELETE = '\x1b[A', '\x1b[D', '\x1b[C', '\x1b[H', '\x1b[F', '\x1b[3~'
+
+
+def bin_programs():
+    """What /bin must hold: the shell and the Makefile's COMMANDS."""
+    with open(os.path.join(os.path.dirname(__file__), '..', 'Makefile')) as f:
+        m = re.search(r'^COMMANDS := (.*)$', f.read(), re.M)
+    return {'sh', *m.group(1).split()}
 
 
 class Shell:
@@ -115,7 +123,7 @@ def session(q, timeout):
     expect_out('cd_pwd', 'cd /tmp; pwd; cd ..; pwd; cd /nope', '/tmp\n/\nsh: cd: /nope: not found\n')
     expect_out('files', 'mkdir /tmp/d && cp /tmp/f /tmp/d/g && mv /tmp/d/g /tmp/d/h && '
                'ls /tmp/d && cat /tmp/d/h && rm /tmp/d/h && ls /tmp/d && echo ok', 'h\nthree\nok\n')
-    expect_out('ls_root_shows_mounts', 'ls /', 'bin\netc\ntmp\n')
+    expect_out('ls_root_shows_mounts', 'ls /', 'bin\netc\nsbin\ntest\ntmp\n')
     expect_out('ls_l', 'ls -l /bin', r'^.*\d+ +sh$', regex=True)
     expect_out('ps', 'ps', r'^\s*PID\b.*\n(.*\n)*.*\bps\b', regex=True)
     expect_out('mem', 'mem', r'(?i)total.*\n(.*\n)*.*heap', regex=True)
@@ -133,7 +141,14 @@ def session(q, timeout):
     # file_read_1m once, so it never rots (make bench measures it).
     expect_out('bench_file_read', 'bench -b -n 1 read',
                r'^BENCH file_read_1m \d+ instructions$', regex=True, t=60)
-    expect_out('help', 'help', r'Builtins: cd', regex=True)
+    # help lists /bin as programs that each take --help: the shell and the commands,
+    # and nothing else (the services are in /sbin, the test programs in /test).
+    got = sh.run('help') or ''
+    head, _, listing = got.partition('(each takes --help):\n')
+    listed, want = set(listing.split()), bin_programs()
+    check('help', 'Builtins: cd' in head and listed == want and
+          not {'procsvc', 'utest'} & listed,
+          f'missing {sorted(want - listed)}, not commands {sorted(listed - want)}: {got!r}')
     expect_out('command_help', 'ls --help; echo $?', r'(?i)usage: ls.*\n(.*\n)*0\n$', regex=True)
 
     # Line editing: insert in the middle, backspace, delete, home/end.
