@@ -18,7 +18,8 @@ ANSI = re.compile(r'\x1b\[[0-9;?]*[A-Za-z]')
 
 KEYS = {' ': 'spc', '$': 'shift-4', '|': 'shift-backslash', '>': 'shift-dot',
         '-': 'minus', '/': 'slash', '.': 'dot'}
-UP, LEFT, RIGHT, HOME, END, DELETE = '\x1b[A', '\x1b[D', '\x1b[C', '\x1b[H', '\x1b[F', '\x1b[3~'
+UP, DOWN, LEFT, RIGHT = '\x1b[A', '\x1b[B', '\x1b[D', '\x1b[C'
+HOME, END, DELETE = '\x1b[H', '\x1b[F', '\x1b[3~'
 
 
 def bin_programs():
@@ -151,14 +152,20 @@ def session(q, timeout):
           f'missing {sorted(want - listed)}, not commands {sorted(listed - want)}: {got!r}')
     expect_out('command_help', 'ls --help; echo $?', r'(?i)usage: ls.*\n(.*\n)*0\n$', regex=True)
 
-    # Line editing: insert in the middle, backspace, delete, home/end.
+    # Line editing: insert in the middle, backspace, delete, home/end, right.
     expect_out('edit_insert', 'echo hllo' + LEFT * 3 + 'e', 'hello\n')
+    expect_out('edit_right', 'echo ab' + LEFT * 2 + RIGHT + 'X', 'aXb\n')
     expect_out('edit_backspace', 'echo abXc' + LEFT + '\x7f', 'abc\n')
     expect_out('edit_delete_home_end', 'xecho ok' + HOME + DELETE + END + '!', 'ok!\n')
     # History: Up brings the last line back.
     sh.run('echo from history')
     expect_out('history_up', UP, 'from history\n')
     expect_out('history_up_twice', UP + UP, 'ok!\n')
+    # Down walks back to the newer line, and past the newest to the line being typed.
+    sh.run('echo older')
+    sh.run('echo newer')
+    expect_out('history_down', UP + UP + DOWN, 'newer\n')
+    expect_out('history_down_to_draft', 'echo draft' + UP + DOWN, 'draft\n')
 
     # Ctrl-C at the prompt abandons the line.
     start = len(q.buf)
