@@ -167,6 +167,15 @@ def session(q, timeout):
     expect_out('history_down', UP + UP + DOWN, 'newer\n')
     expect_out('history_down_to_draft', 'echo draft' + UP + DOWN, 'draft\n')
 
+    # Programs that cannot start or end by a fault: the shell says so, and $? is 126 or
+    # 139 (pchild, the process tests' child, writes to address 0 in its fault mode).
+    expect_out('program_faults', '/test/pchild fault; echo $?',
+               'sh: /test/pchild: ended by a fault\n139\n')
+    expect_out('not_a_program', '/etc/init.conf; echo $?',
+               'sh: /etc/init.conf: not a program this system can run\n126\n')
+    expect_out('cannot_start', 'echo x > /tmp/prog; /tmp/prog; echo $?',
+               'sh: /tmp/prog: cannot start: not found\n126\n')
+
     # Ctrl-C at the prompt abandons the line.
     start = len(q.buf)
     sh.type('echo never')
