@@ -24,7 +24,7 @@
 #include <spread.h>
 
 static const char usage[] =
-	"usage: bench [-n iterations] [name]...\n"
+	"usage: bench [-n iterations] [-b] [name]...\n"
 	"Run the benchmarks whose names contain one of the names (all without), and print\n"
 	"the cost of one iteration of each in ns and in TSC cycles.\n"
 	"  -n N  N iterations of each (default: each benchmark's own)\n"

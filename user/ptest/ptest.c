@@ -480,6 +480,8 @@ static void commands_answer_help_usage_errors_and_failures(void)
 	ERR_STARTS("ls: unknown option -Z\n");
 	EXPECT(RUN("mkdir"), 2);
 	EXPECT(RUN("cp", "/etc/init.conf"), 2);
+	EXPECT(RUN("bench", "--help"), 0);                      /* the usage names every option */
+	OUT_HAS("usage: bench [-n iterations] [-b] [name]...\n");
 	EXPECT(RUN("bench", "-n"), 2);
 	ERR_STARTS("bench: option -n needs an argument\n");
 	EXPECT(RUN("sleep", "soon"), 2);
