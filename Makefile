@@ -187,10 +187,16 @@ USER_LIB_SRC := $(sort $(wildcard user/lib/*.c user/lib/*.S)) \
 	kernel/exec/elf_check.c kernel/exec/elf_stack.c \
 	kernel/lib/ustar.c kernel/lib/ubsan.c kernel/lib/spread.c
 USER_LIB_OBJS := $(patsubst %,$(UOBJ)/%.o,$(USER_LIB_SRC))
-# The commands of /bin (docs/COMMANDS.md).
+# The user programs by the initramfs directory they go in (docs/INITRAMFS.md). /bin holds
+# what a person runs from the shell, and only that: the shell and the commands
+# (docs/COMMANDS.md), each of which answers --help; the shell's `help` lists /bin.
+# /sbin holds the services init starts (etc/init.conf), /test the test programs and the
+# programs they start.
 COMMANDS := ls cat echo mkdir rm mv cp ps kill mem uptime sleep uname caps bench
-USER_PROGS := hello utest init console ctest sfuzz procsvc ptest pchild vfs initfs tmpfs \
-	ftest sh kbd fbcon $(COMMANDS)
+BIN_PROGS := sh $(COMMANDS)
+SBIN_PROGS := init console fbcon kbd procsvc vfs initfs tmpfs
+TEST_PROGS := utest ctest ptest ftest pchild sfuzz hello
+USER_PROGS := $(BIN_PROGS) $(SBIN_PROGS) $(TEST_PROGS)
 USER_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(USER_PROGS))
 # Sources a program takes from elsewhere: the framebuffer console draws with the
 # kernel's console code and the font generated from the PSF file.
@@ -221,10 +227,10 @@ $(BUILD)/tests/kernel/user_progs.o: $(USER_ELFS)
 $(UOBJ)/user/utest/progs.S.o: $(BUILD)/user/hello.elf
 
 # ---------------------------------------------------------------------------------------
-# The initramfs (docs/INITRAMFS.md): a ustar archive of the user programs (bin/<prog>)
-# and the tree initramfs/ (etc/...), which GRUB loads as a boot module. The packer also
-# writes the list of what it packed, which the in-guest test compares with what the
-# kernel finds.
+# The initramfs (docs/INITRAMFS.md): a ustar archive of the user programs (bin/<prog>,
+# sbin/<prog>, test/<prog>) and the tree initramfs/ (etc/...), which GRUB loads as a
+# boot module. The packer also writes the list of what it packed, which the in-guest
+# test compares with what the kernel finds.
 # ---------------------------------------------------------------------------------------
 
 INITRAMFS := $(BUILD)/initramfs.tar
@@ -234,6 +240,17 @@ INITRAMFS_FILES := $(shell find initramfs -type f 2>/dev/null)
 # The programs go in without their debug information (the build keeps it in
 # build/user/*.elf for gdb): a third of the size, so GRUB loads the archive faster.
 STRIPPED_ELFS := $(patsubst %,$(BUILD)/user/stripped/%.elf,$(USER_PROGS))
+# The packer's program arguments, DIR:PROG.elf.
+INITRAMFS_PROGS := $(patsubst %,bin:$(BUILD)/user/stripped/%.elf,$(BIN_PROGS)) \
+	$(patsubst %,sbin:$(BUILD)/user/stripped/%.elf,$(SBIN_PROGS)) \
+	$(patsubst %,test:$(BUILD)/user/stripped/%.elf,$(TEST_PROGS))
+# A program moved to another directory changes no file the archive depends on: a stamp
+# that changes with the list does (as FLAGS_STAMP does for the flags).
+LAYOUT_STAMP := $(BUILD)/.initramfs-layout
+ifneq ($(file <$(LAYOUT_STAMP)),$(INITRAMFS_PROGS))
+$(shell mkdir -p $(BUILD))
+$(file >$(LAYOUT_STAMP),$(INITRAMFS_PROGS))
+endif
 
 $(BUILD)/user/stripped/%.elf: $(BUILD)/user/%.elf
 	@mkdir -p $(dir $@)
@@ -241,10 +258,11 @@ $(BUILD)/user/stripped/%.elf: $(BUILD)/user/%.elf
 
 # One run writes both (a grouped target), so make sees the manifest change with the
 # archive and recompiles what includes it in the same build.
-$(INITRAMFS) $(INITRAMFS_MANIFEST) &: tools/mkinitramfs.py $(STRIPPED_ELFS) $(INITRAMFS_FILES) | deps
+$(INITRAMFS) $(INITRAMFS_MANIFEST) &: tools/mkinitramfs.py $(STRIPPED_ELFS) $(INITRAMFS_FILES) \
+		$(LAYOUT_STAMP) | deps
 	@mkdir -p $(GEN)
 	@echo "  TAR     $(INITRAMFS)"
-	@$(PYTHON) tools/mkinitramfs.py $(INITRAMFS) $(INITRAMFS_MANIFEST) initramfs $(STRIPPED_ELFS)
+	@$(PYTHON) tools/mkinitramfs.py $(INITRAMFS) $(INITRAMFS_MANIFEST) initramfs $(INITRAMFS_PROGS)
 
 $(BUILD)/tests/kernel/test_initramfs.o: $(INITRAMFS_MANIFEST)
 

@@ -7,6 +7,7 @@ The framebuffer path is checked too: keys pressed on the PS/2 keyboard through t
 monitor (sendkey) must show up, with the command's output, on the screen (screendump,
 decoded back into text by tests/screen.py).
 """
+import os
 import re
 import time
 
@@ -17,7 +18,15 @@ ANSI = re.compile(r'\x1b\[[0-9;?]*[A-Za-z]')
 
 KEYS = {' ': 'spc', '$': 'shift-4', '|': 'shift-backslash', '>': 'shift-dot',
         '-': 'minus', '/': 'slash', '.': 'dot'}
-UP, LEFT, RIGHT, HOME, END, DELETE = '\x1b[A', '\x1b[D', '\x1b[C', '\x1b[H', '\x1b[F', '\x1b[3~'
+UP, DOWN, LEFT, RIGHT = '\x1b[A', '\x1b[B', '\x1b[D', '\x1b[C'
+HOME, END, DELETE = '\x1b[H', '\x1b[F', '\x1b[3~'
+
+
+def bin_programs():
+    """What /bin must hold: the shell and the Makefile's COMMANDS."""
+    with open(os.path.join(os.path.dirname(__file__), '..', 'Makefile')) as f:
+        m = re.search(r'^COMMANDS := (.*)$', f.read(), re.M)
+    return {'sh', *m.group(1).split()}
 
 
 class Shell:
@@ -115,7 +124,7 @@ def session(q, timeout):
     expect_out('cd_pwd', 'cd /tmp; pwd; cd ..; pwd; cd /nope', '/tmp\n/\nsh: cd: /nope: not found\n')
     expect_out('files', 'mkdir /tmp/d && cp /tmp/f /tmp/d/g && mv /tmp/d/g /tmp/d/h && '
                'ls /tmp/d && cat /tmp/d/h && rm /tmp/d/h && ls /tmp/d && echo ok', 'h\nthree\nok\n')
-    expect_out('ls_root_shows_mounts', 'ls /', 'bin\netc\ntmp\n')
+    expect_out('ls_root_shows_mounts', 'ls /', 'bin\netc\nsbin\ntest\ntmp\n')
     expect_out('ls_l', 'ls -l /bin', r'^.*\d+ +sh$', regex=True)
     expect_out('ps', 'ps', r'^\s*PID\b.*\n(.*\n)*.*\bps\b', regex=True)
     expect_out('mem', 'mem', r'(?i)total.*\n(.*\n)*.*heap', regex=True)
@@ -133,17 +142,39 @@ def session(q, timeout):
     # file_read_1m once, so it never rots (make bench measures it).
     expect_out('bench_file_read', 'bench -b -n 1 read',
                r'^BENCH file_read_1m \d+ instructions$', regex=True, t=60)
-    expect_out('help', 'help', r'Builtins: cd', regex=True)
+    # help lists /bin as programs that each take --help: the shell and the commands,
+    # and nothing else (the services are in /sbin, the test programs in /test).
+    got = sh.run('help') or ''
+    head, _, listing = got.partition('(each takes --help):\n')
+    listed, want = set(listing.split()), bin_programs()
+    check('help', 'Builtins: cd' in head and listed == want and
+          not {'procsvc', 'utest'} & listed,
+          f'missing {sorted(want - listed)}, not commands {sorted(listed - want)}: {got!r}')
     expect_out('command_help', 'ls --help; echo $?', r'(?i)usage: ls.*\n(.*\n)*0\n$', regex=True)
 
-    # Line editing: insert in the middle, backspace, delete, home/end.
+    # Line editing: insert in the middle, backspace, delete, home/end, right.
     expect_out('edit_insert', 'echo hllo' + LEFT * 3 + 'e', 'hello\n')
+    expect_out('edit_right', 'echo ab' + LEFT * 2 + RIGHT + 'X', 'aXb\n')
     expect_out('edit_backspace', 'echo abXc' + LEFT + '\x7f', 'abc\n')
     expect_out('edit_delete_home_end', 'xecho ok' + HOME + DELETE + END + '!', 'ok!\n')
     # History: Up brings the last line back.
     sh.run('echo from history')
     expect_out('history_up', UP, 'from history\n')
     expect_out('history_up_twice', UP + UP, 'ok!\n')
+    # Down walks back to the newer line, and past the newest to the line being typed.
+    sh.run('echo older')
+    sh.run('echo newer')
+    expect_out('history_down', UP + UP + DOWN, 'newer\n')
+    expect_out('history_down_to_draft', 'echo draft' + UP + DOWN, 'draft\n')
+
+    # Programs that cannot start or end by a fault: the shell says so, and $? is 126 or
+    # 139 (pchild, the process tests' child, writes to address 0 in its fault mode).
+    expect_out('program_faults', '/test/pchild fault; echo $?',
+               'sh: /test/pchild: ended by a fault\n139\n')
+    expect_out('not_a_program', '/etc/init.conf; echo $?',
+               'sh: /etc/init.conf: not a program this system can run\n126\n')
+    expect_out('cannot_start', 'echo x > /tmp/prog; /tmp/prog; echo $?',
+               'sh: /tmp/prog: cannot start: not found\n126\n')
 
     # Ctrl-C at the prompt abandons the line.
     start = len(q.buf)

@@ -2,10 +2,11 @@
 """Pack the initramfs (docs/INITRAMFS.md): a POSIX ustar archive that GRUB loads as a
 boot module and the kernel hands to init.
 
-    tools/mkinitramfs.py OUT.tar MANIFEST.h TREE PROG.elf...
+    tools/mkinitramfs.py OUT.tar MANIFEST.h TREE DIR:PROG.elf...
 
 The archive holds every file and directory under TREE (the tree initramfs/: etc/...)
-and each program PROG.elf as bin/PROG, with the directories they need. It is
+and each program PROG.elf as DIR/PROG (bin/ls, sbin/init, test/ptest: the Makefile
+says which directory each program goes in), with the directories they need. It is
 deterministic: entries sorted by path, mtime 0, uid and gid 0, no user or group names;
 modes 0755 for directories and executables, 0644 for other files. Its size is padded
 with zeros to a multiple of 4 KiB (zeros after the end marker are still a valid
@@ -60,11 +61,14 @@ def collect(tree, progs):
             with open(full, 'rb') as f:
                 entries[path] = (f.read(), bool(os.stat(full).st_mode & stat.S_IXUSR))
             add_dirs(path)
-    for prog in progs:
+    for arg in progs:
+        where, sep, prog = arg.partition(':')
+        if not sep or not where or '/' in where or where in ('.', '..'):
+            sys.exit(f'mkinitramfs: {arg}: not DIR:PROG.elf with DIR one directory name')
         name = os.path.basename(prog)
         if name.endswith('.elf'):
             name = name[:-4]
-        path = f'bin/{name}'
+        path = f'{where}/{name}'
         if path in entries:
             sys.exit(f'mkinitramfs: {path} is both in {tree} and a program')
         with open(prog, 'rb') as f:

@@ -2,9 +2,9 @@
  * Starting init, the first user process (docs/INIT.md): the kernel's last boot step when
  * no in-kernel tests or benchmarks were asked for.
  *
- * init is loaded with the kernel's own ELF loader from bin/init in the initramfs, into a
- * process with a large capability space and most of the machine's memory as its quota,
- * and is given every boot capability, each named in its start information:
+ * init is loaded with the kernel's own ELF loader from sbin/init in the initramfs, into
+ * a process with a large capability space and most of the machine's memory as its
+ * quota, and is given every boot capability, each named in its start information:
  *
  *   self       its own process (control)
  *   initramfs  the archive, a read-only memory object
@@ -44,7 +44,7 @@
 #include <mnos/bootinfo.h>
 #include <mnos/start.h>
 
-#define INIT_PATH       "bin/init"
+#define INIT_PATH       "sbin/init"
 #define INIT_SLOTS      4096
 #define INIT_STACK      (256 * 1024)
 

@@ -6,7 +6,7 @@
 
 #include <kerr.h>
 
-/* Load bin/init from the initramfs and start it with every boot capability. An error
+/* Load sbin/init from the initramfs and start it with every boot capability. An error
  * (logged) when there is no initramfs or init, or it cannot be started. */
 kerr_t init_start(void);
 

@@ -1,6 +1,7 @@
 /*
- * The initramfs (docs/INITRAMFS.md): the ustar archive of user programs (bin/...) and
- * configuration (etc/...) that GRUB loads as the Multiboot2 module named "initramfs".
+ * The initramfs (docs/INITRAMFS.md): the ustar archive of user programs (bin/, sbin/,
+ * test/) and configuration (etc/...) that GRUB loads as the Multiboot2 module named
+ * "initramfs".
  * The kernel checks it once at boot with the ustar reader (ustar.h), keeps its frames
  * out of the allocator (pmm_init reserves every module), and makes a read-only memory
  * object over it, which init is given as a capability; the kernel itself reads files

@@ -86,7 +86,7 @@ enum ustar_error ustar_check(const void *archive, size_t size, size_t *count, si
 
 /*
  * The entry whose normalised path is path (given without a leading '/' or a trailing
- * one: "bin/utest"). The whole archive is walked, so a defect anywhere is an error, and
+ * one: "test/utest"). The whole archive is walked, so a defect anywhere is an error, and
  * so is a path that is there twice (tar readers disagree on which one counts):
  * USTAR_E_NOT_FOUND, USTAR_E_DUPLICATE, or the archive's defect.
  */

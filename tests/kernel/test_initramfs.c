@@ -57,7 +57,7 @@ KTEST(initramfs, module_is_found_and_checked)
 		KT_EXPECT_EQ(size, 0);
 		KT_EXPECT(initramfs_memobj() == NULL);
 		KT_EXPECT(!initramfs_phys(&s, &e));
-		KT_EXPECT_EQ(initramfs_find("bin/utest", &d, &size), E_NOT_FOUND);
+		KT_EXPECT_EQ(initramfs_find("test/utest", &d, &size), E_NOT_FOUND);
 		return;
 	}
 	KT_ASSERT(tar != NULL);
@@ -109,13 +109,19 @@ KTEST(initramfs, find_gives_files_only)
 		KT_EXPECT_EQ(size, packed[i].size);
 		KT_EXPECT_EQ(fnv1a64(data, size), packed[i].fnv);
 	}
-	/* The user programs are ELF files under bin/. */
-	KT_ASSERT_EQ(initramfs_find("bin/utest", &data, &size), E_OK);
-	KT_EXPECT(size > 4 && memcmp(data, "\177ELF", 4) == 0);
+	/* The user programs are ELF files: commands under bin/, services (init, which the
+	 * kernel starts, among them) under sbin/, test programs under test/. */
+	static const char *const progs[] = { "bin/ls", "sbin/init", "test/utest" };
+	for (size_t i = 0; i < ARRAY_SIZE(progs); i++) {
+		KT_ASSERT_EQ(initramfs_find(progs[i], &data, &size), E_OK);
+		KT_EXPECT(size > 4 && memcmp(data, "\177ELF", 4) == 0);
+	}
+	KT_EXPECT_EQ(initramfs_find("bin/init", &data, &size), E_NOT_FOUND);
+	KT_EXPECT_EQ(initramfs_find("bin/utest", &data, &size), E_NOT_FOUND);
 	KT_EXPECT_EQ(initramfs_find("etc/init.conf", &data, &size), E_OK);
-	KT_EXPECT_EQ(initramfs_find("/bin/utest", &data, &size), E_NOT_FOUND);
-	KT_EXPECT_EQ(initramfs_find("bin/utest/", &data, &size), E_NOT_FOUND);
-	KT_EXPECT_EQ(initramfs_find("bin/none", &data, &size), E_NOT_FOUND);
+	KT_EXPECT_EQ(initramfs_find("/test/utest", &data, &size), E_NOT_FOUND);
+	KT_EXPECT_EQ(initramfs_find("test/utest/", &data, &size), E_NOT_FOUND);
+	KT_EXPECT_EQ(initramfs_find("test/none", &data, &size), E_NOT_FOUND);
 	KT_EXPECT_EQ(initramfs_find("", &data, &size), E_NOT_FOUND);
 }
 

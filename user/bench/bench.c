@@ -24,7 +24,7 @@
 #include <spread.h>
 
 static const char usage[] =
-	"usage: bench [-n iterations] [name]...\n"
+	"usage: bench [-n iterations] [-b] [name]...\n"
 	"Run the benchmarks whose names contain one of the names (all without), and print\n"
 	"the cost of one iteration of each in ns and in TSC cycles.\n"
 	"  -n N  N iterations of each (default: each benchmark's own)\n"
@@ -196,7 +196,7 @@ static int b_ipc(uint64_t n, struct sample *s)
 	return e;
 }
 
-/* bin/hello without its "done" capability returns at once, printing nothing. */
+/* test/hello without its "done" capability returns at once, printing nothing. */
 static int b_spawn(uint64_t n, struct sample *s)
 {
 	const char *argv[] = { "hello", NULL };
@@ -204,7 +204,7 @@ static int b_spawn(uint64_t n, struct sample *s)
 
 	for (uint64_t i = 0; i < s->warm + n && e >= 0; i++) {
 		tick(s, i);
-		int pid = spawn("bin/hello", argv, NULL);
+		int pid = spawn("test/hello", argv, NULL);
 		e = pid < 0 ? pid : wait(pid, NULL);
 	}
 	end(s);
@@ -304,7 +304,7 @@ static const struct bench {
 	  "notification signal + wait, a round trip of two threads" },
 	{ "ipc", "sys_ipc", 300, 16, b_ipc, "ep_call + ep_reply_recv, a round trip of two threads" },
 	{ "spawn", "sys_spawn", 4, 1, b_spawn,
-	  "spawn + wait of bin/hello through the process service" },
+	  "spawn + wait of test/hello through the process service" },
 	{ "file", "sys_file", 2, 1, b_file, "write + read back 1 MiB in /tmp, 64 KiB a call" },
 	{ "read", "file_read_1m", 4, 1, b_read, "read 1 MiB of a file in /tmp, 64 KiB a call" },
 };

@@ -146,7 +146,7 @@ static bool process_tests_pass(void)
 
 	for (int i = 0; i < 500 && !mnos_process_cap(); i++)
 		mnos_sleep(10000000);           /* it may register after this client starts */
-	if ((pid = spawn("bin/ptest", argv, NULL)) <= 0) {
+	if ((pid = spawn("test/ptest", argv, NULL)) <= 0) {
 		printf("# ctest: cannot start ptest: %s\n", kerr_name((kerr_t)-pid));
 		return false;
 	}
@@ -167,12 +167,12 @@ static bool process_tests_pass(void)
 static bool files_pass(void)
 {
 	struct stat st;
-	int fd = open("/bin/ftest", O_RDONLY);
+	int fd = open("/test/ftest", O_RDONLY);
 	void *img = NULL;
 
 	if (fd < 0 || fstat(fd, &st) != 0 || !(img = malloc(st.st_size)) ||
 	    read(fd, img, st.st_size) != (ssize_t)st.st_size) {
-		printf("# ctest: cannot read /bin/ftest (%s)\n", mnos_fs_strerror(fd < 0 ? fd : 0));
+		printf("# ctest: cannot read /test/ftest (%s)\n", mnos_fs_strerror(fd < 0 ? fd : 0));
 		return false;
 	}
 	close(fd);

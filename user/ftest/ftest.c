@@ -32,7 +32,7 @@
 #define MIB             (1024 * 1024)
 #define CHILD_QUOTA     (2ull << 20)
 
-static void *self_img;                  /* /bin/ftest, to start children from */
+static void *self_img;                  /* /test/ftest, to start children from */
 static size_t self_size;
 
 /* ---- helpers ---- */
@@ -209,7 +209,7 @@ static bool t_read_initramfs(void)
 
 	CHECK(s);
 	CHECK(strncmp(s, "# /etc/init.conf", 16) == 0);
-	CHECK(strstr(s, "service vfs bin/vfs"));
+	CHECK(strstr(s, "service vfs sbin/vfs"));
 	CHECK_EQ(stat("/etc/init.conf", &st), 0);
 	CHECK_EQ(st.st_type, FS_TYPE_FILE);
 	CHECK_EQ(st.st_size, n);
@@ -249,11 +249,11 @@ static bool t_paths(void)
 
 static bool t_readdir(void)
 {
-	const char *want[] = { "ftest", "vfs", "initfs", "tmpfs", "console", "init" };
+	const char *want[] = { "procsvc", "vfs", "initfs", "tmpfs", "console", "init" };
 	bool seen[6] = { 0 };
 	struct dirent *d;
 	int err = 0, n = 0;
-	DIR *dir = opendir("/bin");
+	DIR *dir = opendir("/sbin");
 
 	CHECK(dir);
 	while ((d = readdir(dir))) {
@@ -267,7 +267,7 @@ static bool t_readdir(void)
 	for (int i = 0; i < 6; i++)
 		CHECK(seen[i]);
 	struct stat st;
-	CHECK_EQ(stat("/bin", &st), 0);
+	CHECK_EQ(stat("/sbin", &st), 0);
 	CHECK_EQ(st.st_size, n);
 	CHECK(!mnos_opendir("/etc/init.conf", &err));
 	CHECK_EQ(err, -E_FS_NOT_DIR);
@@ -490,9 +490,9 @@ static bool t_large_grant(void)
 	CHECK_EQ(close(fd), 0);
 	/* An initramfs file larger than the shared memory: through it, and in small pieces. */
 	size_t n;
-	char *whole = slurp("/bin/utest", &n);
+	char *whole = slurp("/test/utest", &n);
 	CHECK(whole && n > 2 * VFS_GRANT_PAGES * MNOS_PAGE_SIZE);
-	fd = open("/bin/utest", O_RDONLY);
+	fd = open("/test/utest", O_RDONLY);
 	for (size_t at = 0; at < n;) {
 		ssize_t k = read(fd, in, 400);
 		CHECK(k > 0 && memcmp(in, whole + at, (size_t)k) == 0);
@@ -813,7 +813,7 @@ int main(int argc, char **argv)
 		return child(argv[2]);
 	if (mnos_console_open() == E_OK)
 		mnos_console_use_for_output();
-	self_img = slurp("/bin/ftest", &self_size);
+	self_img = slurp("/test/ftest", &self_size);
 	printf("    KTAP version 1\n    1..%u\n", n);
 	for (unsigned i = 0; i < n; i++) {
 		bool ok = self_img && tests[i].fn();

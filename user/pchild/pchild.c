@@ -36,7 +36,7 @@ static int spawn_children(int n)
 		char num[8];
 		snprintf(num, sizeof(num), "%d", i);
 		const char *argv[] = { "pchild", "exit", num, NULL };
-		if (spawn("bin/pchild", argv, NULL) <= 0)
+		if (spawn("test/pchild", argv, NULL) <= 0)
 			return 200;
 	}
 	for (int i = 0; i < n; i++) {
@@ -81,7 +81,7 @@ int main(int argc, char **argv)
 		return spawn_children(atoi(argv[2]));
 	if (strcmp(mode, "orphan") == 0) {
 		const char *sleeper[] = { "pchild", "sleep", NULL };
-		int pid = spawn("bin/pchild", sleeper, NULL);
+		int pid = spawn("test/pchild", sleeper, NULL);
 		if (pid <= 0)
 			return 100;
 		wait(pid, NULL);
@@ -93,7 +93,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(mode, "kill-via-child") == 0 && argc == 3) {
 		const char *k[] = { "pchild", "kill", argv[2], NULL };
-		int status, pid = spawn("bin/pchild", k, NULL);
+		int status, pid = spawn("test/pchild", k, NULL);
 		if (pid <= 0 || wait(pid, &status) != pid ||
 		    MNOS_PROC_HOW(status) != MNOS_PROC_EXITED)
 			return 200;

@@ -10,7 +10,7 @@
 #include <mnos.h>
 
 #define SECOND          1000000000ull
-#define CHILD           "bin/pchild"
+#define CHILD           "test/pchild"
 #define LIST_ROOM       64
 
 static unsigned n, failed;
@@ -206,10 +206,10 @@ static void bad_requests_get_clear_errors(void)
 {
 	const char *argv[] = { "x", NULL };
 
-	EXPECT(spawn("bin/no-such-program", argv, NULL), -E_NOT_FOUND);
-	EXPECT(spawn("bin", argv, NULL), -E_TYPE);
+	EXPECT(spawn("test/no-such-program", argv, NULL), -E_NOT_FOUND);
+	EXPECT(spawn("test", argv, NULL), -E_TYPE);
 	EXPECT(spawn("", argv, NULL), -E_INVAL);
-	EXPECT(spawn("../bin/pchild", argv, NULL), -E_INVAL);
+	EXPECT(spawn("../test/pchild", argv, NULL), -E_INVAL);
 
 	struct mnos_proc_spawn a = { .path = "etc/init.conf" };
 	uint32_t pid;
@@ -229,11 +229,11 @@ static void bad_requests_get_clear_errors(void)
 	/* Requests that break the protocol, by hand. */
 	uint32_t svc = mnos_process_cap();
 	struct mnos_ipc_buffer *buf = mnos_ipc_buffer();
-	struct mnos_rpc_msg req = { .w = { MNOS_PROC_COUNTS(2, 0, 0) }, .data = "bin/pchild\0x",
-				    .len = 12 };
+	struct mnos_rpc_msg req = { .w = { MNOS_PROC_COUNTS(2, 0, 0) }, .data = CHILD "\0x",
+				    .len = sizeof(CHILD "\0x") - 1 };
 	EXPECT(mnos_rpc_call(svc, buf, PROC_SPAWN, &req, NULL), E_INVAL);
-	req = (struct mnos_rpc_msg){ .w = { MNOS_PROC_COUNTS(0, 0, 1) }, .data = "bin/pchild",
-				     .len = 11 };
+	req = (struct mnos_rpc_msg){ .w = { MNOS_PROC_COUNTS(0, 0, 1) }, .data = CHILD,
+				     .len = sizeof(CHILD) };
 	EXPECT(mnos_rpc_call(svc, buf, PROC_SPAWN, &req, NULL), E_INVAL);
 	req = (struct mnos_rpc_msg){ .w = { MNOS_PROC_COUNTS(1000, 0, 0) } };
 	EXPECT(mnos_rpc_call(svc, buf, PROC_SPAWN, &req, NULL), E_RANGE);
@@ -421,30 +421,67 @@ static int command_in(const char *stdin_path, const char *const argv[])
 #define OUT_HAS(want)   check(strstr(out, want) != NULL, "stdout has " #want, 0)
 #define ERR_STARTS(want) check(strncmp(err, want, strlen(want)) == 0, "stderr starts " #want, 0)
 
+/* The commands of /bin (docs/COMMANDS.md, the Makefile's COMMANDS). */
+static const char *const commands[] = { "ls", "cat", "echo", "mkdir", "rm", "mv", "cp",
+					"ps", "kill", "mem", "uptime", "sleep", "uname", "caps",
+					"bench" };
+
+/* /bin holds what a person runs, the commands and the shell, and nothing else: the
+ * shell's help lists it as programs that each answer --help. The services are under
+ * /sbin, the test programs (pchild among them) under /test. */
+static void bin_holds_only_the_commands(void)
+{
+	DIR *d = opendir("/bin");
+	struct dirent *de;
+	unsigned found = 0;
+	char what[MNOS_FS_NAME_MAX + 32];
+	struct stat st;
+
+	CHECK(d != NULL, 0);
+	while (d && (de = readdir(d)) != NULL) {
+		bool known = strcmp(de->d_name, "sh") == 0;
+		for (unsigned i = 0; !known && i < ARRAY_SIZE(commands); i++)
+			known = strcmp(de->d_name, commands[i]) == 0;
+		snprintf(what, sizeof(what), "/bin/%s is a command", de->d_name);
+		check(known, what, 0);
+		found += known;
+	}
+	if (d)
+		closedir(d);
+	EXPECT(found, ARRAY_SIZE(commands) + 1);
+	EXPECT(stat("/sbin/procsvc", &st), 0);
+	EXPECT(stat("/test/pchild", &st), 0);
+	EXPECT(stat("/bin/procsvc", &st), -E_NOT_FOUND);
+}
+
 static void commands_answer_help_usage_errors_and_failures(void)
 {
-	static const char *const all[] = { "ls", "cat", "echo", "mkdir", "rm", "mv", "cp",
-					   "ps", "kill", "mem", "uptime", "sleep", "uname",
-					   "caps", "bench" };
 	char want[64];
 
-	for (unsigned i = 0; i < ARRAY_SIZE(all); i++) {
+	for (unsigned i = 0; i < ARRAY_SIZE(commands); i++) {
 		/* --help: the usage on standard output, status 0. */
-		EXPECT(RUN(all[i], "--help"), 0);
-		size_t k = (size_t)snprintf(want, sizeof(want), "usage: %s", all[i]);
+		EXPECT(RUN(commands[i], "--help"), 0);
+		size_t k = (size_t)snprintf(want, sizeof(want), "usage: %s", commands[i]);
 		check(strncmp(out, want, k) == 0 && (out[k] == ' ' || out[k] == '\n'), want, 0);
 		ERR_IS("");
 		/* An unknown option: named on standard error with the usage, status 2. */
-		EXPECT(RUN(all[i], "--no-such-option"), 2);
+		EXPECT(RUN(commands[i], "--no-such-option"), 2);
 		OUT_IS("");
 		snprintf(want, sizeof(want), "%s: unknown option --no-such-option\nusage: ",
-			 all[i]);
+			 commands[i]);
 		check(strncmp(err, want, strlen(want)) == 0, want, 0);
 	}
+	/* The shell, the other program of /bin, answers --help too (an operand to it is a
+	 * script to run, so there is no unknown option to give it). */
+	EXPECT(RUN("sh", "--help"), 0);
+	ERR_IS("");
+	check(strncmp(out, "usage: sh ", 10) == 0, "usage: sh", 0);
 	EXPECT(RUN("ls", "-Z"), 2);
 	ERR_STARTS("ls: unknown option -Z\n");
 	EXPECT(RUN("mkdir"), 2);
 	EXPECT(RUN("cp", "/etc/init.conf"), 2);
+	EXPECT(RUN("bench", "--help"), 0);                      /* the usage names every option */
+	OUT_HAS("usage: bench [-n iterations] [-b] [name]...\n");
 	EXPECT(RUN("bench", "-n"), 2);
 	ERR_STARTS("bench: option -n needs an argument\n");
 	EXPECT(RUN("sleep", "soon"), 2);
@@ -509,6 +546,8 @@ static void commands_report_the_system(void)
 	OUT_HAS("\nsyscall         3 x ");
 	OUT_HAS("\nipc             3 x ");
 	check(!strstr(out, "spawn"), "only what was asked", 0);
+	EXPECT(RUN("bench", "-n", "1", "spawn"), 0);            /* finds test/hello */
+	OUT_HAS("\nspawn           1 x ");
 }
 
 /* The type and size of path: type 0 if it is not there. */
@@ -629,6 +668,7 @@ int main(int argc, char **argv)
 	run("orphans_go_to_the_grandparent", a_grandchild_cannot_be_waited_for_until_adopted);
 	run("kill_reaches_siblings_not_parents_or_strangers", kill_reaches_siblings_only);
 	run("many_programs_at_once_up_to_the_limit", many_programs_at_once_up_to_the_limit);
+	run("bin_holds_only_the_commands", bin_holds_only_the_commands);
 	run("commands_answer_help_usage_errors_and_failures",
 	    commands_answer_help_usage_errors_and_failures);
 	run("commands_report_the_system", commands_report_the_system);
