@@ -111,15 +111,13 @@ kerr_t ep_reply(uint32_t reply, const struct ipc_msg *m);
 kerr_t ep_reply_recv(uint32_t ep, uint32_t reply, struct ipc_msg *m, uint64_t *badge);
 
 /*
- * The system-call entry's fast paths for call and reply_recv (syscall_entry.S), called
- * with interrupts off and the message in place in the caller's saved registers:
+ * The system-call entry's fast paths for call and reply_recv (syscall_entry.S; their
+ * contract: usermode.h), with the message in place in the caller's saved registers:
  * ep_call(ep, m) and ep_reply_recv(ep_reply & 0xffffffff, ep_reply >> 32, m, badge)
- * after the same checks (badge: the saved rdi, the word below the message), switching straight to the partner when it waits on this CPU
- * and going on through the general path otherwise. A refused call returns EP_FAST_NO
- * with nothing changed, and the dispatch runs it to say why. Interrupts are off again
- * on return.
+ * after the same checks (badge: the saved rdi, the word below the message), switching
+ * straight to the partner when it waits on this CPU and going on through the general
+ * path otherwise.
  */
-#define EP_FAST_NO (-1l)
 long ep_call_fast(uint64_t ep, struct ipc_msg *m);
 long ep_reply_recv_fast(uint64_t ep_reply, struct ipc_msg *m);
 

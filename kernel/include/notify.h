@@ -47,4 +47,13 @@ kerr_t notify_signal(struct cspace *cs, uint32_t slot, uint64_t bits);
 kerr_t notify_wait(struct cspace *cs, uint32_t slot, uint64_t *bits);
 kerr_t notify_poll(struct cspace *cs, uint32_t slot, uint64_t *bits);
 
+/*
+ * The system-call entry's fast paths for signal and wait (syscall_entry.S; their
+ * contract: usermode.h): notify_signal and notify_wait of the calling thread's space,
+ * slot the user's whole rdi, the word into *bits. A wait that has to block blocks
+ * here.
+ */
+long notify_signal_fast(uint64_t slot, uint64_t bits);
+long notify_wait_fast(uint64_t slot, uint64_t *bits);
+
 #endif

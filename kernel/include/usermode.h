@@ -13,6 +13,7 @@
 
 #include <thread.h>
 #include <notify.h>
+#include <arch/cpu.h>
 
 /*
  * A new thread in p that will start in user mode at entry with stack pointer stack_top
@@ -69,6 +70,28 @@ static inline void user_return_check(void)
 {
 	if (unlikely(__atomic_load_n(&thread_current()->killed, __ATOMIC_ACQUIRE)))
 		user_thread_exit();
+}
+
+/*
+ * System calls with a fast path in the SYSCALL entry (syscall_entry.S: ep_call,
+ * ep_reply_recv, notify_signal, notify_wait) run it with interrupts still off and no
+ * dispatch. One that refuses a call returns SYSCALL_FAST_NO having changed nothing, and
+ * the dispatch runs the call to say why. A fast path that has to wait goes into the
+ * general path as if interrupts had been on (USER_IRQ_FLAGS: the user's state) and
+ * turns them off again after.
+ */
+#define SYSCALL_FAST_NO (-1l)
+#define USER_IRQ_FLAGS  RFLAGS_IF
+
+/* The end of a fast path: me's result e, or its end if it was killed meanwhile (with
+ * interrupts on, as thread exit wants them). */
+static __always_inline long user_fast_return(struct thread *me, kerr_t e)
+{
+	if (unlikely(__atomic_load_n(&me->killed, __ATOMIC_ACQUIRE))) {
+		irq_enable();
+		user_thread_exit();
+	}
+	return e;
 }
 
 /* User-mode faults so far (tests). */

@@ -9,28 +9,12 @@
 
 /* ---- the system-call entry's fast paths ---- */
 
-/*
- * Interrupts are off here, as SYSCALL left them: the general path is entered as if they
- * had been on (the user's state), and they are turned off again for the exit. A killed
- * thread ends before it returns to user mode (usermode.h), with interrupts on as thread
- * exit wants them.
- */
-#define USER_IRQ_FLAGS RFLAGS_IF
-
-static __always_inline long fast_result(struct thread *me, kerr_t e)
-{
-	if (unlikely(__atomic_load_n(&me->killed, __ATOMIC_ACQUIRE))) {
-		irq_enable();
-		user_thread_exit();
-	}
-	return e;
-}
-
-/* An error: the dispatch's general path says which, and changes nothing either. */
+/* An error: the dispatch's general path says which, and changes nothing either
+ * (usermode.h: the fast paths' contract). */
 static __always_inline long fast_refused(void)
 {
 	spin_unlock(&cap_lock);
-	return EP_FAST_NO;
+	return SYSCALL_FAST_NO;
 }
 
 /*
@@ -97,7 +81,7 @@ long ep_fast_resume(uint64_t *frame)
 	kerr_t e = (kerr_t)me->ipc_result;
 	me->fast_op = 0;
 	frame[FRAME_RDI] = op == IPC_FAST_RECV && e == E_OK ? me->ipc_badge : 0;
-	return fast_result(me, e);
+	return user_fast_return(me, e);
 }
 
 /*
@@ -120,7 +104,7 @@ static __always_inline long call_fast(uint64_t ep, struct ipc_msg *m, bool short
 		fast_switch(me, IPC_FAST_CALL, m, r, s->badge);
 	kerr_t e = do_send(ep_of(s), s->badge, m, IPC_FOREVER, true, USER_IRQ_FLAGS);
 	irq_disable();
-	return fast_result(me, e);
+	return user_fast_return(me, e);
 }
 
 static __noinline long call_fast_long(uint64_t ep, struct ipc_msg *m)
@@ -158,7 +142,7 @@ static __always_inline long reply_recv_fast(uint64_t ep_reply, struct ipc_msg *m
 	kerr_t err = do_recv(e, rp, m, (uint64_t *)m - 1, IPC_FOREVER, answer(rp, m),
 			     USER_IRQ_FLAGS);
 	irq_disable();
-	return fast_result(me, err);
+	return user_fast_return(me, err);
 }
 
 static __noinline long reply_recv_fast_long(uint64_t ep_reply, struct ipc_msg *m)

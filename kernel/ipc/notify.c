@@ -5,6 +5,7 @@
  * notification again (it may be gone by then).
  */
 #include <notify.h>
+#include <usermode.h>
 #include <heap.h>
 #include <panic.h>
 #include <thread.h>
@@ -124,4 +125,56 @@ kerr_t notify_wait(struct cspace *cs, uint32_t slot, uint64_t *bits)
 kerr_t notify_poll(struct cspace *cs, uint32_t slot, uint64_t *bits)
 {
 	return take(cs, slot, bits, false);
+}
+
+/* ---- the system-call entry's fast paths ---- */
+
+static inline struct notification *notification_of(struct cap_slot *s)
+{
+	return container_of(s->obj, struct notification, obj);
+}
+
+long notify_signal_fast(uint64_t slot, uint64_t bits)
+{
+	struct thread *me = thread_current();
+	struct cap_slot *s;
+
+	spin_lock(&cap_lock);
+	s = cap_lookup_fast(me->proc->cspace, slot, OBJ_NOTIFICATION, CAP_R_SIGNAL);
+	if (likely(s) && s->badge)
+		bits = s->badge;
+	if (unlikely(!s || !bits)) {
+		spin_unlock(&cap_lock);
+		return SYSCALL_FAST_NO;
+	}
+	deliver(notification_of(s), bits);
+	spin_unlock(&cap_lock);
+	return user_fast_return(me, E_OK);
+}
+
+long notify_wait_fast(uint64_t slot, uint64_t *bits)
+{
+	struct thread *me = thread_current();
+	struct cap_slot *s;
+	kerr_t e = E_OK;
+
+	spin_lock(&cap_lock);
+	s = cap_lookup_fast(me->proc->cspace, slot, OBJ_NOTIFICATION, CAP_R_WAIT);
+	if (unlikely(!s)) {
+		spin_unlock(&cap_lock);
+		return SYSCALL_FAST_NO;
+	}
+	struct notification *n = notification_of(s);
+	if (n->word) {
+		*bits = n->word;
+		n->word = 0;
+		spin_unlock(&cap_lock);
+	} else {
+		me->ipc_op = IPC_NOTIFY_WAIT;
+		sched_block(&n->wq, NULL, 0, USER_IRQ_FLAGS);
+		irq_disable();
+		e = (kerr_t)me->ipc_result;
+		*bits = e == E_OK ? me->ipc_badge : 0;
+	}
+	return user_fast_return(me, e);
 }

@@ -11,6 +11,7 @@
 #include <panic.h>
 #include "uproc.h"
 #include <endpoint.h>
+#include <notify.h>
 #include <sched.h>
 
 static uint64_t syscall_loop(uint64_t nr, uint64_t iters)
@@ -258,6 +259,51 @@ KBENCH_CPUS(ipc_pairs_2, 4000, 2, MAX_PAIRS)
 KBENCH_CPUS(ipc_pairs_4, 4000, 4, MAX_PAIRS)
 {
 	return ipc_pairs(iters, 4);
+}
+
+/*
+ * notify_signal_wait from user mode (issue 11's bound: 600): two processes on one CPU,
+ * each waiting on its own notification and signalling the other's. Each operation is
+ * one signal that wakes the other process's waiting thread, up to that thread's wait
+ * returning: the signal system call, the signaller's own wait, which blocks and so
+ * lets the woken thread run, and the woken thread's way out of its wait. (The kernel's
+ * own notify_ping_pong is the same without the system calls.)
+ */
+KBENCH_N(notify_signal_wait, 5000, 2)
+{
+	static struct uproc a, b;
+	struct notification *na, *nb;
+	struct thread *ta, *tb;
+
+	if (!uproc_init(&a, ublob_notify_ping_start, ublob_notify_ping_end) ||
+	    !uproc_init(&b, ublob_notify_pong_start, ublob_notify_pong_end) ||
+	    notification_create(&a.q, &na) != E_OK || notification_create(&b.q, &nb) != E_OK)
+		panic("kbench: cannot make the notification processes");
+	cap_insert_root(&a.cs, 4, &na->obj, CAP_R_ALL, 0);
+	cap_insert_root(&b.cs, 3, &na->obj, CAP_R_SIGNAL, 0);
+	cap_insert_root(&b.cs, 4, &nb->obj, CAP_R_ALL, 0);
+	cap_insert_root(&a.cs, 3, &nb->obj, CAP_R_SIGNAL, 0);
+	kobj_put(&na->obj);
+	kobj_put(&nb->obj);
+	a.data[0] = iters;
+	a.data[3] = E_INVAL;
+	if (user_thread_create(b.p, CODE_VA, DATA_VA + PAGE_SIZE, DATA_VA, &tb) != E_OK ||
+	    user_thread_create(a.p, CODE_VA, DATA_VA + PAGE_SIZE, DATA_VA, &ta) != E_OK)
+		panic("kbench: cannot make the notification threads");
+	sched_set_affinity(tb, 1);
+	sched_set_affinity(ta, 1);
+	thread_launch(tb);
+	sched_sleep_ns(1000000);                /* the partner is waiting */
+	thread_launch(ta);
+	thread_join(ta);
+	if (iters && a.data[3] != E_OK)
+		panic("kbench: notify_wait failed: %s", kerr_name((kerr_t)a.data[3]));
+	uint64_t ticks = a.data[1] - 4 * iters;
+	process_kill(b.p);
+	thread_join(tb);
+	uproc_fini(&a);
+	uproc_fini(&b);
+	return ticks;
 }
 
 /*

@@ -257,6 +257,41 @@ ublob_nullsys_start:
 2:	tsc_end
 ublob_nullsys_end:
 
+/* notify_signal_wait's two processes: each waits on its own notification (slot 4) and
+ * signals the other's (slot 3). The timed one (data[0] round trips) signals first; the
+ * last wait's result goes to data[3]. Per round trip its loop has four instructions
+ * more than the runner's empty loop (the benchmark takes them off), so each system call
+ * is counted with one instruction of its own setting up. */
+	blob notify_ping
+ublob_notify_ping_start:
+	movq %rdi, %rbx
+	tsc_begin
+1:	movl $SYS_NOTIFY_SIGNAL, %eax
+	movl $3, %edi
+	movl $1, %esi
+	syscall
+	movl $SYS_NOTIFY_WAIT, %eax
+	movl $4, %edi
+	syscall
+	decq %r12
+	jnz 1b
+	movq %rax, 24(%rbx)
+2:	tsc_end
+ublob_notify_ping_end:
+
+/* Its partner, for ever (the benchmark kills it). */
+	blob notify_pong
+ublob_notify_pong_start:
+1:	movl $SYS_NOTIFY_WAIT, %eax
+	movl $4, %edi
+	syscall
+	movl $SYS_NOTIFY_SIGNAL, %eax
+	movl $3, %edi
+	movl $1, %esi
+	syscall
+	jmp 1b
+ublob_notify_pong_end:
+
 /* The benchmark servers' first step: receive on the endpoint in slot 3 with the reply
  * object in slot 4, waiting for ever; r12 = both slots, as ep_reply_recv takes them. */
 	.macro server_recv

@@ -331,6 +331,79 @@ UTEST(ipc_blocked_fast_calls_keep_preserved_registers)
 	UT_EXPECT(!ut_join_thread());
 }
 
+/*
+ * notify_signal and notify_wait have fast paths in the SYSCALL entry too (the kernel's
+ * usermode.h): a call they refuse must fail as through the dispatch, with every result
+ * register zero; a signal returns no results and a wait only the word, in rdi, whether
+ * the word was pending or came while it waited; and the preserved registers survive.
+ */
+static uint32_t nf_ntf;
+
+static void nf_signaller(uint64_t bits)
+{
+	mnos_sleep(2000000);                    /* the main thread waits first */
+	mnos_notify_signal(nf_ntf, bits);
+}
+
+/* System call nr with the arguments in: true if it returned e and the results want[]
+ * (rdi..r9) with every preserved register intact. */
+static bool nf_call(uint64_t nr, const uint64_t in[6], enum mnos_error e,
+		    const uint64_t want[6])
+{
+	uint64_t out[7];
+	bool ok = UT_EXPECT_EQ(ut_syscall_sentinels(nr, in, out), 0);
+
+	ok &= UT_EXPECT_ERR(out[0], e);
+	for (int i = 0; i < 6; i++)
+		ok &= UT_EXPECT_EQ(out[1 + i], want[i]);
+	return ok;
+}
+
+UTEST(notify_fast_paths_answer_as_the_dispatch_would)
+{
+	uint32_t n = ut_make(MNOS_OBJ_NOTIFICATION, 0, 0), ep = ut_make(MNOS_OBJ_ENDPOINT, 0, 0);
+	uint32_t badged = ut_slot(), wait_only = ut_slot(), unused = ut_slot();
+	const uint64_t none[6] = { 0 };
+
+	UT_ASSERT(n && ep);
+	UT_ASSERT_OK(mnos_cap_mint(n, badged, CAP_R_SIGNAL, 0x40));
+	UT_ASSERT_OK(mnos_cap_copy(n, 0, wait_only, CAP_R_WAIT));
+	const struct { uint64_t nr, slot, bits; enum mnos_error e; } bad[] = {
+		{ SYS_NOTIFY_SIGNAL, n | 1ull << 32, 1, E_RANGE },  /* past 32 bits */
+		{ SYS_NOTIFY_SIGNAL, 0, 1, E_RANGE },
+		{ SYS_NOTIFY_SIGNAL, unused, 1, E_NOT_FOUND },
+		{ SYS_NOTIFY_SIGNAL, ep, 1, E_TYPE },
+		{ SYS_NOTIFY_SIGNAL, wait_only, 1, E_PERM },
+		{ SYS_NOTIFY_SIGNAL, n, 0, E_INVAL },               /* unbadged, no bits */
+		{ SYS_NOTIFY_WAIT, n | 1ull << 32, 0, E_RANGE },
+		{ SYS_NOTIFY_WAIT, 0, 0, E_RANGE },
+		{ SYS_NOTIFY_WAIT, unused, 0, E_NOT_FOUND },
+		{ SYS_NOTIFY_WAIT, ep, 0, E_TYPE },
+		{ SYS_NOTIFY_WAIT, badged, 0, E_PERM },
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
+		const uint64_t in[6] = { bad[i].slot, bad[i].bits, 7, 7, 7, 7 };
+		nf_call(bad[i].nr, in, bad[i].e, none);
+	}
+	/* Signals return nothing; a badged one ORs in its badge, not the bits. */
+	const uint64_t plain[6] = { n, 0x5, 7, 7, 7, 7 };
+	const uint64_t with_badge[6] = { badged, 0x2, 7, 7, 7, 7 };
+	nf_call(SYS_NOTIFY_SIGNAL, plain, E_OK, none);
+	nf_call(SYS_NOTIFY_SIGNAL, with_badge, E_OK, none);
+	/* Both pending: the wait returns them at once, and clears them. */
+	const uint64_t wait[6] = { n, 9, 9, 9, 9, 9 }, pending[6] = { 0x45 };
+	nf_call(SYS_NOTIFY_WAIT, wait, E_OK, pending);
+	uint64_t bits = 1;
+	UT_EXPECT_ERR(mnos_notify_poll(n, &bits), E_OK);
+	UT_EXPECT_EQ(bits, 0);
+	/* Nothing pending: the wait blocks, and gets what the signal brings. */
+	const uint64_t brought[6] = { 0x300 };
+	nf_ntf = n;
+	UT_ASSERT_OK(ut_start_thread(nf_signaller, 0x300));
+	nf_call(SYS_NOTIFY_WAIT, wait, E_OK, brought);
+	UT_EXPECT(!ut_join_thread());
+}
+
 /* ---- a process made through system calls ---- */
 
 /* Position-independent code for the new process: signal the notification in its slot 1

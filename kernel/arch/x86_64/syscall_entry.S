@@ -11,15 +11,16 @@
  * changes them, and a user cannot have set a privileged flag (IOPL, IF and the like
  * are not theirs to change), so they need no masking.
  *
- * ep_call and ep_reply_recv first try their fast paths (endpoint.h), with interrupts
- * still off and no generic dispatch: the endpoint or the packed endpoint and reply
- * slots are still in rdi, the message is the saved rsi..r9, and a reply_recv's badge
- * goes into the saved rdi. A fast path that cannot take the call returns EP_FAST_NO
- * having changed nothing, and the call goes through the dispatch like any other.
- * Results as the dispatch leaves them: rax the error, rdi 0 for a call, and every
- * result register zero after an error. The fast paths also keep the user's callee-saved
- * registers below the frame: a thread that blocks in one is resumed through the frame
- * alone (fast_resumed), with no C frames left to return through.
+ * ep_call, ep_reply_recv, notify_signal and notify_wait first try their fast paths
+ * (usermode.h), found in one table by the system-call number, with interrupts still off
+ * and no generic dispatch: the slot is still in rdi; for IPC the message is the saved
+ * rsi..r9 and a reply_recv's badge goes into the saved rdi. A fast path that cannot take
+ * the call returns SYSCALL_FAST_NO having changed nothing, and the call goes through the
+ * dispatch like any other. Results as the dispatch leaves them: rax the error, the
+ * ABI's results, every other result register zero, and all of them zero after an
+ * error. The IPC fast paths also keep the user's callee-saved registers below the
+ * frame: a thread that blocks in one is resumed through the frame alone
+ * (fast_resumed), with no C frames left to return through.
  */
 #include <arch/layout.h>
 #include <mnos/abi.h>
@@ -31,6 +32,9 @@
 #define F_MSG   16                      /* rsi, rdx, r10, r8, r9: a struct ipc_msg */
 
 #define RFLAGS_IF_RESERVED 0x202
+
+/* The system calls with fast paths are all below it (fast_paths, below). */
+#define FAST_PATHS      (SYS_NOTIFY_WAIT + 1)
 
 /* The fast paths keep the user's callee-saved registers below the frame (in the order
  * arch_switch pushes its own), so that a thread blocked in one can be resumed through
@@ -55,10 +59,9 @@ syscall_entry:
 	pushq %rsi
 	pushq %rdi
 	pushq %rax
-	cmpq $SYS_EP_CALL, %rax
-	je fast_call
-	cmpq $SYS_EP_REPLY_RECV, %rax
-	je fast_reply_recv
+	cmpq $FAST_PATHS, %rax
+	jae slow
+	jmpq *fast_paths(, %rax, 8)
 slow:
 	movq %rsp, %rdi
 	sti
@@ -86,7 +89,7 @@ fast_call:
 	call ep_call_fast               /* rdi: the endpoint, as the user left it */
 	POP_CALLEE_SAVED                /* it returned: they are not kept (Makefile) */
 	testq %rax, %rax
-	js slow                         /* EP_FAST_NO: nothing changed */
+	js slow                         /* SYSCALL_FAST_NO: nothing changed */
 	movq $0, F_RDI(%rsp)
 	jmp fast_result
 fast_reply_recv:
@@ -98,6 +101,26 @@ fast_reply_recv:
 	js slow
 	jmp fast_result
 
+fast_notify_signal:
+	call notify_signal_fast         /* rdi, rsi: the slot and bits, as the user left them */
+	testq %rax, %rax
+	js slow
+	movq %rax, F_RAX(%rsp)
+	jmp no_results
+fast_notify_wait:
+	leaq F_RDI(%rsp), %rsi          /* the word */
+	call notify_wait_fast
+	testq %rax, %rax
+	js slow
+	movq %rax, F_RAX(%rsp)
+	jnz no_results
+	movq %rax, F_MSG(%rsp)          /* rdi is the only result */
+	movq %rax, F_MSG+8(%rsp)
+	movq %rax, F_MSG+16(%rsp)
+	movq %rax, F_MSG+24(%rsp)
+	movq %rax, F_MSG+32(%rsp)
+	jmp syscall_exit
+
 	/* A thread blocked in a fast path goes on from here when it is resumed (rsp at
 	 * its saved callee-saved registers, rax its result, its rdi set): directly from
 	 * ep_fast_exit, or through ep_fast_trampoline after a switch by the scheduler. */
@@ -108,7 +131,8 @@ fast_resumed:
 fast_result:
 	movq %rax, F_RAX(%rsp)
 	jz syscall_exit
-	xorl %eax, %eax                 /* a failed call returns nothing */
+no_results:
+	xorl %eax, %eax                 /* signal's, or a failed call's: all zero */
 	movq %rax, F_RDI(%rsp)
 	movq %rax, F_MSG(%rsp)
 	movq %rax, F_MSG+8(%rsp)
@@ -122,6 +146,27 @@ bad_return:
 	call syscall_bad_return         /* never returns */
 	ud2
 	.size syscall_entry, . - syscall_entry
+
+/* The fast paths by system-call number, below FAST_PATHS; slow for the others. */
+	.section .rodata
+	.balign 8
+fast_paths:
+	.set nr, 0
+	.rept FAST_PATHS
+	.if nr == SYS_EP_CALL
+	.quad fast_call
+	.elseif nr == SYS_EP_REPLY_RECV
+	.quad fast_reply_recv
+	.elseif nr == SYS_NOTIFY_SIGNAL
+	.quad fast_notify_signal
+	.elseif nr == SYS_NOTIFY_WAIT
+	.quad fast_notify_wait
+	.else
+	.quad slow
+	.endif
+	.set nr, nr + 1
+	.endr
+	.section .text
 
 /* __noreturn void arch_enter_user(uint64_t entry, uint64_t stack, uint64_t arg) */
 	.global arch_enter_user
