@@ -15,7 +15,7 @@ The other figures of bench -b are the benchmarks of the running system (user/ben
 system call, yield, notification and IPC between two threads, spawn + wait through the
 process service, a 1 MiB file written and read back through the VFS, 1 MiB read),
 whose TSC cycles are instructions here: the median of five runs, the loop's own cost taken off ("sys_"
-figures and file_read_1m).
+figures, spawn_exit_wait and file_read_1m).
 
 Usage: bench.py --kernel build/release/minimalos.elf [--select all] [--mem 4096] [--smp 1]
 """

@@ -303,7 +303,7 @@ static const struct bench {
 	{ "notify", "sys_notify", 300, 16, b_notify,
 	  "notification signal + wait, a round trip of two threads" },
 	{ "ipc", "sys_ipc", 300, 16, b_ipc, "ep_call + ep_reply_recv, a round trip of two threads" },
-	{ "spawn", "sys_spawn", 4, 1, b_spawn,
+	{ "spawn", "spawn_exit_wait", 4, 1, b_spawn,
 	  "spawn + wait of test/hello through the process service" },
 	{ "file", "sys_file", 2, 1, b_file, "write + read back 1 MiB in /tmp, 64 KiB a call" },
 	{ "read", "file_read_1m", 4, 1, b_read, "read 1 MiB of a file in /tmp, 64 KiB a call" },
