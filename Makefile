@@ -99,7 +99,11 @@ $(GEN)/.abi-stamp: $(ABI_SRC)
 	@$(PYTHON) tools/gen_abi.py $(GEN)
 	@touch $@
 
-$(ABI_HDRS) $(ABI_DOC): $(GEN)/.abi-stamp
+# The empty recipe makes make look at the headers' times again once the stamp's recipe
+# has run (with no recipe it would not, and what includes a header that changed would be
+# rebuilt only by the next make). The generator leaves a file it would not change alone,
+# so only what a change reaches is rebuilt.
+$(ABI_HDRS) $(ABI_DOC): $(GEN)/.abi-stamp ;
 
 abi: $(ABI_HDRS)
 
