@@ -8,7 +8,10 @@ timeout (s);
 expect ('pass': KTAP with isa-debug-exit, or 'panic'); must_match / must_not_match
 (regexes over the console output from the banner on); interact (functions given the
 running Qemu, in order, for tests that type or look at the screen: each may return a
-list of (test id, ok, detail), reported as results "<config>/<test id>").
+list of (test id, ok, detail), reported as results "<config>/<test id>");
+kernel ('ubsan': the UBSan build's kernel and initramfs, tests/run.py --ubsan-kernel);
+ubsan_expect (regexes, each matching a whole sanitizer report the boot may show: any
+other report fails it) and ubsan_required (True: each must match a report shown).
 """
 import os
 import re
@@ -19,13 +22,26 @@ TIMEOUT_BIOS = 180
 TIMEOUT_UEFI = 240   # OVMF alone takes ~4 s under TCG, more on a loaded machine
 
 
+# The kernel's sanitizer self-test (ubsan.reports_each_kind_of_undefined_behaviour,
+# tests/kernel/test_panic.c) makes these reports on purpose and logs them; in a UBSan
+# build a boot that runs it shows them. Any other report fails a boot (tests/run.py).
+UBSAN_SELFTEST = [r'ubsan: ' + kind + r' at tests/kernel/test_panic\.c:\d+:\d+'
+                  for kind in ('signed addition overflow', 'misaligned access',
+                               'shift out of bounds', 'array index out of bounds')]
+
+
+def _runs_ubsan_selftest(select):
+    return any(s == 'all' or s.startswith('ubsan') for s in select.split(','))
+
+
 def _cfg(name, firmware='bios', mem=256, fb='1024x768x32', serial=True, select='all',
          cmdline_extra='', **kw):
     expect = f'expect.mem={mem} expect.fw={firmware} expect.fb={fb} ' \
              f'expect.serial={1 if serial else 0} {cmdline_extra}'
     c = dict(name=name, firmware=firmware, mem=f'{mem}M', serial=serial,
              cmdline=f'ktest={select} {expect}'.strip(),
-             timeout=TIMEOUT_UEFI if firmware == 'uefi' else TIMEOUT_BIOS)
+             timeout=TIMEOUT_UEFI if firmware == 'uefi' else TIMEOUT_BIOS,
+             ubsan_expect=UBSAN_SELFTEST if _runs_ubsan_selftest(select) else [])
     c.update(kw)
     return c
 
