@@ -5,7 +5,7 @@
 #   make run-bios   boot the ISO under QEMU with SeaBIOS
 #   make debug      QEMU halted with a gdb stub, and gdb with the kernel's symbols
 #   make test       ABI check, host unit tests, a short fuzz run, in-guest tests on BIOS
-#                   and UEFI
+#                   and UEFI, and a few boots of the UBSan build
 #   make fuzz       run the fuzzers for FUZZ_TIME seconds each
 #   make abi-doc    regenerate docs/SYSCALLS.md from the ABI table (abi/abi.py)
 #   make abi-check  fail if docs/SYSCALLS.md is not what the ABI table gives
@@ -20,7 +20,8 @@ MNOS_VERSION := 0.1.0
 DEBUG ?= 1
 # UBSAN=1 builds the kernel and the user programs with -fsanitize=undefined (in
 # build/ubsan): a failed check panics the kernel, or aborts a user thread, with its kind
-# and source location (kernel/lib/ubsan.c). `make test UBSAN=1` runs the suite so.
+# and source location (kernel/lib/ubsan.c). `make test UBSAN=1` runs the whole suite so;
+# a plain `make test` builds it too, for the few boots of the matrix that use it.
 UBSAN ?= 0
 GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 
@@ -76,7 +77,7 @@ ISO := $(BUILD)/minimalos.iso
 FONT_PSF := /usr/share/consolefonts/Lat15-VGA16.psf.gz
 
 .PHONY: all deps run run-bios debug test host-test guest-test fuzz bench clean abi abi-doc abi-check \
-	corpus-check
+	corpus-check ubsan-build kernel-and-initramfs
 all: $(ISO) compile_commands.json
 
 deps:
@@ -99,7 +100,11 @@ $(GEN)/.abi-stamp: $(ABI_SRC)
 	@$(PYTHON) tools/gen_abi.py $(GEN)
 	@touch $@
 
-$(ABI_HDRS) $(ABI_DOC): $(GEN)/.abi-stamp
+# The empty recipe makes make look at the headers' times again once the stamp's recipe
+# has run (with no recipe it would not, and what includes a header that changed would be
+# rebuilt only by the next make). The generator leaves a file it would not change alone,
+# so only what a change reaches is rebuilt.
+$(ABI_HDRS) $(ABI_DOC): $(GEN)/.abi-stamp ;
 
 abi: $(ABI_HDRS)
 
@@ -382,17 +387,36 @@ fuzz: $(FUZZ_BINS) $(KERNEL_ELF) $(INITRAMFS)
 host-test: $(HOST_BINS) $(FUZZ_BINS)
 	@$(PYTHON) tests/run.py --host-only --fuzz-time $(FUZZ_TEST_TIME) $(FUZZ_ARGS) $(HOST_BINS)
 
-guest-test: $(KERNEL_ELF) $(INITRAMFS)
-	@$(PYTHON) tests/run.py --guest-only --kernel $(KERNEL_ELF)
+# The UBSan build's kernel and initramfs, for the boots of the matrix that name it
+# (tests/guest_configs.py, kernel='ubsan'): made by a make of its own in build/ubsan,
+# unless this make is the UBSan build. After deps, so two installs never run at once.
+ifeq ($(UBSAN),1)
+UBSAN_KERNEL := $(KERNEL_ELF)
+UBSAN_PARTS :=
+else
+UBSAN_KERNEL := build/ubsan/minimalos.elf
+UBSAN_PARTS := ubsan-build
+endif
+
+ubsan-build: | deps
+	@$(MAKE) --no-print-directory UBSAN=1 BUILD=build/ubsan kernel-and-initramfs
+
+# What a boot needs, quietly when it is up to date (the goal of the make above).
+kernel-and-initramfs: $(KERNEL_ELF) $(INITRAMFS)
+	@:
+
+guest-test: $(KERNEL_ELF) $(INITRAMFS) $(UBSAN_PARTS)
+	@$(PYTHON) tests/run.py --guest-only --kernel $(KERNEL_ELF) --ubsan-kernel $(UBSAN_KERNEL)
 
 # The test corpora in the tree must be what their generators write.
 corpus-check:
 	@$(PYTHON) tools/mk_elf_corpus.py --check
 	@$(PYTHON) tools/mk_tar_corpus.py --check
 
-test: abi-check corpus-check $(HOST_BINS) $(FUZZ_BINS) $(KERNEL_ELF) $(INITRAMFS) $(ISO)
-	@$(PYTHON) tests/run.py --kernel $(KERNEL_ELF) --fuzz-time $(FUZZ_TEST_TIME) \
-		$(FUZZ_ARGS) $(HOST_BINS)
+test: abi-check corpus-check $(HOST_BINS) $(FUZZ_BINS) $(KERNEL_ELF) $(INITRAMFS) $(ISO) \
+		$(UBSAN_PARTS)
+	@$(PYTHON) tests/run.py --kernel $(KERNEL_ELF) --ubsan-kernel $(UBSAN_KERNEL) \
+		--fuzz-time $(FUZZ_TEST_TIME) $(FUZZ_ARGS) $(HOST_BINS)
 
 # Benchmarks measure the DEBUG=0 kernel, built apart in build/release.
 bench:

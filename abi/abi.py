@@ -144,7 +144,9 @@ FLAGS = [
 #   ptr_in    a user pointer the kernel reads `len` bytes from (len names the argument).
 #   ptr_out   a user pointer the kernel writes up to `len` bytes to (len names the
 #             argument): [ptr, ptr + len) must lie in user space (E_RANGE), what is
-#             written must be mapped writable (E_FAULT).
+#             written must be mapped writable (E_FAULT). For both, an untouched
+#             demand-zero page the copy reaches takes a frame, which may not be there
+#             (E_NO_MEMORY).
 #   size      a length in bytes, up to max.
 #   addr      a user virtual address (not dereferenced by the call).
 #   value     a plain 64-bit value.
@@ -228,7 +230,9 @@ SYSCALLS = [
          results=[],
          errors={'E_INVAL': 'len is above MNOS_DEBUG_PRINT_MAX',
                  'E_RANGE': 'the buffer is not entirely in user space',
-                 'E_FAULT': 'part of the buffer is not mapped readable'}),
+                 'E_FAULT': 'part of the buffer is not mapped readable',
+                 'E_NO_MEMORY': 'a demand-zero page of the buffer, touched first, found '
+                                'no free frame (or page table)'}),
     dict(num=1, name='yield', area='misc', doc='Give the CPU to another runnable thread.',
          args=[], results=[], errors={}),
     dict(num=2, name='clock', area='misc', doc='The monotonic clock.',
@@ -479,15 +483,17 @@ SYSCALLS = [
              'and the TSC ticks the CPUs spent halted (the boot-time figures). '
              'The kernel writes min(size, its own sizeof) bytes and says how many in the '
              'structure\'s size field, so a program built against an older, shorter '
-             'layout gets what it knows; the rest of buf is left alone. On E_FAULT part '
-             'of buf may have been written (nothing else changes).',
+             'layout gets what it knows; the rest of buf is left alone. On E_FAULT or '
+             'E_NO_MEMORY part of buf may have been written (nothing else changes).',
          args=[arg('buf', 'ptr_out', 'where the structure goes', len='size'),
                arg('size', 'size', 'bytes at buf, at least MNOS_SYSINFO_MIN_SIZE')],
          results=[],
          errors={'E_INVAL': 'size is below MNOS_SYSINFO_MIN_SIZE (the first version\'s '
                             'layout)',
                  'E_RANGE': 'buf .. buf + size is not entirely in user space',
-                 'E_FAULT': 'part of what is written is not mapped writable'}),
+                 'E_FAULT': 'part of what is written is not mapped writable',
+                 'E_NO_MEMORY': 'a demand-zero page of buf, touched first, found no free '
+                                'frame (or page table)'}),
     dict(num=34, name='mem_map_pages', area='mem',
          doc='Map npages pages of the memory object, from page first on, into a process at '
              'va with rights (READ, and WRITE or EXEC, never both): one mapping, which '

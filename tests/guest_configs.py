@@ -8,7 +8,10 @@ timeout (s);
 expect ('pass': KTAP with isa-debug-exit, or 'panic'); must_match / must_not_match
 (regexes over the console output from the banner on); interact (functions given the
 running Qemu, in order, for tests that type or look at the screen: each may return a
-list of (test id, ok, detail), reported as results "<config>/<test id>").
+list of (test id, ok, detail), reported as results "<config>/<test id>");
+kernel ('ubsan': the UBSan build's kernel and initramfs, tests/run.py --ubsan-kernel);
+ubsan_expect (regexes, each matching a whole sanitizer report the boot may show: any
+other report fails it) and ubsan_required (True: each must match a report shown).
 """
 import os
 import re
@@ -19,13 +22,26 @@ TIMEOUT_BIOS = 180
 TIMEOUT_UEFI = 240   # OVMF alone takes ~4 s under TCG, more on a loaded machine
 
 
+# The kernel's sanitizer self-test (ubsan.reports_each_kind_of_undefined_behaviour,
+# tests/kernel/test_panic.c) makes these reports on purpose and logs them; in a UBSan
+# build a boot that runs it shows them. Any other report fails a boot (tests/run.py).
+UBSAN_SELFTEST = [r'ubsan: ' + kind + r' at tests/kernel/test_panic\.c:\d+:\d+'
+                  for kind in ('signed addition overflow', 'misaligned access',
+                               'shift out of bounds', 'array index out of bounds')]
+
+
+def _runs_ubsan_selftest(select):
+    return any(s == 'all' or s.startswith('ubsan') for s in select.split(','))
+
+
 def _cfg(name, firmware='bios', mem=256, fb='1024x768x32', serial=True, select='all',
          cmdline_extra='', **kw):
     expect = f'expect.mem={mem} expect.fw={firmware} expect.fb={fb} ' \
              f'expect.serial={1 if serial else 0} {cmdline_extra}'
     c = dict(name=name, firmware=firmware, mem=f'{mem}M', serial=serial,
              cmdline=f'ktest={select} {expect}'.strip(),
-             timeout=TIMEOUT_UEFI if firmware == 'uefi' else TIMEOUT_BIOS)
+             timeout=TIMEOUT_UEFI if firmware == 'uefi' else TIMEOUT_BIOS,
+             ubsan_expect=UBSAN_SELFTEST if _runs_ubsan_selftest(select) else [])
     c.update(kw)
     return c
 
@@ -70,6 +86,7 @@ def init_cfg(name, **kw):
     console and ends QEMU. The framebuffer console is read back from the screen."""
     c = _cfg(name, mem=512, interact=[fbcon_screen, type_ctest], **kw)
     c['cmdline'] = 'init.test init.qemu_exit'
+    c['ubsan_expect'] = []          # no kernel tests: no self-test reports either
     c['must_match'] = [r'^console: COM1 driver ready$', r'^ctest: hello through the console$',
                        r"^ctest: read 'ping'$", r'^ctest: the console is back$',
                        r'^ctest: written again$', r'^ftest: written to fd 1$',
@@ -83,6 +100,7 @@ def shell_cfg(name, **kw):
     import shell_session
     c = _cfg(name, mem=512, expect='session', session=shell_session.session, **kw)
     c['cmdline'] = ''
+    c['ubsan_expect'] = []
     return c
 
 
@@ -198,6 +216,22 @@ CONFIGS = [
     _cfg('bios-smp4', mem=512, smp=4, select=f'all,{TORTURE}', cmdline_extra='expect.cpus=4'),
     _cfg('uefi-smp4', firmware='uefi', mem=512, smp=4, select='all',
          cmdline_extra='expect.cpus=4'),
+    # The UBSan build (make UBSAN=1, in build/ubsan; `make test UBSAN=1` runs every boot
+    # so): the kernel's tests and the user-mode tests on two CPUs, which must show the
+    # kernel self-test's reports and no other; init with its services and test clients,
+    # and the shell with its commands, all built with libmnos; and a report outside the
+    # self-test, a panic the harness must recognize.
+    _cfg('ubsan-bios-smp2', mem=512, smp=2,
+         select=f'all,serial.receive_interrupt,{EXHAUSTION}', interact=[type_ping],
+         cmdline_extra='expect.cpus=2', kernel='ubsan', ubsan_required=True),
+    init_cfg('ubsan-bios-init', kernel='ubsan'),
+    shell_cfg('ubsan-bios-shell', kernel='ubsan'),
+    dict(_cfg('ubsan-bios-panic', select='ubsan.report_panics'), expect='panic',
+         kernel='ubsan', ubsan_required=True,
+         ubsan_expect=[r'ubsan: signed addition overflow at tests/kernel/test_panic\.c:'
+                       r'\d+:\d+'],
+         must_match=[r'KERNEL PANIC on CPU 0: ubsan: signed addition overflow at '
+                     r'tests/kernel/test_panic\.c:\d+:\d+$']),
     _cfg('bios-64m', mem=64, select=MEMORY_TESTS),
     _cfg('uefi-64m', firmware='uefi', mem=64, select=MEMORY_TESTS),
     _cfg('bios-4g', mem=4096, select=MEMORY_TESTS),

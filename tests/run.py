@@ -8,6 +8,9 @@ with a hard timeout, read the KTAP the kernel prints on the serial port (or debu
 the exit code it gives QEMU through isa-debug-exit. Every KTAP test becomes one result
 "<config>/<test>"; a boot that times out, ends with the wrong code, prints fewer results
 than its plan or fails a configuration check becomes a failed "<config>/boot" result.
+So does a boot whose console shows a report of the undefined-behaviour sanitizer
+(`make UBSAN=1`) that its configuration does not expect. Configurations marked
+kernel='ubsan' boot the UBSan build's kernel (--ubsan-kernel) and its initramfs.
 
 The last line is always "N passed, N failed"; the exit status is non-zero if anything
 failed, timed out or did not run.
@@ -15,8 +18,8 @@ failed, timed out or did not run.
 Fuzzers (--fuzz BIN:SEEDS) run for --fuzz-time seconds each, seeded from a corpus kept
 in the tree; each is one result "fuzz/<name>", failed if libFuzzer found anything.
 
-Usage: run.py [--host-only | --guest-only] [--kernel ELF] [-k SUBSTRING] [-j N]
-              [--fuzz BIN:SEEDS [--fuzz-time S]]... [HOST_BIN...]
+Usage: run.py [--host-only | --guest-only] [--kernel ELF] [--ubsan-kernel ELF]
+              [-k SUBSTRING] [-j N] [--fuzz BIN:SEEDS [--fuzz-time S]]... [HOST_BIN...]
 """
 import argparse
 import concurrent.futures
@@ -36,6 +39,25 @@ import guest_configs  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, 'build')
 LOGS = os.path.join(BUILD, 'test-logs')
+
+# A report of the sanitizer's runtime, as the kernel logs it (or panics with it) and as
+# a user program prints it before it aborts (kernel/core/ubsan_kernel.c,
+# user/lib/ubsan_user.c): "ubsan: <kind> at <file>:<line>:<column>", anywhere in a line.
+UBSAN_REPORT = re.compile(r'ubsan: .+? at \S+:\d+:\d+')
+
+
+def ubsan_problems(cfg, out):
+    """A problem for each sanitizer report in the output that the config does not expect
+    (its 'ubsan_expect': regexes a report may match whole), and, if it says
+    'ubsan_required', for each of those that no report matches."""
+    allowed = cfg.get('ubsan_expect', [])
+    reports = UBSAN_REPORT.findall(out)
+    problems = [f'UBSan report: {r}' for r in reports
+                if not any(re.fullmatch(p, r) for p in allowed)]
+    if cfg.get('ubsan_required'):
+        problems += [f'no UBSan report matches /{p}/, which this boot must show'
+                     for p in allowed if not any(re.fullmatch(p, r) for r in reports)]
+    return problems
 
 
 class Result:
@@ -177,10 +199,15 @@ def parse_ktap(text):
     return plan, results, subtests
 
 
-def run_guest_config(cfg, kernel):
+def run_guest_config(cfg, kernel, ubsan_kernel=None):
     name = cfg['name']
     os.makedirs(LOGS, exist_ok=True)
     log_path = os.path.join(LOGS, name + '.log')
+    if cfg.get('kernel') == 'ubsan':
+        if not ubsan_kernel or not os.path.exists(ubsan_kernel):
+            return [Result(f'{name}/boot', False, f'no UBSan kernel at {ubsan_kernel}: '
+                           'build it with make UBSAN=1')]
+        kernel = ubsan_kernel
     try:
         iso = iso_for(kernel, cfg.get('cmdline', ''), cfg.get('gfxpayload', ''),
                       cfg.get('initramfs', True))
@@ -258,6 +285,7 @@ def run_guest_config(cfg, kernel):
     for pattern in cfg.get('must_not_match', []):
         if re.search(pattern, after, re.M):
             problems.append(f'output has /{pattern}/')
+    problems += ubsan_problems(cfg, out)
 
     results.append(Result(f'{name}/boot', not problems,
                           '\n'.join(problems) + f'\n(log: {os.path.relpath(log_path, ROOT)})'))
@@ -289,6 +317,8 @@ def main():
     ap.add_argument('--host-only', action='store_true')
     ap.add_argument('--guest-only', action='store_true')
     ap.add_argument('--kernel', default=os.path.join(BUILD, 'minimalos.elf'))
+    ap.add_argument('--ubsan-kernel', default=os.path.join(BUILD, 'ubsan', 'minimalos.elf'),
+                    help="the kernel of configs marked kernel='ubsan' (make UBSAN=1)")
     ap.add_argument('-k', dest='filter', default='', help='only configs whose name contains this')
     ap.add_argument('-j', dest='jobs', type=int, default=os.cpu_count() or 2)
     ap.add_argument('--fuzz', action='append', default=[], metavar='BIN:SEEDS',
@@ -306,7 +336,8 @@ def main():
     if not args.host_only:
         configs = [c for c in guest_configs.CONFIGS if args.filter in c['name']]
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
-            futures = [ex.submit(run_guest_config, c, args.kernel) for c in configs]
+            futures = [ex.submit(run_guest_config, c, args.kernel, args.ubsan_kernel)
+                       for c in configs]
             for f in futures:
                 results += f.result()
 

@@ -112,8 +112,9 @@ struct heap_stats heap_get_stats(void);
  * - takes only locks that come after the heap's in the lock order (kernel_as.lock,
  *   then the pmm lock);
  * - may wait for other CPUs only for work they do while spinning with interrupts off,
- *   as TLB shootdowns are (spinlock.h, arch_spin_relax): a CPU spinning on the heap
- *   lock, or on a lock that kfree()'s caller holds, cannot take an interrupt.
+ *   as TLB shootdowns and frame-cache drains are (spinlock.h, arch_spin_relax): a CPU
+ *   spinning on the heap lock, or on a lock that kfree()'s caller holds, cannot take
+ *   an interrupt.
  * The heap itself waits for nothing else while it holds one of its locks.
  */
 bool heap_backend_map(uintptr_t va, size_t npages);

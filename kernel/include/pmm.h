@@ -87,6 +87,11 @@ void pmm_core_cache_refill(struct pmm *p, struct pmm_cache *c);
 void pmm_core_cache_give_back(struct pmm *p, struct pmm_cache *c, uint64_t n);
 /* Return every frame in c to the bitmap. */
 void pmm_core_cache_drain(struct pmm *p, struct pmm_cache *c);
+/* The same if the bitmap's lock is free now, without waiting for it: false if it was
+ * not (c is untouched). For a CPU that answers a drain request from a spin loop
+ * (pmm_drain_poll), perhaps one waiting in the queue of that very lock, with a cache
+ * operation of its own under way. Interrupts off, as for every cache operation. */
+bool pmm_core_cache_try_drain(struct pmm *p, struct pmm_cache *c);
 
 /* The fast paths are inline: they are most of the cost of every page allocation. */
 
@@ -152,10 +157,16 @@ void pmm_init(const struct boot_info *bi);
 /* Phase 5, before the other CPUs start: the IPI that asks a CPU to give its frame cache
  * back when the others run out. */
 void pmm_init_ipis(void);
+/* A spin loop's part of a drain request (arch_spin_relax; arch/smp.h declares it with
+ * the request's bits, pmm_drain_pending): give this CPU's cache back if it is asked to
+ * and the bitmap's lock is free. */
+void pmm_drain_poll(void);
+/* Drain requests that some CPU did not answer within the wait's bound (pmm.c). */
+uint64_t pmm_drain_timeouts(void);
 
 /* One frame, or PADDR_NULL (frame 0 is never handed out) when memory is exhausted:
  * when the bitmap and this CPU's cache are empty, the other CPUs are asked for their
- * caches first (with a bounded wait: see pmm.c). */
+ * caches first, and answer even while they spin with interrupts off (pmm.c). */
 paddr_t pmm_alloc(void);
 paddr_t pmm_alloc_zeroed(void);
 void pmm_free(paddr_t frame);

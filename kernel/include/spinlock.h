@@ -11,8 +11,8 @@
  * order is written in docs/ARCHITECTURE.md ("Locks").
  *
  * Spinning runs arch_spin_relax(), which also answers work other CPUs wait for (TLB
- * shootdowns): a CPU spinning with interrupts off cannot take their IPIs, and must not
- * make them wait forever.
+ * shootdowns, frame-cache drains): a CPU spinning with interrupts off cannot take their
+ * IPIs, and must not make them wait forever.
  */
 #ifndef SPINLOCK_H
 #define SPINLOCK_H

@@ -2,10 +2,11 @@
  * The kernel's heap backend (heap.h): heap pages are ordinary frames mapped into the
  * heap's regions of the kernel virtual area, writable, non-executable and global.
  *
- * Unmapping sends TLB shootdowns and waits for them while a heap lock is held with
- * interrupts off. That cannot deadlock: a CPU spinning on any spinlock answers pending
- * shootdowns from its spin loop (arch_spin_relax), and no CPU waits for anything else
- * while holding a heap lock.
+ * Unmapping sends TLB shootdowns and waits for them, and a frame allocation that finds
+ * the bitmap empty asks the other CPUs for their frame caches and waits for them, while
+ * a heap lock is held with interrupts off. That cannot deadlock: a CPU spinning on any
+ * spinlock answers pending shootdowns and drains from its spin loop (arch_spin_relax),
+ * and no CPU waits for anything else while holding a heap lock.
  */
 #include <failinj.h>
 #include <heap.h>

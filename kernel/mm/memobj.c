@@ -568,6 +568,12 @@ void mem_space_destroy(struct mem_space *ms)
  * The frame of mo's page i, taken now if no mapping has touched it: zeroed before it is
  * published, with a compare-and-swap, since another address space (another lock) may
  * be taking one for the same page; the loser gives its own back. PADDR_NULL: no frame.
+ *
+ * Once published the frame is the object's for good, even if mapping it then fails for
+ * want of a page table: the object was charged for all its frames when it was made, and
+ * frees them when it ends; the next touch maps this one rather than taking another. It
+ * could not safely be taken back: from the compare-and-swap on, a fault in another
+ * address space may have found it and mapped it.
  */
 static paddr_t frame_for(struct memobj *mo, uint64_t i)
 {

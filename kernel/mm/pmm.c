@@ -94,20 +94,42 @@ void pmm_init(const struct boot_info *bi)
 /*
  * When the bitmap runs dry, the frames left may sit in other CPUs' caches, which only
  * their owners touch (with interrupts off). The allocator asks them by IPI to give
- * their caches back, and waits for the answers, but only for a while: a CPU spinning
- * with interrupts off (perhaps for a lock the asking CPU holds) cannot answer, and
- * waiting for it could deadlock. Such a CPU answers later; the allocation that asked
- * fails, as it would have without the caches. The handler runs only where interrupts
- * are on, so never inside a cache operation of its own CPU.
+ * their caches back, and waits until every one has answered. A CPU that cannot take
+ * the IPI because it spins with interrupts off — perhaps for a lock the asking CPU
+ * holds, or for the asker's own drain — answers from its spin loop (arch_spin_relax
+ * calls pmm_drain_poll), so the wait cannot become a deadlock. What is left is a CPU
+ * that answers late: one running a long stretch with interrupts off, or, under
+ * emulation, a virtual CPU the host does not schedule for a while (TCG on a loaded
+ * host: tens of milliseconds, once more than the 20 ms this used to wait, and a test
+ * that took every frame found 31 still cached). The wait is bounded all the same, at a
+ * second, with a warning: the allocation then fails as it would have without those
+ * caches, and the late CPU answers when it can.
+ *
+ * The IPI's handler runs only where interrupts are on, so never inside a cache
+ * operation of its own CPU; the poll may (spinning for the bitmap's lock inside a
+ * refill or give-back), so it only takes the lock if it is free at once
+ * (pmm_core_cache_try_drain), which it never is while this CPU waits in its queue.
  */
-#define DRAIN_WAIT_NS 20000000ull       /* 20 ms: generous under emulation */
+#define DRAIN_WAIT_NS 1000000000ull     /* 1 s: no answer by then is worth a warning */
 
-static uint64_t drain_pending;          /* [a] CPUs asked to drain and yet to answer */
+uint64_t pmm_drain_pending;             /* [a] CPUs asked to drain and yet to answer */
+static uint64_t drain_timeouts;         /* [a] waits that gave up: statistics */
 
 static void drain_ipi(struct trap_frame *f, void *arg)
 {
 	pmm_core_cache_drain(&pmm, this_cache());
-	__atomic_fetch_and(&drain_pending, ~(1ull << arch_cpu_id()), __ATOMIC_RELEASE);
+	__atomic_fetch_and(&pmm_drain_pending, ~(1ull << arch_cpu_id()), __ATOMIC_RELEASE);
+}
+
+void pmm_drain_poll(void)
+{
+	irqflags_t fl = irq_save();
+	uint64_t me = 1ull << arch_cpu_id();
+
+	if ((__atomic_load_n(&pmm_drain_pending, __ATOMIC_ACQUIRE) & me) &&
+	    pmm_core_cache_try_drain(&pmm, this_cache()))
+		__atomic_fetch_and(&pmm_drain_pending, ~me, __ATOMIC_RELEASE);
+	irq_restore(fl);
 }
 
 void pmm_init_ipis(void)
@@ -116,27 +138,39 @@ void pmm_init_ipis(void)
 		panic("pmm: the cache-drain vector is taken");
 }
 
+uint64_t pmm_drain_timeouts(void)
+{
+	return __atomic_load_n(&drain_timeouts, __ATOMIC_RELAXED);
+}
+
 /* Drain this CPU's cache and ask the others to drain theirs; true if some frames may
- * have come back. One request at a time: a CPU that finds one under way waits for it. */
+ * have come back. One request at a time: a CPU that finds one under way waits for it
+ * (answering it too, if it is one of those asked). */
 static bool drain_all_caches(void)
 {
-	uint64_t me = 1ull << arch_cpu_id(), expected = 0;
-	uint64_t others = smp_online_mask() & ~me;
 	irqflags_t fl = irq_save();
+	uint64_t me = 1ull << arch_cpu_id(), expected = 0;
 	bool had = this_cache()->count != 0;
 
 	pmm_core_cache_drain(&pmm, this_cache());
 	irq_restore(fl);
+	uint64_t others = smp_online_mask() & ~me;
 	if (!others)
 		return had;
-	if (__atomic_compare_exchange_n(&drain_pending, &expected, others, false,
+	if (__atomic_compare_exchange_n(&pmm_drain_pending, &expected, others, false,
 					__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		for (unsigned c = 0; c < MAX_CPUS; c++)
 			if (others & (1ull << c))
 				lapic_send_ipi(cpu_locals[c].apic_id, VEC_PMM_DRAIN);
-	uint64_t deadline = clock_ns() + DRAIN_WAIT_NS;
-	while (__atomic_load_n(&drain_pending, __ATOMIC_ACQUIRE) && clock_ns() < deadline)
+	uint64_t start = clock_ns(), late;
+	while ((late = __atomic_load_n(&pmm_drain_pending, __ATOMIC_ACQUIRE)) &&
+	       clock_ns() - start < DRAIN_WAIT_NS)
 		arch_spin_relax();
+	if (late) {
+		__atomic_fetch_add(&drain_timeouts, 1, __ATOMIC_RELAXED);
+		pr_warn("pmm: CPUs %#llx did not give their frame caches back within %llu ms",
+			(unsigned long long)late, DRAIN_WAIT_NS / 1000000);
+	}
 	return true;
 }
 

@@ -267,11 +267,9 @@ void pmm_core_cache_refill(struct pmm *p, struct pmm_cache *c)
 	c->count = taken;
 }
 
-/* Move the n most recently freed frames of c back into the bitmap. */
-void pmm_core_cache_give_back(struct pmm *p, struct pmm_cache *c, uint64_t n)
+/* Move the n most recently freed frames of c back into the bitmap; p->lock is held. */
+static void give_back_locked(struct pmm *p, struct pmm_cache *c, uint64_t n)
 {
-	irqflags_t fl = spin_lock_irqsave(&p->lock);
-
 	for (uint64_t i = c->count - n; i < c->count; i++) {
 		uint64_t f = c->frames[i];
 		/* Free in the bitmap first, then out of the cache: a racing double free
@@ -279,12 +277,30 @@ void pmm_core_cache_give_back(struct pmm *p, struct pmm_cache *c, uint64_t n)
 		set_free(p, f);
 		__atomic_fetch_and(&p->cached[f / 64], ~bit(f), __ATOMIC_SEQ_CST);
 	}
-	spin_unlock_irqrestore(&p->lock, fl);
 	c->count -= n;
+}
+
+void pmm_core_cache_give_back(struct pmm *p, struct pmm_cache *c, uint64_t n)
+{
+	irqflags_t fl = spin_lock_irqsave(&p->lock);
+
+	give_back_locked(p, c, n);
+	spin_unlock_irqrestore(&p->lock, fl);
 }
 
 void pmm_core_cache_drain(struct pmm *p, struct pmm_cache *c)
 {
 	if (c->count)
 		pmm_core_cache_give_back(p, c, c->count);
+}
+
+bool pmm_core_cache_try_drain(struct pmm *p, struct pmm_cache *c)
+{
+	if (!c->count)
+		return true;
+	if (!spin_trylock(&p->lock))
+		return false;
+	give_back_locked(p, c, c->count);
+	spin_unlock(&p->lock);
+	return true;
 }

@@ -226,3 +226,34 @@ Test(pmm, caches_against_model)
 	for (uint64_t f = 0; f < N; f++)
 		cr_assert(pmm_core_is_free(&p, f));
 }
+
+/* The drain a CPU makes from a spin loop: only when the bitmap's lock is free at once,
+ * leaving the cache as it was otherwise (it may be in the lock's queue itself, with a
+ * cache operation under way); then every frame back, free, not cached. */
+Test(pmm, cache_try_drain_only_with_the_lock_free)
+{
+	struct pmm_cache c = { 0 };
+	uint64_t f[20];
+
+	setup(1000);
+	pmm_core_add(&p, 0, 1000);
+	cr_expect(pmm_core_cache_try_drain(&p, &c));            /* nothing to give back */
+	for (int i = 0; i < 20; i++)
+		f[i] = pmm_core_cache_alloc(&p, &c);
+	for (int i = 0; i < 20; i++)
+		cr_assert_eq(pmm_core_cache_free(&p, &c, f[i]), PMM_FREED);
+	uint64_t cached = c.count, free_before = p.free_count;
+	cr_assert_gt(cached, 0);
+	spin_lock(&p.lock);
+	cr_expect(!pmm_core_cache_try_drain(&p, &c));
+	cr_expect_eq(c.count, cached);
+	cr_expect_eq(p.free_count, free_before);
+	spin_unlock(&p.lock);
+	cr_expect(pmm_core_cache_try_drain(&p, &c));
+	cr_expect_eq(c.count, 0);
+	cr_expect_eq(p.free_count, 1000);
+	for (int i = 0; i < 20; i++) {
+		cr_expect(pmm_core_is_free(&p, f[i]));
+		cr_expect_eq(pmm_core_cache_free(&p, &c, f[i]), PMM_NOT_ALLOCATED);
+	}
+}

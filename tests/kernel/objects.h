@@ -1,7 +1,7 @@
 /*
  * For in-guest tests: kernel objects with a first capability (all rights) in a given
- * slot, and the CMOS RTC reached through an I/O-port capability, as a ring-3 driver will
- * reach it.
+ * slot, a physical range for device objects, and the CMOS RTC reached through an
+ * I/O-port capability, as a ring-3 driver will reach it.
  */
 #ifndef TESTS_OBJECTS_H
 #define TESTS_OBJECTS_H
@@ -9,6 +9,7 @@
 #include <cap.h>
 #include <ioport.h>
 #include <notify.h>
+#include <vmm.h>
 
 /* Give o a first capability in slot and drop the creator's reference. */
 static inline bool give_cap(struct cspace *cs, uint32_t slot, struct kobj *o)
@@ -32,6 +33,18 @@ static inline bool make_ioport(struct cspace *cs, uint32_t slot, struct quota *q
 	struct ioport_range *r;
 
 	return ioport_create(q, base, count, &r) == E_OK && give_cap(cs, slot, &r->obj);
+}
+
+/* A physical range of 16 pages for device objects: in the PCI hole below 4 GiB, checked
+ * not to be RAM on this machine; PADDR_NULL if none is. */
+static inline paddr_t device_hole(void)
+{
+	static const uint64_t candidates[] = { 0xfd000000ull, 0xe0000000ull, 0xc0000000ull };
+
+	for (size_t i = 0; i < ARRAY_SIZE(candidates); i++)
+		if (!vmm_overlaps_direct_map(pa(candidates[i]), 16 * PAGE_SIZE))
+			return pa(candidates[i]);
+	return PADDR_NULL;
 }
 
 /* The RTC's index and data ports, and the registers the tests use. */

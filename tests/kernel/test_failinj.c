@@ -32,7 +32,9 @@
 #include <pmm.h>
 #include <sched.h>
 #include <time.h>
+#include <usercopy.h>
 #include <usermode.h>
+#include <vmm.h>
 
 #define MAX_ALLOCS      64      /* more than any call makes: a bound on the loop */
 
@@ -46,6 +48,13 @@ struct fi_case {
 	void (*undo)(struct env *v);    /* after a success: give back what it made */
 	void (*prepare)(struct env *v); /* before the first try, uncounted; NULL: nothing */
 	void (*finish)(struct env *v);  /* after the last, undoing prepare */
+	/* Around each try, uncounted: a fresh start (a demand-zero page untouched again),
+	 * and its end, after which everything must be as before the setup. */
+	void (*setup)(struct env *v);
+	void (*teardown)(struct env *v);
+	/* Frames a try may leave that are not leaks: the object's and the address space's,
+	 * given back by the teardown. NULL: none. */
+	uint64_t (*held)(struct env *v);
 };
 
 static void delete_free_slot(struct env *v)
@@ -122,12 +131,148 @@ static void unmap_straddle(struct env *v)
 	KT_EXPECT_EQ(mem_unmap(v->other, va(STRADDLE_VA)), E_OK);
 }
 
+/* ---- other kinds of memory object ---- */
+
+/*
+ * A demand-zero object (MNOS_MEM_LAZY) of four pages in S_SPARE. Mapped, it maps only
+ * the pages that have a frame, a run at a time (memobj.c map_pages), so a mapping can
+ * fail in its second run with the first run's pages and tables to undo; a user copy into
+ * an untouched page takes its frame, and perhaps page tables, on the way (mem_fault).
+ */
+#define LAZY_PAGES      4
+#define TOUCH_VA        0x30000000ull           /* where make_lazy_touched touches it */
+/* Pages 0 and 1 below a page-table boundary, 2 and 3 above it. */
+#define LAZY_STRADDLE_VA (MAP_VA + (2ull << 20) - 2 * PAGE_SIZE)
+/* In the fixture process, a gigabyte of its own: its first touch needs a page directory
+ * and a page table as well as the frame. */
+#define LAZY_VA         0x40000000ull
+
+static struct memobj *lazy_mo;
+
+static void make_lazy(struct env *v)
+{
+	lazy_mo = NULL;
+	if (memobj_create_lazy(&v->q, LAZY_PAGES, &lazy_mo) != E_OK ||
+	    !give_cap(&v->cs, S_SPARE, &lazy_mo->obj))
+		ktest_fail_at(__FILE__, __LINE__, "no demand-zero object for the case");
+}
+
+/* Frames the demand-zero object has taken. */
+static uint64_t lazy_frames(void)
+{
+	uint64_t n = 0;
+
+	for (uint64_t i = 0; lazy_mo && i < LAZY_PAGES; i++)
+		n += __atomic_load_n(&lazy_mo->frames[i].raw, __ATOMIC_ACQUIRE) != 0;
+	return n;
+}
+
+/* With pages 0, 2 and 3 touched (through a mapping in this process, gone again), so a
+ * mapping of it has runs to map. */
+static void make_lazy_touched(struct env *v)
+{
+	static const unsigned touch[] = { 0, 2, 3 };
+	uint64_t word = 0x5eed;
+
+	make_lazy(v);
+	KT_EXPECT_EQ(mem_map(&v->cs, S_SPARE, v->p, va(TOUCH_VA), CAP_R_READ | CAP_R_WRITE),
+		     E_OK);
+	for (size_t i = 0; i < ARRAY_SIZE(touch); i++)
+		KT_EXPECT_EQ(copy_to_user(TOUCH_VA + touch[i] * PAGE_SIZE, &word, sizeof(word)),
+			     E_OK);
+	KT_EXPECT_EQ(mem_unmap(v->p, va(TOUCH_VA)), E_OK);
+	KT_EXPECT_EQ(lazy_frames(), ARRAY_SIZE(touch));
+}
+
+static void unmap_lazy_straddle(struct env *v)
+{
+	KT_EXPECT_EQ(mem_unmap(v->other, va(LAZY_STRADDLE_VA)), E_OK);
+}
+
+/* Per try: the object, untouched, mapped read-write at LAZY_VA in the fixture process. */
+static void map_lazy_buffer(struct env *v)
+{
+	make_lazy(v);
+	KT_EXPECT_EQ(mem_map(&v->cs, S_SPARE, v->p, va(LAZY_VA), CAP_R_READ | CAP_R_WRITE),
+		     E_OK);
+}
+
+/* After a try: each page is untouched, or mapped to the object's own frame for it —
+ * never another frame, never a page the object has no frame for. Then the mapping and
+ * the object go, and with them the frames and page tables the try left. */
+static void unmap_lazy_buffer(struct env *v)
+{
+	for (uint64_t i = 0; lazy_mo && i < LAZY_PAGES; i++) {
+		paddr_t phys;
+		if (vmm_translate(v->p->as, va(LAZY_VA + i * PAGE_SIZE), &phys, NULL) &&
+		    phys.raw != lazy_mo->frames[i].raw)
+			ktest_fail_at(__FILE__, __LINE__, "page %llu of the demand-zero mapping "
+				      "maps %#llx, not the object's frame %#llx",
+				      (unsigned long long)i, (unsigned long long)phys.raw,
+				      (unsigned long long)lazy_mo->frames[i].raw);
+	}
+	KT_EXPECT_EQ(mem_unmap(v->p, va(LAZY_VA)), E_OK);
+	delete_spare(v);
+	lazy_mo = NULL;
+}
+
+/* A touch that found memory for the frame but not for a page table leaves the frame in
+ * the object (mem_fault): it is the object's — charged with it, freed with it — and the
+ * next touch uses it. Pages that were mapped keep their tables until the unmap. */
+static uint64_t lazy_buffer_held(struct env *v)
+{
+	return lazy_frames() + v->p->as->table_pages;
+}
+
+/* Two pages of read-only RAM in S_SPARE, as the process service maps programs' text
+ * from the initramfs. */
+static paddr_t ro_frames;
+
+static void make_ram_ro(struct env *v)
+{
+	struct memobj *mo;
+
+	ro_frames = pmm_alloc_contig(2, PAGE_SIZE);
+	if (!ro_frames.raw || memobj_create_ram_ro(&v->q, ro_frames, 2 * PAGE_SIZE, &mo) != E_OK ||
+	    !give_cap(&v->cs, S_SPARE, &mo->obj))
+		ktest_fail_at(__FILE__, __LINE__, "no read-only RAM object for the case");
+}
+
+static void delete_ram_ro(struct env *v)
+{
+	delete_spare(v);                /* the object's end frees nothing of the range */
+	if (ro_frames.raw)
+		pmm_free_contig(ro_frames, 2);
+	ro_frames = PADDR_NULL;
+}
+
+/* Three pages of a device (not RAM) in S_SPARE, as a driver gets a framebuffer. */
+static void make_device(struct env *v)
+{
+	struct memobj *mo;
+	paddr_t hole = device_hole();
+
+	if (!hole.raw || memobj_create_device(&v->q, hole, 3 * PAGE_SIZE, &mo) != E_OK ||
+	    !give_cap(&v->cs, S_SPARE, &mo->obj))
+		ktest_fail_at(__FILE__, __LINE__, "no device object for the case");
+}
+
 /* A call that allocates, what undoes its success, and its arguments. */
-#define ALLOCS(what, nr, undo, ...) \
-	{ what, nr, { __VA_ARGS__ }, true, E_OK, undo, NULL, NULL }
+#define ALLOCS(what_, nr_, undo_, ...) \
+	{ .what = what_, .nr = nr_, .a = { __VA_ARGS__ }, .allocates = true, .undo = undo_ }
+/* The same, with an object made before the first try and gone after the last. */
+#define ALLOCS_ON(what_, nr_, undo_, prepare_, finish_, ...)                       \
+	{ .what = what_, .nr = nr_, .a = { __VA_ARGS__ }, .allocates = true, .undo = undo_, \
+	  .prepare = prepare_, .finish = finish_ }
 /* A call that must not allocate, its result, what undoes it, and its arguments. */
-#define NO_ALLOC(what, nr, want, undo, ...) \
-	{ what, nr, { __VA_ARGS__ }, false, want, undo, NULL, NULL }
+#define NO_ALLOC(what_, nr_, want_, undo_, ...) \
+	{ .what = what_, .nr = nr_, .a = { __VA_ARGS__ }, .want = want_, .undo = undo_ }
+/* A call whose user buffer lies in an untouched demand-zero mapping (LAZY_VA), made
+ * afresh for each try: the user copy takes the frame and page tables. */
+#define LAZY_BUFFER(what_, nr_, ...)                                            \
+	{ .what = what_, .nr = nr_, .a = { __VA_ARGS__ }, .allocates = true,    \
+	  .want = E_OK, .setup = map_lazy_buffer, .teardown = unmap_lazy_buffer, \
+	  .held = lazy_buffer_held }
 
 static const struct fi_case cases[] = {
 	/* objects of every type a process can create */
@@ -149,14 +294,43 @@ static const struct fi_case cases[] = {
 	ALLOCS("mem_map", SYS_MEM_MAP, unmap_own, S_MEM, 0, MAP_VA, CAP_R_READ | CAP_R_WRITE),
 	ALLOCS("mem_map into another process", SYS_MEM_MAP, unmap_other,
 	       S_MEM, S_PROC, MAP_VA, CAP_R_READ),
-	{ "mem_map across a page-table boundary", SYS_MEM_MAP,
-	  { S_SPARE, S_PROC, STRADDLE_VA, CAP_R_READ }, true, E_OK, unmap_straddle,
-	  make_two_pages, delete_spare },
+	ALLOCS_ON("mem_map across a page-table boundary", SYS_MEM_MAP, unmap_straddle,
+		  make_two_pages, delete_spare, S_SPARE, S_PROC, STRADDLE_VA, CAP_R_READ),
 	ALLOCS("mem_map_pages", SYS_MEM_MAP_PAGES, unmap_own,
 	       S_MEM, 0, MAP_VA, CAP_R_READ | CAP_R_WRITE, 0, 1),
-	{ "mem_map_pages: the second of two pages, into another process",
-	  SYS_MEM_MAP_PAGES, { S_SPARE, S_PROC, STRADDLE_VA, CAP_R_READ, 1, 1 }, true, E_OK,
-	  unmap_straddle, make_two_pages, delete_spare },
+	ALLOCS_ON("mem_map_pages: the second of two pages, into another process",
+		  SYS_MEM_MAP_PAGES, unmap_straddle, make_two_pages, delete_spare,
+		  S_SPARE, S_PROC, STRADDLE_VA, CAP_R_READ, 1, 1),
+	/* demand-zero objects: created with no frame; mapped a run of touched pages at a
+	 * time, so a page table refused in a later run undoes the earlier runs */
+	ALLOCS("obj_create memory (demand-zero, 5 pages)", SYS_OBJ_CREATE, delete_free_slot,
+	       MNOS_OBJ_MEMORY, S_FREE, 5, MNOS_MEM_LAZY),
+	ALLOCS_ON("mem_map of an untouched demand-zero object", SYS_MEM_MAP, unmap_own,
+		  make_lazy, delete_spare, S_SPARE, 0, MAP_VA, CAP_R_READ | CAP_R_WRITE),
+	ALLOCS_ON("mem_map of a demand-zero object with pages 0, 2, 3 touched, into another "
+		  "process across a page-table boundary", SYS_MEM_MAP, unmap_lazy_straddle,
+		  make_lazy_touched, delete_spare, S_SPARE, S_PROC, LAZY_STRADDLE_VA, CAP_R_READ),
+	ALLOCS_ON("mem_map_pages 1-3 of that object (a hole, then a run across the boundary)",
+		  SYS_MEM_MAP_PAGES, unmap_lazy_straddle, make_lazy_touched, delete_spare,
+		  S_SPARE, S_PROC, LAZY_STRADDLE_VA, CAP_R_READ, 1, 3),
+	/* physical ranges: read-only RAM (what spawn maps from the initramfs) and a device */
+	ALLOCS_ON("mem_map of read-only RAM, executable, into another process across a "
+		  "page-table boundary", SYS_MEM_MAP, unmap_straddle, make_ram_ro, delete_ram_ro,
+		  S_SPARE, S_PROC, STRADDLE_VA, CAP_R_READ | CAP_R_EXEC),
+	ALLOCS_ON("mem_map_pages: the second page of read-only RAM, into another process",
+		  SYS_MEM_MAP_PAGES, unmap_straddle, make_ram_ro, delete_ram_ro,
+		  S_SPARE, S_PROC, STRADDLE_VA, CAP_R_READ, 1, 1),
+	ALLOCS_ON("mem_map of a device object", SYS_MEM_MAP, unmap_own, make_device,
+		  delete_spare, S_SPARE, 0, MAP_VA, CAP_R_READ | CAP_R_WRITE),
+	ALLOCS_ON("mem_map_pages 1-2 of a device object, into another process across a "
+		  "page-table boundary", SYS_MEM_MAP_PAGES, unmap_straddle, make_device,
+		  delete_spare, S_SPARE, S_PROC, STRADDLE_VA, CAP_R_READ | CAP_R_WRITE, 1, 2),
+	/* user copies into untouched demand-zero pages: the frame, a page directory and a
+	 * page table (system_info's buffer spans two pages: a second frame) */
+	LAZY_BUFFER("debug_print from an untouched demand-zero page", SYS_DEBUG_PRINT,
+		    LAZY_VA + 64, 32),
+	LAZY_BUFFER("system_info into two untouched demand-zero pages", SYS_SYSTEM_INFO,
+		    LAZY_VA + PAGE_SIZE - 16, MNOS_SYSINFO_MIN_SIZE),
 	/* threads: the charge, the thread, its stack, its capability object */
 	ALLOCS("thread_create", SYS_THREAD_CREATE, thread_gone,
 	       0, S_FREE, CODE_VA, DATA_VA + PAGE_SIZE, DATA_VA),
@@ -194,6 +368,12 @@ static const struct fi_case cases[] = {
 	NO_ALLOC("proc_kill", SYS_PROC_KILL, E_OK, NULL, S_PROC),
 	NO_ALLOC("cap_identify", SYS_CAP_IDENTIFY, E_OK, NULL, S_BADGED),
 	NO_ALLOC("system_info", SYS_SYSTEM_INFO, E_OK, NULL, DATA_VA, MNOS_SYSINFO_MIN_SIZE),
+	/* IPC copies nothing from user memory — messages travel in registers and the IPC
+	 * buffer, a page the kernel owns — and that page cannot be put in a demand-zero
+	 * mapping: refused before anything is taken. */
+	{ .what = "ipc_buffer_set inside an untouched demand-zero mapping",
+	  .nr = SYS_IPC_BUFFER_SET, .a = { LAZY_VA + PAGE_SIZE }, .want = E_EXISTS,
+	  .setup = map_lazy_buffer, .teardown = unmap_lazy_buffer, .held = lazy_buffer_held },
 };
 
 /* Calls made elsewhere: those that wait for a partner, by ipc_transfers_allocate_nothing
@@ -217,6 +397,16 @@ static void describe(const struct failinj_result *r, char *buf, size_t size)
 	}
 }
 
+/* The counts, less what a try of c may hold that is not a leak. */
+static struct counts counts_for(struct env *v, const struct fi_case *c)
+{
+	struct counts k = counts_now(v);
+
+	if (c->held)
+		k.frames -= c->held(v);
+	return k;
+}
+
 /* The nth allocation of c failed: the documented error, and nothing left behind. */
 static void check_failure(struct env *v, const struct fi_case *c, uint32_t n, kerr_t e,
 			  const struct failinj_result *r, struct counts before)
@@ -229,7 +419,7 @@ static void check_failure(struct env *v, const struct fi_case *c, uint32_t n, ke
 	if (e != E_NO_MEMORY)
 		ktest_fail_at(__FILE__, __LINE__, "%s: returned %s, not E_NO_MEMORY", what,
 			      kerr_name(e));
-	expect_counts(before, counts_now(v), what);
+	expect_counts(before, counts_for(v, c), what);
 }
 
 /* Fail the 1st, 2nd, ... allocation of c until it succeeds; or, for a call that must
@@ -242,29 +432,38 @@ static void sweep_case(struct env *v, const struct fi_case *c)
 		c->prepare(v);
 	threads_before_case = thread_count();
 	for (n = 1; n <= MAX_ALLOCS; n++) {
-		struct counts before = counts_now(v);
+		struct counts start = counts_now(v);
+		if (c->setup)
+			c->setup(v);
+		struct counts before = counts_for(v, c);
 		failinj_arm(n, FAILINJ_ALL);
 		kerr_t e = sysenv_call(c->nr, c->a, NULL);
 		struct failinj_result r = failinj_disarm();
+		bool done = !(r.failed && c->allocates);
 
-		if (r.failed && c->allocates) {
+		if (!done) {
 			check_failure(v, c, n, e, &r, before);
-			continue;
+		} else {
+			if (r.failed) {
+				char where[160];
+				describe(&r, where, sizeof(where));
+				ktest_fail_at(__FILE__, __LINE__, "%s allocates (%s), and should "
+					      "not", c->what, where);
+			}
+			kerr_t want = c->allocates ? E_OK : c->want;
+			if (e != want)
+				ktest_fail_at(__FILE__, __LINE__, "%s: %s, want %s", c->what,
+					      kerr_name(e), kerr_name(want));
+			if (e == E_OK && c->undo)
+				c->undo(v);
+			expect_counts(before, counts_for(v, c), c->what);
 		}
-		if (r.failed) {
-			char where[160];
-			describe(&r, where, sizeof(where));
-			ktest_fail_at(__FILE__, __LINE__, "%s allocates (%s), and should not",
-				      c->what, where);
+		if (c->teardown) {
+			c->teardown(v);
+			expect_counts(start, counts_now(v), c->what);
 		}
-		kerr_t want = c->allocates ? E_OK : c->want;
-		if (e != want)
-			ktest_fail_at(__FILE__, __LINE__, "%s: %s, want %s", c->what,
-				      kerr_name(e), kerr_name(want));
-		if (e == E_OK && c->undo)
-			c->undo(v);
-		expect_counts(before, counts_now(v), c->what);
-		break;
+		if (done)
+			break;
 	}
 	if (c->finish)
 		c->finish(v);

@@ -7,6 +7,8 @@
  */
 #include <ktest.h>
 #include "frames.h"
+#include "objects.h"
+#include "settle.h"
 #include "uproc.h"
 #include <arch/syscall.h>
 #include <bootinfo.h>
@@ -122,18 +124,6 @@ KTEST(memobj, anonymous_frames_are_zeroed_charged_and_freed)
 	KT_EXPECT_EQ(q.used, 0);
 	kobj_put(&keep->obj);
 	KT_EXPECT_EQ(q0.used, 0);
-}
-
-/* A physical range for device objects: in the PCI hole below 4 GiB, checked not to be
- * RAM on this machine. */
-static paddr_t device_hole(void)
-{
-	static const uint64_t candidates[] = { 0xfd000000ull, 0xe0000000ull, 0xc0000000ull };
-
-	for (size_t i = 0; i < ARRAY_SIZE(candidates); i++)
-		if (!vmm_overlaps_direct_map(pa(candidates[i]), 16 * PAGE_SIZE))
-			return pa(candidates[i]);
-	return PADDR_NULL;
 }
 
 KTEST(memobj, creation_errors)
@@ -1066,7 +1056,7 @@ struct ucopy {
 	uint64_t at;
 	uint64_t value;
 	bool write;
-	bool fail_frame;                /* its first frame allocation fails */
+	uint32_t fail_nth;              /* its n-th allocation fails; 0: none */
 	kerr_t e;
 	struct failinj_result r;
 };
@@ -1075,11 +1065,11 @@ static void ucopy(void *arg)
 {
 	struct ucopy *c = arg;
 
-	if (c->fail_frame)
-		failinj_arm(1, FAILINJ_FRAME);
+	if (c->fail_nth)
+		failinj_arm(c->fail_nth, FAILINJ_ALL);
 	c->e = c->write ? copy_to_user(c->at, &c->value, sizeof(c->value))
 			: copy_from_user(&c->value, c->at, sizeof(c->value));
-	if (c->fail_frame)
+	if (c->fail_nth)
 		c->r = failinj_disarm();
 }
 
@@ -1333,55 +1323,109 @@ KTEST(memobj, lazy_destroy_with_holes_frees_what_was_taken)
 	KT_EXPECT_EQ(v.q.used, 0);
 }
 
-/* No free frame at the first touch: a kernel copy says E_NO_MEMORY, a user thread dies
- * of the fault; nothing is taken, and a later touch works. */
-KTEST(memobj, lazy_out_of_frames_at_first_touch_is_a_fault)
+/* Where a first touch needs a page directory and a page table as well as the frame: a
+ * gigabyte of the process that nothing else maps. */
+#define VA_FAR 0x40000000ull
+
+/* A first touch of page 0 of a demand-zero object mapped at VA_FAR, with its n-th
+ * allocation failed: by a user thread (the fnv blob: a read, then a write), false if it
+ * died of the fault; or by a kernel copy for a system call (a write of 5), its result
+ * in *e. False: no thread to touch with. */
+static bool touch_far(struct uproc *u, bool user, uint32_t n, kerr_t *e,
+		      struct failinj_result *r)
+{
+	struct thread *t;
+
+	if (!user) {
+		struct ucopy c = { .at = VA_FAR, .value = 5, .write = true, .fail_nth = n };
+		if (!run_in(u->p, ucopy, &c, AFFINITY_ALL))
+			return false;
+		*e = c.e;
+		*r = c.r;
+		return true;
+	}
+	uint64_t faults = user_fault_count();
+	u->data[0] = VA_FAR;
+	u->data[1] = 8;
+	u->data[2] = u->data[3] = 0;
+	if (user_thread_create(u->p, CODE_VA, DATA_VA + PAGE_SIZE, DATA_VA, &t) != E_OK)
+		return false;
+	thread_get(t);                          /* to read its count once it has ended */
+	failinj_arm_thread(t, n, FAILINJ_ALL);
+	thread_launch(t);
+	thread_join(t);
+	*r = failinj_disarm_thread(t);
+	thread_put(t);
+	*e = user_fault_count() == faults ? E_OK : E_FAULT;
+	return true;
+}
+
+/*
+ * A first touch that needs a frame, a page directory and a page table, by a user thread
+ * and by a kernel copy, with each of its allocations failed in turn until it works. A
+ * failure is a fault of the user thread, E_NO_MEMORY from the copy; nothing is mapped,
+ * no page table is left, and no frame but one the object took before a table was
+ * refused. That frame is the object's (charged with it, freed with it: it may not be
+ * taken back, since another address space may have mapped it meanwhile), and the next
+ * touch maps it rather than taking another.
+ */
+KTEST(memobj, lazy_first_touch_fails_cleanly_at_every_allocation)
 {
 	static struct uproc u;
 	struct memobj *mo;
-	struct thread *t;
-	uint64_t val = 5;
+	paddr_t phys;
 
 	KT_ASSERT(uproc_init(&u, ublob_fnv_start, ublob_fnv_end));
-	KT_ASSERT_EQ(make_lazy(&u.cs, 3, &u.q, 2, &mo), E_OK);
-	KT_ASSERT_EQ(mem_map(&u.cs, 3, u.p, va(VA_LAZY), RW), E_OK);
-	uint64_t used = frames_used();
-
-	/* The user thread: its first counted frame is the fault's. */
-	uint64_t faults = user_fault_count();
-	u.data[0] = VA_LAZY;
-	u.data[1] = 8;
-	u.data[2] = u.data[3] = 0;
-	KT_ASSERT_EQ(user_thread_create(u.p, CODE_VA, DATA_VA + PAGE_SIZE, DATA_VA, &t), E_OK);
-	thread_get(t);
-	failinj_arm_thread(t, 1, FAILINJ_FRAME);
-	thread_launch(t);
-	thread_join(t);
-	struct failinj_result r = failinj_disarm_thread(t);
-	thread_put(t);
-	KT_EXPECT(r.failed);
-	KT_EXPECT_EQ(u.data[2], 0);                     /* it never got past the read */
-	KT_EXPECT_EQ(user_fault_count(), faults + 1);
-	KT_EXPECT_EQ(frames_taken(mo), 0);
-	KT_EXPECT_EQ(frames_used(), used);
-
-	/* A kernel copy, for a system call: E_NO_MEMORY, not E_FAULT. */
-	struct ucopy c = { .at = VA_LAZY + PAGE_SIZE, .value = 5, .write = true,
-			   .fail_frame = true };
-	KT_ASSERT(run_in(u.p, ucopy, &c, AFFINITY_ALL));
-	KT_EXPECT(c.r.failed);
-	KT_EXPECT_EQ(c.r.kind, FAILINJ_FRAME);
-	KT_EXPECT_EQ(c.e, E_NO_MEMORY);
-	KT_EXPECT_EQ(frames_taken(mo), 0);
-	KT_EXPECT_EQ(frames_used(), used);
-
-	/* With memory, both touches work. */
-	KT_EXPECT_EQ(ucopy_in(u.p, VA_LAZY + PAGE_SIZE, true, &val), E_OK);
-	KT_ASSERT_EQ(uproc_run(&u), E_OK);
-	KT_EXPECT_EQ(u.data[2], fnv_zeros(8));
-	KT_EXPECT_EQ(u.data[3], 0xbad);
-	KT_EXPECT_EQ(frames_taken(mo), 2);
-	KT_EXPECT_EQ(((uint64_t *)phys_to_virt(mo->frames[1]))[0], 5);
+	uint64_t quota = u.q.used, threads = thread_count();
+	for (int user = 0; user < 2; user++) {
+		uint32_t n;
+		for (n = 1; n <= 16; n++) {
+			uint64_t used0 = frames_used();
+			struct failinj_result r;
+			kerr_t e;
+			KT_ASSERT_EQ(make_lazy(&u.cs, 3, &u.q, 2, &mo), E_OK);
+			KT_ASSERT_EQ(mem_map(&u.cs, 3, u.p, va(VA_FAR), RW), E_OK);
+			uint64_t used = frames_used(), tables = u.p->as->table_pages;
+			KT_ASSERT(touch_far(&u, user, n, &e, &r));
+			settle_threads(threads);
+			if (!r.failed) {
+				KT_EXPECT_EQ(e, E_OK);
+				KT_EXPECT_EQ(frames_taken(mo), 1);
+				KT_EXPECT(mapped(u.p, VA_FAR, &phys, NULL));
+				KT_EXPECT_EQ(phys.raw, mo->frames[0].raw);
+				if (user)
+					KT_EXPECT(u.data[2] == fnv_zeros(8) && u.data[3] == 0xbad);
+			} else {
+				KT_EXPECT_EQ(e, user ? E_FAULT : E_NO_MEMORY);
+				KT_EXPECT(!mapped(u.p, VA_FAR, NULL, NULL));
+				KT_EXPECT_EQ(u.p->as->table_pages, tables);
+				KT_EXPECT(frames_taken(mo) <= 1);
+				KT_EXPECT_EQ(frames_used(), used + frames_taken(mo));
+				if (user)
+					KT_EXPECT_EQ(u.data[2], 0);     /* never got past the read */
+				/* With memory, the touch works, with the frame already taken. */
+				paddr_t kept = mo->frames[0];
+				uint64_t v = 7;
+				KT_EXPECT_EQ(ucopy_in(u.p, VA_FAR, true, &v), E_OK);
+				KT_EXPECT_EQ(frames_taken(mo), 1);
+				KT_EXPECT(!kept.raw || kept.raw == mo->frames[0].raw);
+				KT_EXPECT(mapped(u.p, VA_FAR, &phys, NULL));
+				KT_EXPECT_EQ(phys.raw, mo->frames[0].raw);
+				KT_EXPECT_EQ(*(uint64_t *)phys_to_virt(phys), 7);
+			}
+			/* The mapping and the object go, and with them what the touch took. */
+			KT_EXPECT_EQ(mem_unmap(u.p, va(VA_FAR)), E_OK);
+			KT_EXPECT_EQ(cap_delete(&u.cs, 3), E_OK);
+			KT_EXPECT_EQ(frames_used(), used0);
+			KT_EXPECT_EQ(u.q.used, quota);
+			if (!r.failed)
+				break;
+		}
+		/* At least the frame and a page table were each refused once. */
+		KT_EXPECT(n > 2 && n <= 16);
+		kprintf("# memobj: first touch by a %s: %u allocations, each failed in turn\n",
+			user ? "user thread" : "kernel copy", n - 1);
+	}
 	uproc_fini(&u);
 	KT_EXPECT_EQ(u.q.used, 0);
 }

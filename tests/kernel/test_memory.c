@@ -4,10 +4,12 @@
  * tables, including TLB invalidation and the freeing of empty page tables.
  */
 #include <ktest.h>
+#include "settle.h"
 #include <thread.h>
 #include <pmm.h>
 #include <vmm.h>
 #include <klib.h>
+#include <log.h>
 #include <arch/cpu.h>
 #include <arch/paging.h>
 
@@ -305,6 +307,8 @@ KTEST(vmm, map_phys_for_mmio)
 
 KTEST(pmm, every_free_frame_round_trip)
 {
+	/* No thread of an earlier test may free frames into a cache meanwhile. */
+	settle_all_threads();
 	struct pmm_stats before = pmm_get_stats();
 	uint64_t n = 0;
 	paddr_t first = PADDR_NULL, prev = PADDR_NULL, f;
@@ -328,6 +332,105 @@ KTEST(pmm, every_free_frame_round_trip)
 	struct pmm_stats after = pmm_get_stats();
 	KT_EXPECT_EQ(after.free, before.free);
 	KT_EXPECT_EQ(after.total, before.total);
+}
+
+/* Running out, with the last frames in the cache of a CPU that spins with interrupts
+ * off for a lock the allocating CPU holds: that CPU cannot take the drain IPI, and
+ * gives its cache back from its spin loop (pmm_drain_poll), so every free frame is
+ * still handed out, with no wait given up. */
+struct drain_race {
+	struct spinlock lock;           /* the driver holds it; the spinner waits for it */
+	volatile bool held;             /* the driver has it */
+	volatile uint64_t cached;       /* the spinner's cache, when it began to spin */
+	uint64_t n, want, left, timeouts;
+	bool queued;
+};
+
+#define DRIVER_CPU 0
+#define SPINNER_CPU 1
+
+static struct pmm_cache *cache_of(unsigned cpu)
+{
+	return cpu_locals[cpu].pmm_cache;
+}
+
+static void drain_spinner(void *arg)
+{
+	struct drain_race *d = arg;
+	paddr_t f[20];
+
+	while (!d->held)
+		sched_sleep_ns(100000);
+	/* Frames into this CPU's cache (taken, given back), then nothing but the spin. */
+	irqflags_t fl = irq_save();
+	for (size_t i = 0; i < ARRAY_SIZE(f); i++)
+		f[i] = pmm_alloc();
+	for (size_t i = 0; i < ARRAY_SIZE(f); i++)
+		if (f[i].raw)
+			pmm_free(f[i]);
+	d->cached = cache_of(SPINNER_CPU)->count;
+	spin_lock(&d->lock);
+	spin_unlock(&d->lock);
+	irq_restore(fl);
+}
+
+static void drain_driver(void *arg)
+{
+	struct drain_race *d = arg;
+	paddr_t prev = PADDR_NULL, f;
+	uint64_t end = clock_ns() + 2000000000ull;
+
+	irqflags_t fl = irq_save();
+	spin_lock(&d->lock);
+	d->held = true;
+	/* Until the spinner holds a ticket: it is in spin_lock's loop, interrupts off. */
+	while (__atomic_load_n(&d->lock.next, __ATOMIC_ACQUIRE) == d->lock.serving + 1 &&
+	       clock_ns() < end)
+		arch_spin_relax();
+	d->queued = __atomic_load_n(&d->lock.next, __ATOMIC_ACQUIRE) == d->lock.serving + 2;
+	d->timeouts = pmm_drain_timeouts();
+	d->want = pmm_get_stats().free;
+	while ((f = pmm_alloc()).raw) {
+		*(uint64_t *)phys_to_virt(f) = prev.raw;
+		prev = f;
+		d->n++;
+	}
+	d->left = cache_of(SPINNER_CPU)->count;
+	d->timeouts = pmm_drain_timeouts() - d->timeouts;
+	while (prev.raw) {
+		paddr_t next = pa(*(uint64_t *)phys_to_virt(prev));
+		pmm_free(prev);
+		prev = next;
+	}
+	spin_unlock(&d->lock);
+	irq_restore(fl);
+}
+
+KTEST(pmm, exhaustion_drains_a_cpu_spinning_with_interrupts_off)
+{
+	static struct drain_race d;
+
+	if (sched_cpu_count() < 2) {
+		ktest_skip("needs two CPUs");
+		return;
+	}
+	settle_all_threads();
+	memset(&d, 0, sizeof(d));
+	spin_init(&d.lock, "drain-race");
+	struct thread *s = thread_create(&kernel_process, "spinner", drain_spinner, &d,
+					 PRIO_DEFAULT, 1ull << SPINNER_CPU);
+	struct thread *t = thread_create(&kernel_process, "driver", drain_driver, &d,
+					 PRIO_DEFAULT, 1ull << DRIVER_CPU);
+	KT_ASSERT(s != NULL && t != NULL);
+	thread_join(t);
+	thread_join(s);
+	KT_EXPECT(d.queued);
+	KT_EXPECT(d.cached > 0);                /* there was something to drain */
+	KT_EXPECT_EQ(d.n, d.want);              /* every free frame, the cached ones too */
+	KT_EXPECT_EQ(d.left, 0);
+	KT_EXPECT_EQ(d.timeouts, 0);
+	kprintf("# pmm: %llu frames, %llu of them in the spinning CPU's cache\n",
+		(unsigned long long)d.n, (unsigned long long)d.cached);
 }
 
 KTEST(pmm, zeroed_and_contiguous)

@@ -638,3 +638,45 @@ UTEST(lib_stack_protector_catches_an_overflow)
 	UT_EXPECT(faulted);
 	UT_EXPECT_EQ(smash_returned, 0);
 }
+
+/* ---- the sanitizer (make UBSAN=1) ---- */
+
+/* Undefined behaviour in user code is reported by the library's runtime
+ * (user/lib/ubsan_user.c) with its kind and place, and the thread aborts. */
+#if MNOS_UBSAN
+static volatile int ub_big = 0x7fffffff, ub_sink;
+static volatile unsigned ub_line;
+static volatile bool ub_returned;
+
+static void overflow_thread(uint64_t unused)
+{
+	ub_line = __LINE__ + 1;
+	ub_sink = ub_big + 1;
+	ub_returned = true;                     /* never: the report aborts */
+}
+#endif
+
+UTEST(lib_ubsan_reports_and_aborts)
+{
+#if MNOS_UBSAN
+	char want[128];
+	void *old_ctx;
+	bool faulted = false;
+
+	ncaptured = 0;
+	captured[0] = '\0';
+	ub_returned = false;
+	mnos_output_t old = mnos_set_output(capture, captured, &old_ctx);
+	UT_EXPECT_ERR(ut_run_thread(overflow_thread, 0, &faulted), E_OK);
+	mnos_set_output(old, old_ctx, NULL);
+	UT_EXPECT(faulted);
+	UT_EXPECT(!ub_returned);
+	snprintf(want, sizeof(want), "ubsan: signed addition overflow at %s:%u:", __FILE__,
+		 ub_line);
+	if (strncmp(captured, want, strlen(want)) != 0)
+		utest_fail(__FILE__, __LINE__, "the report was \"%s\", not \"%s...\"", captured,
+			   want);
+#else
+	utest_skip("built without UBSAN=1");
+#endif
+}

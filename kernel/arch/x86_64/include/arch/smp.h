@@ -41,6 +41,9 @@ extern struct cpu_local cpu_locals[MAX_CPUS];
 /* Set while a TLB shootdown waits for some CPU (paging.c). */
 extern uint64_t tlb_shootdown_pending;
 void tlb_shootdown_poll(void);
+/* Set while a frame-cache drain waits for some CPU (kernel/mm/pmm.c). */
+extern uint64_t pmm_drain_pending;
+void pmm_drain_poll(void);
 
 #ifdef MNOS_HOST_TEST
 static inline unsigned arch_cpu_id(void) { return 0; }
@@ -84,12 +87,16 @@ static inline void arch_set_kernel_stack(struct cpu_local *c, uint64_t top)
 	c->kernel_rsp = top;
 }
 
-/* One iteration of a spin-wait: pause, and do any TLB shootdown aimed at this CPU. */
+/* One iteration of a spin-wait: pause, and do any TLB shootdown or frame-cache drain
+ * aimed at this CPU, which waits for it and cannot reach it by IPI while this CPU spins
+ * with interrupts off. */
 static inline void arch_spin_relax(void)
 {
 	__asm__ volatile("pause" ::: "memory");
 	if (__builtin_expect(__atomic_load_n(&tlb_shootdown_pending, __ATOMIC_RELAXED) != 0, 0))
 		tlb_shootdown_poll();
+	if (__builtin_expect(__atomic_load_n(&pmm_drain_pending, __ATOMIC_RELAXED) != 0, 0))
+		pmm_drain_poll();
 }
 #endif
 
