@@ -262,6 +262,45 @@ KBENCH_CPUS(ipc_pairs_4, 4000, 4, MAX_PAIRS)
 }
 
 /*
+ * yield_cross_as from user mode (issue 11's bound: 400): two processes on one CPU
+ * yielding to each other; each operation is one yield system call that switches to the
+ * other process's thread, address-space switch included, until that thread's own
+ * yield returns. The kernel threads' figure is yield_cross_as_kthreads (bench_sched.c).
+ */
+KBENCH_N(yield_cross_as, 5000, 2)
+{
+	static struct uproc a, b;
+	struct thread *ta, *tb;
+
+	if (!uproc_init(&a, ublob_yield_timed_start, ublob_yield_timed_end) ||
+	    !uproc_init(&b, ublob_yield_forever_start, ublob_yield_forever_end))
+		panic("kbench: cannot make the yielding processes");
+	a.data[0] = iters;
+	a.data[3] = E_INVAL;
+	if (user_thread_create(b.p, CODE_VA, DATA_VA + PAGE_SIZE, DATA_VA, &tb) != E_OK ||
+	    user_thread_create(a.p, CODE_VA, DATA_VA + PAGE_SIZE, DATA_VA, &ta) != E_OK)
+		panic("kbench: cannot make the yielding threads");
+	sched_set_affinity(tb, 1);
+	sched_set_affinity(ta, 1);
+	b.data[2] = 0;
+	thread_launch(tb);
+	thread_launch(ta);
+	thread_join(ta);
+	if (iters && a.data[3] != E_OK)
+		panic("kbench: yield failed: %s", kerr_name((kerr_t)a.data[3]));
+	/* Every yield of the timed thread let the other run (its count is read racily:
+	 * it runs on while this thread reads). */
+	if (b.data[2] < iters)
+		panic("kbench: the other process ran %lu times in %lu yields", b.data[2], iters);
+	uint64_t ticks = a.data[1] - iters;
+	process_kill(b.p);
+	thread_join(tb);
+	uproc_fini(&a);
+	uproc_fini(&b);
+	return ticks;
+}
+
+/*
  * notify_signal_wait from user mode (issue 11's bound: 600): two processes on one CPU,
  * each waiting on its own notification and signalling the other's. Each operation is
  * one signal that wakes the other process's waiting thread, up to that thread's wait

@@ -33,6 +33,8 @@ extern const char ublob_fnv_start[], ublob_fnv_end[];
 extern const char ublob_fpu_start[], ublob_fpu_end[];
 extern const char ublob_linger_start[], ublob_linger_end[];
 extern const char ublob_notify_ping_start[], ublob_notify_ping_end[];
+extern const char ublob_yield_timed_start[], ublob_yield_timed_end[];
+extern const char ublob_yield_forever_start[], ublob_yield_forever_end[];
 extern const char ublob_notify_pong_start[], ublob_notify_pong_end[];
 
 /* A process with a code page (read, execute) holding a blob and a data page (read,

@@ -257,6 +257,30 @@ ublob_nullsys_start:
 2:	tsc_end
 ublob_nullsys_end:
 
+/* yield_cross_as's two processes: the timed one yields data[0] times, the other for ever
+ * (the benchmark kills it), counting its turns in data[2]. The timed loop has the shape
+ * of the runner's empty loop; the count is one instruction an iteration more. */
+	blob yield_timed
+ublob_yield_timed_start:
+	movq %rdi, %rbx
+	tsc_begin
+1:	movl $SYS_YIELD, %eax
+	syscall
+	decq %r12
+	jnz 1b
+	movq %rax, 24(%rbx)
+2:	tsc_end
+ublob_yield_timed_end:
+
+	blob yield_forever
+ublob_yield_forever_start:
+	movq %rdi, %rbx
+1:	movl $SYS_YIELD, %eax
+	syscall
+	incq 16(%rbx)
+	jmp 1b
+ublob_yield_forever_end:
+
 /* notify_signal_wait's two processes: each waits on its own notification (slot 4) and
  * signals the other's (slot 3). The timed one (data[0] round trips) signals first; the
  * last wait's result goes to data[3]. Per round trip its loop has four instructions
