@@ -506,6 +506,16 @@ SYSCALLS = [
                       {'E_INVAL': 'npages 0',
                        'E_RANGE': 'the pages are not all inside the object, or do not fit '
                                   'between va and MNOS_USER_TOP'})),
+    dict(num=35, name='thread_set_affinity', area='thread',
+         doc='Say which CPUs the thread may run on: bit n of mask is CPU n (the CPUs are '
+             'numbered from 0 to system_info\'s cpus_online - 1). A thread queued or '
+             'running on a CPU it may no longer use moves at once; one waiting or asleep '
+             'runs on a CPU it may use when it wakes. Bits of CPUs that are not online '
+             'are kept but mean nothing. Threads start with every CPU allowed.',
+         args=[arg('thread', 'slot', 'the thread', obj='THREAD', need=['CONTROL']),
+               arg('mask', 'value', 'the CPUs it may run on')],
+         results=[],
+         errors=merge(SLOT_ERRORS, {'E_INVAL': 'mask names no CPU that is online'})),
 ]
 
 # Bytes a thread made by thread_create costs its creator (its kernel stack and state).
