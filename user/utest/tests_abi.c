@@ -507,6 +507,7 @@ UTEST(abi_system_info_is_sane)
 	UT_ASSERT_OK(mnos_system_info((uint64_t)(uintptr_t)&b, sizeof(b)));
 	UT_EXPECT(b.uptime_ns >= a.uptime_ns + 2000000);
 	UT_EXPECT(b.halted >= a.halted && b.tsc_kernel_entry == a.tsc_kernel_entry);
+	UT_EXPECT(b.tlb_shootdowns >= a.tlb_shootdowns);
 	UT_EXPECT(b.mem_free + 64 * MNOS_PAGE_SIZE <= a.mem_free + 32 * MNOS_PAGE_SIZE);
 	UT_EXPECT_EQ(b.mem_total, a.mem_total);
 	/* A longer buffer than the kernel's layout: only its layout is written. */
