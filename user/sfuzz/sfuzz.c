@@ -6,9 +6,11 @@
  * of it; the in-guest test (tests/kernel/test_sfuzz.c) runs several at once and checks
  * that kernel memory comes back once they are gone.
  *
- * Usage: sfuzz <calls> <seed> [plant]. The fuzzing runs in a second thread; the first cancels
- * its IPC waits every few milliseconds, so a call that would wait for ever (a send
- * nobody receives) ends, and reports on the "result" notification when done.
+ * Usage: sfuzz <calls> <seed> [plant]. It makes <calls> system calls (draws it must not
+ * make, such as thread_exit, are not counted) in a second thread; the first cancels that
+ * thread's IPC waits every few milliseconds, so a call that would wait for ever (a send
+ * nobody receives) ends, and when it is done reports on the "result" notification: bit
+ * 0, and the number of calls made above it.
  */
 #include <mnos.h>
 
@@ -23,7 +25,7 @@ static uint32_t child;                  /* a process for threads and mappings */
 static uint32_t self, result, worker;   /* kept out of the fuzzing's reach */
 static uint8_t buf[8192] __attribute__((aligned(4096)));
 static volatile bool done;
-static uint64_t calls, ok_calls, errors[MNOS_ERROR_COUNT + 1];
+static uint64_t calls, ok_calls, skipped, errors[MNOS_ERROR_COUNT + 1];
 static bool plant;                      /* argv[3] "plant": some debug prints use the planted
 					 * bug's arguments (the kernel panics on them only with
 					 * fuzz.planted_bug) */
@@ -106,14 +108,18 @@ static bool protected_slot(uint64_t s)
 }
 
 /* One random call, with the few changes that keep the fuzzer itself alive: it does not
- * end itself, sleep long, unmap its own image, start threads in itself, or delete, move
- * or revoke the capabilities it reports and supervises with. */
-static void one_call(void)
+ * end itself, sleep long, unmap its own image, start threads in itself, signal its
+ * result, or delete, move or revoke the capabilities it reports and supervises with.
+ * false: the draw was not made. */
+static bool one_call(void)
 {
 	uint64_t nr = rnd() % (SYS_COUNT + 3), a[6];
 
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 6; i++) {
 		a[i] = arg();
+		if (a[i] == result)             /* not signalled, bound, copied, ... */
+			a[i] = pool[rnd() % POOL];
+	}
 	if (nr == SYS_CAP_DELETE || nr == SYS_CAP_REVOKE || nr == SYS_CAP_MOVE ||
 	    nr == SYS_THREAD_CANCEL_IPC)
 		for (int i = 0; i < 2; i++)
@@ -123,7 +129,7 @@ static void one_call(void)
 		a[0] = 0;                       /* "self" by slot: as 0, handled below */
 	switch (nr) {
 	case SYS_THREAD_EXIT:
-		return;
+		return false;
 	case SYS_DEBUG_PRINT:
 		if (a[1] && a[0] >= 0x400000 && a[0] < 0x800000000000ull)
 			a[1] = 0;               /* garbage bytes would reach the log */
@@ -155,7 +161,7 @@ static void one_call(void)
 			a[0] = child;
 		break;
 	case SYS_IPC_BUFFER_SET:
-		return;                         /* once a thread; the library's own is enough */
+		return false;                   /* once a thread; the library's own is enough */
 	case SYS_SYSTEM_INFO:
 		/* It writes: into buf, not over this program's heap or stack (a power of
 		 * two can be the heap's base). Kernel and non-canonical ones stay. */
@@ -169,16 +175,22 @@ static void one_call(void)
 	if (e == E_OK)
 		ok_calls++;
 	errors[e < MNOS_ERROR_COUNT ? e : MNOS_ERROR_COUNT]++;
+	return true;
 }
 
 static uint64_t budget;
 
 static void fuzz_thread(void *unused)
 {
-	for (uint64_t i = 0; i < budget; i++) {
-		if (i % 500 == 0)
+	uint64_t next_refill = 0;
+
+	while (calls < budget) {
+		if (calls >= next_refill) {
 			refill();
-		one_call();
+			next_refill = calls + 500;
+		}
+		if (!one_call())
+			skipped++;
 	}
 	done = true;
 }
@@ -207,9 +219,10 @@ int main(int argc, char **argv)
 		mnos_sleep(2000000);
 		mnos_thread_cancel_ipc(worker);         /* end a wait that would never end */
 	}
-	printf("sfuzz: %llu calls (seed %llu), %llu succeeded\n", (unsigned long long)calls,
+	printf("sfuzz: %llu calls made, %llu draws not made (seed %llu), %llu succeeded\n",
+	       (unsigned long long)calls, (unsigned long long)skipped,
 	       (unsigned long long)(argc > 2 ? strtoull(argv[2], NULL, 10) : 1),
 	       (unsigned long long)ok_calls);
-	mnos_notify_signal(result, 1);
+	mnos_notify_signal(result, 1 | calls << 1);
 	return 0;
 }
