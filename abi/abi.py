@@ -480,7 +480,8 @@ SYSCALLS = [
          doc='Copy a struct mnos_sysinfo (<mnos/sysinfo.h>) to buf: kernel version and '
              'build, uptime, CPUs, physical memory, kernel heap, threads and processes; '
              'since version 2, the TSC at the kernel\'s and at init\'s first instruction '
-             'and the TSC ticks the CPUs spent halted (the boot-time figures). '
+             'and the TSC ticks the CPUs spent halted (the boot-time figures); since '
+             'version 3, the TLB shootdowns sent to other CPUs. '
              'The kernel writes min(size, its own sizeof) bytes and says how many in the '
              'structure\'s size field, so a program built against an older, shorter '
              'layout gets what it knows; the rest of buf is left alone. On E_FAULT or '
@@ -506,6 +507,16 @@ SYSCALLS = [
                       {'E_INVAL': 'npages 0',
                        'E_RANGE': 'the pages are not all inside the object, or do not fit '
                                   'between va and MNOS_USER_TOP'})),
+    dict(num=35, name='thread_set_affinity', area='thread',
+         doc='Say which CPUs the thread may run on: bit n of mask is CPU n (the CPUs are '
+             'numbered from 0 to system_info\'s cpus_online - 1). A thread queued or '
+             'running on a CPU it may no longer use moves at once; one waiting or asleep '
+             'runs on a CPU it may use when it wakes. Bits of CPUs that are not online '
+             'are kept but mean nothing. Threads start with every CPU allowed.',
+         args=[arg('thread', 'slot', 'the thread', obj='THREAD', need=['CONTROL']),
+               arg('mask', 'value', 'the CPUs it may run on')],
+         results=[],
+         errors=merge(SLOT_ERRORS, {'E_INVAL': 'mask names no CPU that is online'})),
 ]
 
 # Bytes a thread made by thread_create costs its creator (its kernel stack and state).

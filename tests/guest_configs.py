@@ -203,8 +203,10 @@ PANIC_REPORT = [
 MEMORY_TESTS = 'boot.*,pmm.*,vmm.*,heap.*'
 # Takes every frame of the machine: a few seconds, so in two boots (one CPU, two).
 EXHAUSTION = 'utest.exhaustion_while_another_process_does_ipc'
-# Ten seconds of every CPU at once (torture.seconds=N for longer): on four CPUs.
+# Ten seconds of every CPU at once (torture.seconds=N for longer): on four CPUs; and
+# three seconds of the same from ring 3, through the system calls.
 TORTURE = 'torture.capabilities_ipc_threads_and_mappings_on_every_cpu'
+RING3_TORTURE = 'utest.smp_torture_from_ring3'
 
 CONFIGS = [
     _cfg('bios', mem=512, select=f'all,serial.receive_interrupt,{EXHAUSTION}',
@@ -213,7 +215,8 @@ CONFIGS = [
          interact=[type_ping]),
     _cfg('bios-smp2', mem=512, smp=2, select=f'all,serial.receive_interrupt,{EXHAUSTION}',
          interact=[type_ping], cmdline_extra='expect.cpus=2'),
-    _cfg('bios-smp4', mem=512, smp=4, select=f'all,{TORTURE}', cmdline_extra='expect.cpus=4'),
+    _cfg('bios-smp4', mem=512, smp=4, select=f'all,{TORTURE},{RING3_TORTURE}',
+         cmdline_extra='expect.cpus=4'),
     _cfg('uefi-smp4', firmware='uefi', mem=512, smp=4, select='all',
          cmdline_extra='expect.cpus=4'),
     # The UBSan build (make UBSAN=1, in build/ubsan; `make test UBSAN=1` runs every boot

@@ -6,8 +6,8 @@
  * when it exits, or with its process: the syscall issue adds stopping it).
  *
  * The operations so far: find the thread or process a capability names (for the calls
- * that act on one: mapping memory into a process, starting a thread), and cancel a
- * thread's IPC wait.
+ * that act on one: mapping memory into a process, starting a thread), cancel a
+ * thread's IPC wait, and say which CPUs a thread may run on.
  */
 #ifndef TASKCAP_H
 #define TASKCAP_H
@@ -35,5 +35,12 @@ kerr_t process_cap_get(struct cspace *cs, uint32_t slot, uint32_t need, struct p
  * it is not waiting in IPC.
  */
 kerr_t thread_cap_cancel_ipc(struct cspace *cs, uint32_t slot);
+
+/*
+ * Let the thread the capability names (with CAP_R_CONTROL) run only on the CPUs of mask
+ * (bit n: CPU n), as sched_set_affinity does. E_INVAL, changing nothing, when mask
+ * holds no online CPU; bits of CPUs that are not online are kept and never used.
+ */
+kerr_t thread_cap_set_affinity(struct cspace *cs, uint32_t slot, uint64_t mask);
 
 #endif

@@ -2,6 +2,8 @@
 #include <taskcap.h>
 #include <endpoint.h>
 #include <heap.h>
+#include <sched.h>
+#include <arch/smp.h>
 
 struct thread_obj {
 	struct kobj obj;
@@ -102,6 +104,23 @@ kerr_t thread_cap_cancel_ipc(struct cspace *cs, uint32_t slot)
 	if (e != E_OK)
 		return e;
 	e = ipc_cancel(t) ? E_OK : E_NOT_FOUND;
+	thread_put(t);
+	return e;
+}
+
+kerr_t thread_cap_set_affinity(struct cspace *cs, uint32_t slot, uint64_t mask)
+{
+	struct thread *t;
+	kerr_t e = thread_cap_get(cs, slot, CAP_R_CONTROL, &t);
+
+	if (e != E_OK)
+		return e;
+	/* A mask with no online CPU would leave the thread nowhere to run (the scheduler
+	 * keeps it where it is, against the mask): refused, nothing changed. */
+	if (mask & smp_online_mask())
+		sched_set_affinity(t, mask);
+	else
+		e = E_INVAL;
 	thread_put(t);
 	return e;
 }

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <usercopy.h>
 #include <usermode.h>
+#include <vmm.h>
 
 /*
  * The fuzzer's planted bug (docs/SECURITY.md): with fuzz.planted_bug on the command
@@ -106,6 +107,7 @@ kerr_t sys_system_info(uint64_t buf, uint64_t size, struct syscall_frame *f)
 	si.tsc_init_entry = init.tsc;
 	si.halted_at_init = init.halted;
 	si.halted = sched_halted_ticks();
+	si.tlb_shootdowns = vmm_shootdown_count();
 	return copy_to_user(buf, &si, si.size);
 }
 

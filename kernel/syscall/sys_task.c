@@ -100,6 +100,11 @@ kerr_t sys_thread_cancel_ipc(uint32_t thread, struct syscall_frame *f)
 	return thread_cap_cancel_ipc(sys_cspace(), thread);
 }
 
+kerr_t sys_thread_set_affinity(uint32_t thread, uint64_t mask, struct syscall_frame *f)
+{
+	return thread_cap_set_affinity(sys_cspace(), thread, mask);
+}
+
 kerr_t sys_ipc_buffer_set(uint64_t va_, struct syscall_frame *f)
 {
 	return ipc_buffer_attach(thread_current(), va_);

@@ -358,6 +358,7 @@ static const struct fi_case cases[] = {
 	NO_ALLOC("notify_poll", SYS_NOTIFY_POLL, E_OK, NULL, S_NOTIF),
 	NO_ALLOC("mem_unmap", SYS_MEM_UNMAP, E_NOT_FOUND, NULL, 0, MAP_VA),
 	NO_ALLOC("thread_cancel_ipc", SYS_THREAD_CANCEL_IPC, E_NOT_FOUND, NULL, S_THREAD),
+	NO_ALLOC("thread_set_affinity", SYS_THREAD_SET_AFFINITY, E_OK, NULL, S_THREAD, ~0ull),
 	NO_ALLOC("irq_bind", SYS_IRQ_BIND, E_OK, unbind_irq, S_IRQ, S_NOTIF, 1),
 	NO_ALLOC("irq_ack", SYS_IRQ_ACK, E_OK, NULL, S_IRQ),
 	NO_ALLOC("irq_unbind", SYS_IRQ_UNBIND, E_OK, NULL, S_IRQ),

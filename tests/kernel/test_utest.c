@@ -10,6 +10,7 @@
 #include "settle.h"
 #include "frames.h"
 #include "uprog.h"
+#include "sysenv.h"
 #include <cap.h>
 #include <elf.h>
 #include <memobj.h>
@@ -92,4 +93,35 @@ KTEST_F(utest, exhaustion_while_another_process_does_ipc, KTEST_EXPLICIT)
 	KT_EXPECT_EQ(hog.q.used, 0);
 	KT_EXPECT_EQ(partner.q.used, 0);
 	KT_EXPECT_EQ(frames_used(), frames);
+}
+
+/*
+ * The SMP torture from ring 3 (user/utest/tests_smp.c): threads pinned to every CPU
+ * making IPC calls through the fast paths, deriving and revoking capabilities, starting
+ * threads and killing processes whose threads wait in IPC, and mapping and unmapping
+ * memory others read, for three seconds; the program checks every answer, the TLB
+ * shootdowns and that every worker ends when told. Here: nothing of it is left —
+ * threads, processes, objects, capabilities, mappings, frames, heap bytes, quota
+ * (sysenv.h's counts). Explicit, and named by the bios-smp4 boot: it wants several
+ * CPUs.
+ */
+KTEST_F(utest, smp_torture_from_ring3, KTEST_EXPLICIT)
+{
+	static struct uprog u;
+	static const struct quota none;                 /* nothing used yet */
+	const char *argv[] = { "utest", "smp_torture" };
+
+	settle_all_threads();
+	struct counts before = counts_of(&none);
+	uint64_t t0 = clock_ns();
+
+	KT_ASSERT_EQ(uprog_start(&u, "torture", uprog_utest_start,
+				 (size_t)(uprog_utest_end - uprog_utest_start), argv, 2, 1024,
+				 16ull << 20), E_OK);
+	uint64_t bits = uprog_finish(&u);
+	kprintf("# utest: the torture from ring 3 took %llu ms\n",
+		(unsigned long long)((clock_ns() - t0) / 1000000));
+	KT_EXPECT_EQ(bits, 1);                          /* it ran to its end, nothing failed */
+	settle_threads(before.threads);
+	expect_counts(before, counts_of(&u.q), "the torture from ring 3");
 }

@@ -1,7 +1,8 @@
 /*
  * Assembly the tests need: a thread entry with the C calling convention's stack
- * alignment, a thread that sends one message and ends without touching its stack, and a
- * system call made with sentinels in every register the ABI preserves.
+ * alignment, a thread that sends one message and ends without touching its stack, the
+ * SMP torture's victims, and a system call made with sentinels in every register the
+ * ABI preserves.
  */
 #include <mnos/abi.h>
 
@@ -36,6 +37,45 @@ ut_queue_sender:
 	syscall
 	ud2
 	.size ut_queue_sender, . - ut_queue_sender
+
+/*
+ * Code for the SMP torture's victim processes (tests_smp.c), copied into a memory object
+ * and run at another address in another process: position-independent, and it never
+ * touches a stack. Each entry loops for ever: yielding, or waiting in IPC through a slot
+ * of the victim's — 1 receive, 2 call (label 5, no words), 3 a notification — again
+ * whenever the wait ends; or it calls through slot 4 once, then waits as 3 does.
+ */
+	.global ut_victim_code, ut_victim_code_end, ut_victim_recv, ut_victim_call2
+	.global ut_victim_wait, ut_victim_call4
+ut_victim_code:
+	movl $SYS_YIELD, %eax           /* busy, but it lets the CPU's others run */
+	syscall
+	jmp ut_victim_code
+ut_victim_recv:
+	movl $SYS_EP_RECV, %eax
+	movl $1, %edi
+	xorl %esi, %esi                 /* no reply object */
+	movq $-1, %rdx                  /* IPC_FOREVER */
+	syscall
+	jmp ut_victim_recv
+ut_victim_call2:
+	movl $SYS_EP_CALL, %eax
+	movl $2, %edi
+	movl $(5 << 12), %esi           /* mnos_ipc_info(5, 0, 0) */
+	syscall
+	jmp ut_victim_call2
+ut_victim_wait:
+	movl $SYS_NOTIFY_WAIT, %eax
+	movl $3, %edi
+	syscall
+	jmp ut_victim_wait
+ut_victim_call4:
+	movl $SYS_EP_CALL, %eax
+	movl $4, %edi
+	movl $(5 << 12), %esi
+	syscall
+	jmp ut_victim_wait              /* once: then it waits */
+ut_victim_code_end:
 
 /*
  * uint64_t ut_syscall_sentinels(uint64_t nr, const uint64_t in[6], uint64_t out[7])

@@ -163,6 +163,11 @@ static enum mnos_error c_cancel(const struct fixture *f, uint64_t s)
 	return mnos_thread_cancel_ipc(s);
 }
 
+static enum mnos_error c_affinity(const struct fixture *f, uint64_t s)
+{
+	return mnos_thread_set_affinity(s, 1);
+}
+
 static enum mnos_error c_irq_ack(const struct fixture *f, uint64_t s)
 {
 	return mnos_irq_ack(s);
@@ -200,6 +205,7 @@ static const struct slot_call slot_calls[] = {
 	{ "mem_map", MNOS_OBJ_MEMORY, c_map },
 	{ "mem_map (process)", MNOS_OBJ_PROCESS, c_map_into },
 	{ "thread_cancel_ipc", MNOS_OBJ_THREAD, c_cancel },
+	{ "thread_set_affinity", MNOS_OBJ_THREAD, c_affinity },
 	{ "irq_ack", MNOS_OBJ_IRQ, c_irq_ack },
 	{ "ioport_in", MNOS_OBJ_IOPORT, c_ioport_in },
 	{ "proc_set_fault", MNOS_OBJ_PROCESS, c_set_fault },
@@ -323,6 +329,7 @@ UTEST(abi_wrong_object_types)
 	UT_EXPECT_ERR(mnos_mem_map(f.ep, 0, ut_va(1), CAP_R_READ), E_TYPE);
 	UT_EXPECT_ERR(mnos_mem_map(f.mem, f.ep, ut_va(1), CAP_R_READ), E_TYPE);
 	UT_EXPECT_ERR(mnos_thread_cancel_ipc(f.ep), E_TYPE);
+	UT_EXPECT_ERR(mnos_thread_set_affinity(ut_self, 1), E_TYPE);
 	UT_EXPECT_ERR(mnos_irq_ack(f.ntf), E_TYPE);
 	UT_EXPECT_ERR(mnos_irq_bind(f.ntf, f.ntf, 1), E_TYPE);
 	UT_EXPECT_ERR(mnos_ioport_out(f.mem, 0x80, 1, 0), E_TYPE);
@@ -500,6 +507,7 @@ UTEST(abi_system_info_is_sane)
 	UT_ASSERT_OK(mnos_system_info((uint64_t)(uintptr_t)&b, sizeof(b)));
 	UT_EXPECT(b.uptime_ns >= a.uptime_ns + 2000000);
 	UT_EXPECT(b.halted >= a.halted && b.tsc_kernel_entry == a.tsc_kernel_entry);
+	UT_EXPECT(b.tlb_shootdowns >= a.tlb_shootdowns);
 	UT_EXPECT(b.mem_free + 64 * MNOS_PAGE_SIZE <= a.mem_free + 32 * MNOS_PAGE_SIZE);
 	UT_EXPECT_EQ(b.mem_total, a.mem_total);
 	/* A longer buffer than the kernel's layout: only its layout is written. */

@@ -154,8 +154,12 @@ uint64_t smp_online_mask(void)
 	return __atomic_load_n(&online_mask, __ATOMIC_ACQUIRE);
 }
 
+/* CPUs that took the stop IPI, for smp_stop_others to wait for. */
+static uint64_t stopped_mask;           /* [a] */
+
 static void stop_ipi(struct trap_frame *f, void *arg)
 {
+	__atomic_fetch_or(&stopped_mask, 1ull << arch_cpu_id(), __ATOMIC_RELEASE);
 	cpu_halt_forever();
 }
 
@@ -172,4 +176,12 @@ void smp_stop_others(void)
 	for (unsigned c = 0; c < MAX_CPUS; c++)
 		if (others & (1ull << c))
 			lapic_send_ipi(cpu_locals[c].apic_id, VEC_STOP);
+	/* The IPI is taken when interrupts are on again: a CPU in the middle of a log line
+	 * (under the console lock, which the panic bypasses) finishes it first, and would
+	 * write into the report. Wait for them, but not for ever: one spinning with
+	 * interrupts off on a lock this CPU holds never stops. */
+	uint64_t end = clock_ns() + 100000000ull;
+	while ((__atomic_load_n(&stopped_mask, __ATOMIC_ACQUIRE) & others) != others &&
+	       clock_ns() < end)
+		cpu_pause();
 }

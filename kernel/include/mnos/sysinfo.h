@@ -15,7 +15,7 @@
 
 #include <stdint.h>
 
-#define MNOS_SYSINFO_VERSION    2       /* 2: the boot's TSC stamps */
+#define MNOS_SYSINFO_VERSION    3       /* 2: the boot's TSC stamps; 3: TLB shootdowns */
 #define MNOS_SYSINFO_STR        16      /* bytes of each string, with its NUL */
 
 struct mnos_sysinfo {
@@ -42,6 +42,10 @@ struct mnos_sysinfo {
 	uint64_t tsc_init_entry;                /* at init's first instruction (0: none) */
 	uint64_t halted_at_init;                /* TSC ticks all CPUs had spent halted then */
 	uint64_t halted;                        /* TSC ticks all CPUs have spent halted */
+	/* Version 3. */
+	uint64_t tlb_shootdowns;                /* TLB shootdowns sent to other CPUs since
+						 * boot (an unmap in a space loaded elsewhere,
+						 * kernel mappings changed) */
 };
 
 _Static_assert(__builtin_offsetof(struct mnos_sysinfo, kernel) == 8, "sysinfo");
@@ -49,6 +53,7 @@ _Static_assert(__builtin_offsetof(struct mnos_sysinfo, uptime_ns) == 72, "sysinf
 _Static_assert(__builtin_offsetof(struct mnos_sysinfo, cpus_online) == 88, "sysinfo");
 _Static_assert(__builtin_offsetof(struct mnos_sysinfo, mem_total) == 96, "sysinfo");
 _Static_assert(__builtin_offsetof(struct mnos_sysinfo, tsc_kernel_entry) == 144, "sysinfo");
-_Static_assert(sizeof(struct mnos_sysinfo) == 176, "sysinfo");
+_Static_assert(__builtin_offsetof(struct mnos_sysinfo, tlb_shootdowns) == 176, "sysinfo");
+_Static_assert(sizeof(struct mnos_sysinfo) == 184, "sysinfo");
 
 #endif

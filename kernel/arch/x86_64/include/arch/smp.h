@@ -109,7 +109,8 @@ unsigned smp_start_aps(const uint32_t *apic_ids, unsigned n);
 unsigned smp_cpu_count(void);
 /* Bit n set for each online CPU n. */
 uint64_t smp_online_mask(void);
-/* Halt every other CPU (panic). smp_init_ipis() installs the handler. */
+/* Halt every other CPU (panic), and wait up to 100 ms until they have: one finishing
+ * a log line would write into the panic report. smp_init_ipis() installs the handler. */
 void smp_stop_others(void);
 void smp_init_ipis(void);
 #endif
