@@ -144,7 +144,9 @@ static void take_every_frame(void)
 	}
 }
 
-/* Give back the smallest objects (the last made) until at least pages are free. */
+/* Give back the smallest objects (the last made) until at least pages are free, then
+ * take again what went beyond: the objects below 512 pages may sum to less than asked,
+ * and the next one may be 64 Ki pages, which would leave the machine far from full. */
 static uint64_t give_back(uint64_t pages)
 {
 	uint64_t freed = 0;
@@ -153,6 +155,16 @@ static uint64_t give_back(uint64_t pages)
 		nobjs--;
 		UT_EXPECT_ERR(mnos_cap_delete(objs[nobjs]), E_OK);
 		freed += obj_pages[nobjs];
+	}
+	for (uint64_t k = 1ull << 16; k && freed > pages && nobjs < MAX_OBJECTS; k /= 2) {
+		if (freed - pages < k)
+			continue;
+		uint32_t s = ut_slot();
+		if (mnos_obj_create(MNOS_OBJ_MEMORY, s, k, 0) != E_OK)
+			continue;
+		objs[nobjs] = s;
+		obj_pages[nobjs++] = k;
+		freed -= k;
 	}
 	return freed;
 }
