@@ -171,6 +171,16 @@ def press_keys(q):
             return          # must_match says what is missing
 
 
+def shell_screen_cfg(name, **kw):
+    """Boot as `make run` does but with debug.serial: the kernel keeps COM1, so the shell
+    is on the keyboard and the screen alone (tests/shell_session.py, screen_session)."""
+    import shell_session
+    c = _cfg(name, mem=512, expect='session', session=shell_session.screen_session, **kw)
+    c['cmdline'] = 'debug.serial'
+    c['ubsan_expect'] = []
+    return c
+
+
 def kbd_cfg(name, **kw):
     """An init boot whose driver echoes key events (kbd.echo): the keys of KBD_KEYS must
     come out as their events, in order. ctest then runs as in init_cfg and ends QEMU."""
@@ -266,6 +276,7 @@ CONFIGS = [
     init_cfg('uefi-init-smp4', firmware='uefi', smp=4),
     shell_cfg('bios-shell'),
     shell_cfg('uefi-shell', firmware='uefi', smp=2),
+    shell_screen_cfg('bios-shell-screen'),
     kbd_cfg('bios-kbd'),
     dict(_cfg('bios-panic', select='panic.backtrace'), expect='panic',
          must_match=PANIC_REPORT),

@@ -252,3 +252,49 @@ def session(q, timeout):
     sh.type('exit 3\r')
     check('exit_restarts_shell', sh.wait_prompt(30), 'no prompt after exit')
     return results
+
+
+def screen_session(q, timeout):
+    """The shell with no serial line (debug.serial: the kernel keeps COM1, so the
+    console is the keyboard and the screen alone): the prompt appears on the screen,
+    and a command typed on the PS/2 keyboard runs and shows its output there."""
+    results = []
+
+    def check(name, ok, detail=''):
+        results.append((f'shell_screen.{name}', bool(ok), detail))
+
+    def shown(rows):
+        return '\n'.join(f'  |{r}' for r in rows if r)
+
+    served = q.expect(rb'console: no COM1; the keyboard and the screen only', timeout=timeout)
+    check('console_without_com1', served, 'the console service did not say it runs '
+          'without COM1')
+    rows, m = screen.wait_for_text(q, r'^/ \$$', timeout=60)
+    check('prompt_on_screen', m, f'no prompt on the screen:\n{shown(rows)}')
+    if not m:
+        return results
+    # No echo on a serial line to pace the keys by: each key waits until the screen
+    # shows the line so far (QEMU's PS/2 queue drops keys that come while it is full).
+    line = ''
+    for c in 'uname -a':
+        q.monitor(f'sendkey {KEYS.get(c, c)}')
+        line += c
+        # (A screen row's trailing blanks are not in its text.)
+        rows, m = screen.wait_for_text(q, r'\$ ' + re.escape(line.rstrip()) + '$',
+                                       timeout=15, interval=0.1)
+        if not m:
+            check('keys_echo_on_screen', False, f'{line!r} not shown:\n{shown(rows)}')
+            return results
+    check('keys_echo_on_screen', True)
+    q.monitor('sendkey ret')
+    # (Not the kernel's banner, which may still be on the screen: the build is in
+    # parentheses there.)
+    rows, m = screen.wait_for_text(q, r'^MinimalOS \S+ [0-9a-f]+ x86_64 \d+ CPUs?$',
+                                   timeout=30)
+    check('program_output_on_screen', m, f'no uname output on the screen:\n{shown(rows)}')
+    # Nothing of the shell's on the serial line: the kernel's log only.
+    text = q.buf.decode('utf-8', 'replace')
+    shell_lines = r'\$ uname|/ \$ |^MinimalOS \S+ [0-9a-f]+ '
+    check('nothing_on_serial', not re.search(shell_lines, text, re.M),
+          'the shell wrote to the serial line the kernel kept')
+    return results

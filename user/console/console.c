@@ -9,6 +9,7 @@
  * the bytes a terminal sends. The main thread serves write, read, subscribe, mode and
  * interrupt requests (mnos/console.h) from any number of clients over the endpoint it
  * registers as "console"; what is written goes to COM1 and to the framebuffer console.
+ * Without COM1 (debug.serial, or no UART) it is the keyboard and the screen alone.
  */
 #include <mnos.h>
 #include <mnos/console.h>
@@ -110,7 +111,7 @@ static void fb_write(const char *s, size_t n)
 static size_t write_bytes(const char *s, size_t n)
 {
 	mnos_lock(&out_lock);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; ports && i < n; i++) {
 		if (s[i] == '\n')
 			put('\r');
 		put(s[i]);
@@ -378,19 +379,35 @@ static void uart_setup(void)
 	out(COM_IER, 0x01);     /* received data available */
 }
 
+/* COM1's driver: the UART programmed, IRQ 4 bound to irq_ntf, its thread started. */
+static int serial_start(void)
+{
+	uart_setup();
+	mnos_irq_unbind(irq);           /* a predecessor's binding, if it died bound */
+	int e = mnos_irq_bind(irq, irq_ntf, 1);
+	if (e == E_OK)
+		e = mnos_irq_ack(irq);  /* a delivery a predecessor never acknowledged */
+	if (e != E_OK && e != E_INVAL)
+		printf("console: cannot bind IRQ 4: %s\n", kerr_name((kerr_t)e));
+	if (mnos_thread_start(irq_thread, NULL, 0, NULL) != E_OK) {
+		printf("console: cannot start the interrupt thread\n");
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint32_t ep = mnos_slot_alloc(), reply = mnos_slot_alloc();
 
+	/* Without COM1 (the kernel kept it for its log, debug.serial, or the machine has
+	 * none) the console is the keyboard and the screen alone: a person at the machine
+	 * still gets a shell. */
 	ports = mnos_start_cap("com1");
 	irq = mnos_start_cap("irq4");
+	if (!ports || !irq)
+		ports = irq = 0;
 	irq_ntf = mnos_slot_alloc();
-	if (!ports || !irq) {
-		/* Status 0: the kernel kept COM1 (debug.serial) or there is none; init does
-		 * not start the service again. */
-		printf("console: started without COM1 or its interrupt line; exiting\n");
-		return 0;
-	}
 	probe = mnos_slot_alloc();
 	if (!ep || !reply || !irq_ntf || !probe ||
 	    mnos_obj_create(MNOS_OBJ_ENDPOINT, probe, 0, 0) != E_OK ||
@@ -400,28 +417,28 @@ int main(int argc, char **argv)
 		printf("console: out of memory\n");
 		return 1;
 	}
-	uart_setup();
-	mnos_irq_unbind(irq);           /* a predecessor's binding, if it died bound */
-	int e = mnos_irq_bind(irq, irq_ntf, 1);
-	if (e == E_OK)
-		e = mnos_irq_ack(irq);  /* a delivery a predecessor never acknowledged */
-	if (e != E_OK && e != E_INVAL)
-		printf("console: cannot bind IRQ 4: %s\n", kerr_name((kerr_t)e));
-	if (mnos_thread_start(kbd_thread, NULL, 0, NULL) != E_OK)
-		printf("console: cannot start the keyboard thread; serial input only\n");
-	if (mnos_thread_start(irq_thread, NULL, 0, NULL) != E_OK) {
-		printf("console: cannot start the interrupt thread\n");
+	if (ports && serial_start() != 0)
 		return 1;
+	if (mnos_thread_start(kbd_thread, NULL, 0, NULL) != E_OK) {
+		if (!ports) {
+			printf("console: cannot start the keyboard thread, and there is no COM1\n");
+			return 1;
+		}
+		printf("console: cannot start the keyboard thread; serial input only\n");
 	}
 	struct mnos_rpc_server srv = {
 		.ep = ep, .reply = reply, .buf = mnos_ipc_buffer(), .data = req_buf,
 		.size = sizeof(req_buf), .handle = handle,
 	};
+	int e;
 	if (!srv.buf || (e = mnos_name_register("console", ep)) != E_OK) {
 		printf("console: cannot register: %s\n", kerr_name((kerr_t)(srv.buf ? e : E_NO_MEMORY)));
 		return 1;
 	}
-	write_bytes("console: COM1 driver ready\n", 27);
+	if (ports)
+		write_bytes("console: COM1 driver ready\n", 27);
+	else
+		printf("console: no COM1; the keyboard and the screen only\n");
 	e = mnos_rpc_serve(&srv);
 	printf("console: serving stopped: %s\n", kerr_name((kerr_t)e));
 	return 1;
