@@ -37,7 +37,8 @@ def _runs_ubsan_selftest(select):
 def _cfg(name, firmware='bios', mem=256, fb='1024x768x32', serial=True, select='all',
          cmdline_extra='', **kw):
     expect = f'expect.mem={mem} expect.fw={firmware} expect.fb={fb} ' \
-             f'expect.serial={1 if serial else 0} {cmdline_extra}'
+             f'expect.serial={1 if serial else 0} expect.cpus={kw.get("smp", 1)} ' \
+             f'{cmdline_extra}'
     c = dict(name=name, firmware=firmware, mem=f'{mem}M', serial=serial,
              cmdline=f'ktest={select} {expect}'.strip(),
              timeout=TIMEOUT_UEFI if firmware == 'uefi' else TIMEOUT_BIOS,
@@ -224,11 +225,9 @@ CONFIGS = [
     _cfg('uefi', firmware='uefi', mem=512, select='all,serial.receive_interrupt',
          interact=[type_ping]),
     _cfg('bios-smp2', mem=512, smp=2, select=f'all,serial.receive_interrupt,{EXHAUSTION}',
-         interact=[type_ping], cmdline_extra='expect.cpus=2'),
-    _cfg('bios-smp4', mem=512, smp=4, select=f'all,{TORTURE},{RING3_TORTURE}',
-         cmdline_extra='expect.cpus=4'),
-    _cfg('uefi-smp4', firmware='uefi', mem=512, smp=4, select='all',
-         cmdline_extra='expect.cpus=4'),
+         interact=[type_ping]),
+    _cfg('bios-smp4', mem=512, smp=4, select=f'all,{TORTURE},{RING3_TORTURE}'),
+    _cfg('uefi-smp4', firmware='uefi', mem=512, smp=4, select='all'),
     # The UBSan build (make UBSAN=1, in build/ubsan; `make test UBSAN=1` runs every boot
     # so): the kernel's tests and the user-mode tests on two CPUs, which must show the
     # kernel self-test's reports and no other; init with its services and test clients,
@@ -236,7 +235,7 @@ CONFIGS = [
     # self-test, a panic the harness must recognize.
     _cfg('ubsan-bios-smp2', mem=512, smp=2,
          select=f'all,serial.receive_interrupt,{EXHAUSTION}', interact=[type_ping],
-         cmdline_extra='expect.cpus=2', kernel='ubsan', ubsan_required=True),
+         kernel='ubsan', ubsan_required=True),
     init_cfg('ubsan-bios-init', kernel='ubsan'),
     shell_cfg('ubsan-bios-shell', kernel='ubsan'),
     dict(_cfg('ubsan-bios-panic', select='ubsan.report_panics'), expect='panic',

@@ -1,7 +1,8 @@
 /*
  * In-guest tests of the boot path: what the boot loader told us, checked against what
  * the harness configured. The harness passes its expectations on the command line
- * (expect.mem=<MiB>, expect.fw=bios|uefi, expect.serial=0|1, expect.fb=none|<w>x<h>x<bpp>),
+ * (expect.mem=<MiB>, expect.fw=bios|uefi, expect.serial=0|1, expect.fb=none|<w>x<h>x<bpp>,
+ * expect.cpus=<n>),
  * so these tests fail when the parsed information is wrong, not just absent.
  */
 #include <ktest.h>
@@ -10,6 +11,7 @@
 #include <klib.h>
 #include <kformat.h>
 #include <consoles.h>
+#include <arch/smp.h>
 
 static uint64_t parse_u64(const char *s)
 {
@@ -105,4 +107,22 @@ KTEST(boot, serial_matches_machine)
 		return;
 	}
 	KT_EXPECT_EQ(consoles_found().serial, val[0] == '1');
+}
+
+/* Every CPU QEMU was given came up: the SMP tests and tortures run on as many CPUs as
+ * they find, so without this a machine whose APs stopped starting would pass them. */
+KTEST(boot, cpus_match_machine)
+{
+	char val[8];
+
+	if (!cmdline_get(boot_info.cmdline, "expect.cpus", val, sizeof(val))) {
+		ktest_skip("no expect.cpus on the command line");
+		return;
+	}
+	uint64_t mask = smp_online_mask(), online = 0;
+
+	for (; mask; mask &= mask - 1)
+		online++;
+	KT_EXPECT_EQ(smp_cpu_count(), parse_u64(val));
+	KT_EXPECT_EQ(online, parse_u64(val));
 }
