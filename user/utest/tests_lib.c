@@ -630,13 +630,22 @@ static void smash_thread(uint64_t unused)
 UTEST(lib_stack_protector_catches_an_overflow)
 {
 	bool faulted = false;
+	void *old_ctx;
 
 	smash_returned = 0;
+	ncaptured = 0;
+	captured[0] = '\0';
 	UT_EXPECT(__stack_chk_guard != 0);
 	UT_EXPECT_EQ(__stack_chk_guard & 0xff, 0);
+	mnos_output_t old = mnos_set_output(capture, captured, &old_ctx);
 	UT_EXPECT_ERR(ut_run_thread(smash_thread, 0, &faulted), E_OK);
+	mnos_set_output(old, old_ctx, NULL);
 	UT_EXPECT(faulted);
 	UT_EXPECT_EQ(smash_returned, 0);
+	/* The canary caught it, not the return to 0x4141...: without the protector the
+	 * thread would fault all the same. */
+	if (!strstr(captured, "stack protector: a canary was overwritten"))
+		utest_fail(__FILE__, __LINE__, "no stack protector report: \"%s\"", captured);
 }
 
 /* ---- the sanitizer (make UBSAN=1) ---- */
