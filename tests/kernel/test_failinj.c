@@ -471,6 +471,10 @@ static void sweep_case(struct env *v, const struct fi_case *c)
 	if (n > MAX_ALLOCS)
 		ktest_fail_at(__FILE__, __LINE__, "%s: still failing after %u allocations",
 			      c->what, MAX_ALLOCS);
+	else if (c->allocates && n == 1)
+		/* A row that no longer reaches its allocations would sweep nothing. */
+		ktest_fail_at(__FILE__, __LINE__, "%s: said to allocate, made no allocation",
+			      c->what);
 	else if (c->allocates)
 		kprintf("# failinj: %s: %u allocations, each failed in turn\n", c->what, n - 1);
 }
