@@ -293,6 +293,12 @@ CONFIGS = [
                      r'at 0x[0-9a-f]+; kernel stack overflow: RSP 0x[0-9a-f]+ is in a stack\'s '
                      r'guard page',
                      r'recurse\+0x']),
+    dict(_cfg('bios-kstack-overflow', select='trap.thread_stack_overflow_double_faults'),
+         expect='panic',
+         must_match=[r'KERNEL PANIC on CPU \d: double fault \(#DF, vector 8\) in kernel mode '
+                     r'at 0x[0-9a-f]+; kernel stack overflow: RSP 0xffffc02[0-9a-f]+ is in a '
+                     r"stack's guard page",
+                     r'recurse\+0x']),
     dict(_cfg('bios-pmm-double-free', select='pmm.double_free_panics'), expect='panic',
          must_match=[r'KERNEL PANIC on CPU 0: pmm: freeing 1 frame\(s\) at 0x[0-9a-f]+: '
                      r'is not allocated \(double free\?\)']),

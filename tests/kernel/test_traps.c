@@ -12,6 +12,8 @@
 #include <arch/lapic.h>
 #include <arch/smp.h>
 #include <spinlock.h>
+#include <thread.h>
+#include <sched.h>
 
 extern char __text_start[], __rodata_start[];
 
@@ -182,6 +184,24 @@ static __noinline uint64_t recurse(uint64_t n)
 KTEST_F(trap, stack_overflow_double_faults, KTEST_EXPLICIT)
 {
 	sink = recurse(0);
+}
+
+/* The same on a kernel thread's stack (kstack_alloc: one slot of the stack area, its
+ * unmapped lower pages the guard), which is where the kernel's threads and every
+ * system call run. */
+static void recurse_thread(void *unused)
+{
+	sink = recurse(0);
+}
+
+KTEST_F(trap, thread_stack_overflow_double_faults, KTEST_EXPLICIT)
+{
+	struct thread *t = thread_create(&kernel_process, "overflow", recurse_thread, NULL,
+					 PRIO_DEFAULT, AFFINITY_ALL);
+
+	KT_ASSERT(t != NULL);
+	thread_join(t);
+	ktest_fail_at(__FILE__, __LINE__, "the thread overflowed its stack and came back");
 }
 
 /* An NMI in the SYSCALL entry's or exit's window — kernel mode with the user's GS base —
