@@ -230,12 +230,15 @@ CONFIGS = [
     _cfg('uefi-smp4', firmware='uefi', mem=512, smp=4, select='all'),
     # The UBSan build (make UBSAN=1, in build/ubsan; `make test UBSAN=1` runs every boot
     # so): the kernel's tests and the user-mode tests on two CPUs, which must show the
-    # kernel self-test's reports and no other; init with its services and test clients,
+    # kernel self-test's reports and no other; both tortures on four, whose races reach
+    # paths no single-threaded test does; init with its services and test clients,
     # and the shell with its commands, all built with libmnos; and a report outside the
     # self-test, a panic the harness must recognize.
     _cfg('ubsan-bios-smp2', mem=512, smp=2,
          select=f'all,serial.receive_interrupt,{EXHAUSTION}', interact=[type_ping],
          kernel='ubsan', ubsan_required=True),
+    _cfg('ubsan-bios-smp4', mem=512, smp=4, select=f'boot.*,{TORTURE},{RING3_TORTURE}',
+         kernel='ubsan'),
     init_cfg('ubsan-bios-init', kernel='ubsan'),
     shell_cfg('ubsan-bios-shell', kernel='ubsan'),
     dict(_cfg('ubsan-bios-panic', select='ubsan.report_panics'), expect='panic',
