@@ -127,10 +127,26 @@ def session(q, timeout):
     expect_out('ls_root_shows_mounts', 'ls /', 'bin\netc\nsbin\ntest\ntmp\n')
     expect_out('ls_l', 'ls -l /bin', r'^.*\d+ +sh$', regex=True)
     expect_out('ps', 'ps', r'^\s*PID\b.*\n(.*\n)*.*\bps\b', regex=True)
-    expect_out('mem', 'mem', r'(?i)total.*\n(.*\n)*.*heap', regex=True)
+    got = expect_out('mem', 'mem', r'^ +total +used +free\nmemory .*\nkernel heap .*\n$',
+                     regex=True) or ''
+    amount = r' +(\d+(?:\.\d+)?) (B|KiB|MiB|GiB)'
+    unit = {'B': 1, 'KiB': 1 << 10, 'MiB': 1 << 20, 'GiB': 1 << 30}
+    mem = {m.group(1): [float(m.group(i)) * unit[m.group(i + 1)] for i in (2, 4, 6)]
+           for m in re.finditer(rf'^(memory|kernel heap){amount * 3}$', got, re.M)}
+    # This machine has 512 MiB; used + free is the total (to the rounding of three
+    # significant digits); the heap is in use.
+    total, used, free = mem.get('memory', (0, 0, 0))
+    htotal, hused, hfree = mem.get('kernel heap', (0, 0, 0))
+    check('mem_figures', 480 << 20 <= total <= 512 << 20 and used > 0 and
+          abs(used + free - total) <= total / 100 and hused > 0 and
+          abs(hused + hfree - htotal) <= htotal / 50, f'mem gave {got!r}')
     expect_out('uname', 'uname -a', r'^MinimalOS .*x86_64', regex=True)
     expect_out('uptime', 'uptime', r'^up \d+:\d\d:\d\d', regex=True)
-    expect_out('caps', 'caps', r'(?i)endpoint', regex=True)
+    # What the process service gives every program: its own endpoint (badged, send
+    # only) and the name directory's.
+    expect_out('caps', 'caps', r'^ SLOT TYPE +RIGHTS BADGE +NAME\n'
+               r'(.*\n)*? +\d+ endpoint +--s- +0x[0-9a-f]+ +proc\n'
+               r'(.*\n)*? +\d+ endpoint +--s- +0x[0-9a-f]+ +names\n', regex=True)
     expect_out('bench_lines', 'bench -b -n 5 syscall',
                r'^BENCH sys_syscall \d+ instructions\n# sys_syscall: median \d+, min \d+, '
                r'max \d+ per iteration, 5 runs of 5$', regex=True)
