@@ -201,6 +201,16 @@ def kbd_cfg(name, **kw):
     return c
 
 
+def overflow_cfg(name, test, rsp):
+    """A test that overflows a kernel stack: the double fault's report must say the RSP
+    (matching rsp, hex digits) is in a stack's guard page, and show the recursion."""
+    return dict(_cfg(name, select=test), expect='panic',
+                must_match=[r'KERNEL PANIC on CPU \d: double fault \(#DF, vector 8\) in kernel '
+                            rf'mode at 0x[0-9a-f]+; kernel stack overflow: RSP 0x{rsp} is in '
+                            r"a stack's guard page",
+                            r'recurse\+0x'])
+
+
 PANIC_REPORT = [
     r'^\*\*\* KERNEL PANIC on CPU 0: panic self-test at depth 3$',
     r'^RIP [0-9a-f]{16}  RSP [0-9a-f]{16}',
@@ -290,18 +300,11 @@ CONFIGS = [
     dict(_cfg('bios-sfuzz-planted', select='sfuzz.*', smp=2,
               cmdline_extra='fuzz.planted_bug sfuzz.plant'), expect='panic',
          must_match=[r'KERNEL PANIC on CPU \d: fuzz: the planted bug was reached']),
-    dict(_cfg('bios-stack-overflow', select='trap.stack_overflow_double_faults'),
-         expect='panic',
-         must_match=[r'KERNEL PANIC on CPU 0: double fault \(#DF, vector 8\) in kernel mode '
-                     r'at 0x[0-9a-f]+; kernel stack overflow: RSP 0x[0-9a-f]+ is in a stack\'s '
-                     r'guard page',
-                     r'recurse\+0x']),
-    dict(_cfg('bios-kstack-overflow', select='trap.thread_stack_overflow_double_faults'),
-         expect='panic',
-         must_match=[r'KERNEL PANIC on CPU \d: double fault \(#DF, vector 8\) in kernel mode '
-                     r'at 0x[0-9a-f]+; kernel stack overflow: RSP 0xffffc02[0-9a-f]+ is in a '
-                     r"stack's guard page",
-                     r'recurse\+0x']),
+    # A kernel stack overflow: on the boot stack (a static guard page in boot.S), and on
+    # a kernel thread's (in the stack area, 0xffffc020...: kstack_alloc's slots).
+    overflow_cfg('bios-stack-overflow', 'trap.stack_overflow_double_faults', '[0-9a-f]+'),
+    overflow_cfg('bios-kstack-overflow', 'trap.thread_stack_overflow_double_faults',
+                 'ffffc02[0-9a-f]+'),
     dict(_cfg('bios-pmm-double-free', select='pmm.double_free_panics'), expect='panic',
          must_match=[r'KERNEL PANIC on CPU 0: pmm: freeing 1 frame\(s\) at 0x[0-9a-f]+: '
                      r'is not allocated \(double free\?\)']),

@@ -62,6 +62,19 @@ struct ipc_pair {
 	struct thread *ts, *tc;
 };
 
+/* A thread at each of two processes' blobs (the first made first), each pinned to its
+ * CPU, not yet launched. */
+static void make_two_threads(struct uproc *u1, struct thread **t1, unsigned cpu1,
+			     struct uproc *u2, struct thread **t2, unsigned cpu2,
+			     const char *what)
+{
+	if (user_thread_create(u1->p, CODE_VA, DATA_VA + PAGE_SIZE, DATA_VA, t1) != E_OK ||
+	    user_thread_create(u2->p, CODE_VA, DATA_VA + PAGE_SIZE, DATA_VA, t2) != E_OK)
+		panic("kbench: cannot make the %s threads", what);
+	sched_set_affinity(*t1, 1ull << cpu1);
+	sched_set_affinity(*t2, 1ull << cpu2);
+}
+
 /*
  * Make pair p for iters calls of shape sh: the server pinned to CPU scpu, launched and
  * receiving, and the client pinned to CPU ccpu, made but not launched.
@@ -96,11 +109,7 @@ static void pair_make(struct ipc_pair *p, uint64_t iters, const struct ipc_shape
 	cli->data[6] = srv->data[6] = IPCBUF_VA;
 	srv->data[4] = sh->reply_info;
 	srv->data[5] = sh->cap;
-	if (user_thread_create(srv->p, CODE_VA, DATA_VA + PAGE_SIZE, DATA_VA, &p->ts) != E_OK ||
-	    user_thread_create(cli->p, CODE_VA, DATA_VA + PAGE_SIZE, DATA_VA, &p->tc) != E_OK)
-		panic("kbench: cannot make the IPC threads");
-	sched_set_affinity(p->ts, 1ull << scpu);
-	sched_set_affinity(p->tc, 1ull << ccpu);
+	make_two_threads(srv, &p->ts, scpu, cli, &p->tc, ccpu, "IPC");
 	thread_launch(p->ts);
 }
 
@@ -277,11 +286,7 @@ KBENCH_N(yield_cross_as, 5000, 2)
 		panic("kbench: cannot make the yielding processes");
 	a.data[0] = iters;
 	a.data[3] = E_INVAL;
-	if (user_thread_create(b.p, CODE_VA, DATA_VA + PAGE_SIZE, DATA_VA, &tb) != E_OK ||
-	    user_thread_create(a.p, CODE_VA, DATA_VA + PAGE_SIZE, DATA_VA, &ta) != E_OK)
-		panic("kbench: cannot make the yielding threads");
-	sched_set_affinity(tb, 1);
-	sched_set_affinity(ta, 1);
+	make_two_threads(&b, &tb, 0, &a, &ta, 0, "yielding");
 	b.data[2] = 0;
 	thread_launch(tb);
 	thread_launch(ta);
@@ -326,11 +331,7 @@ KBENCH_N(notify_signal_wait, 5000, 2)
 	kobj_put(&nb->obj);
 	a.data[0] = iters;
 	a.data[3] = E_INVAL;
-	if (user_thread_create(b.p, CODE_VA, DATA_VA + PAGE_SIZE, DATA_VA, &tb) != E_OK ||
-	    user_thread_create(a.p, CODE_VA, DATA_VA + PAGE_SIZE, DATA_VA, &ta) != E_OK)
-		panic("kbench: cannot make the notification threads");
-	sched_set_affinity(tb, 1);
-	sched_set_affinity(ta, 1);
+	make_two_threads(&b, &tb, 0, &a, &ta, 0, "notification");
 	thread_launch(tb);
 	sched_sleep_ns(1000000);                /* the partner is waiting */
 	thread_launch(ta);
