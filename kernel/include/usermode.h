@@ -76,9 +76,9 @@ static inline void user_return_check(void)
  * System calls with a fast path in the SYSCALL entry (syscall_entry.S: ep_call,
  * ep_reply_recv, notify_signal, notify_wait) run it with interrupts still off and no
  * dispatch. One that refuses a call returns SYSCALL_FAST_NO having changed nothing, and
- * the dispatch runs the call to say why. A fast path that has to wait goes into the
- * general path as if interrupts had been on (USER_IRQ_FLAGS: the user's state) and
- * turns them off again after.
+ * the dispatch runs the call to say why. An IPC fast path that has to wait goes into
+ * the general path as if interrupts had been on (USER_IRQ_FLAGS: the user's state) and
+ * turns them off again after; notify_wait's blocks with them off throughout.
  */
 #define SYSCALL_FAST_NO (-1l)
 #define USER_IRQ_FLAGS  RFLAGS_IF

@@ -65,6 +65,11 @@ static void deliver(struct notification *n, uint64_t bits)
 	}
 }
 
+static inline struct notification *notification_of(struct cap_slot *s)
+{
+	return container_of(s->obj, struct notification, obj);
+}
+
 void notification_signal(struct notification *n, uint64_t bits)
 {
 	irqflags_t f = spin_lock_irqsave(&cap_lock);
@@ -73,25 +78,49 @@ void notification_signal(struct notification *n, uint64_t bits)
 	spin_unlock_irqrestore(&cap_lock, f);
 }
 
+/* A signal through the capability in s (cap_lock held, the right checked): its badge,
+ * if it has one, is the bits; no bits at all is E_INVAL, changing nothing. */
+static __always_inline kerr_t signal_through(struct cap_slot *s, uint64_t bits)
+{
+	if (s->badge)
+		bits = s->badge;
+	if (!bits)
+		return E_INVAL;
+	deliver(notification_of(s), bits);
+	return E_OK;
+}
+
 kerr_t notify_signal(struct cspace *cs, uint32_t slot, uint64_t bits)
 {
 	irqflags_t f = spin_lock_irqsave(&cap_lock);
 	struct cap_slot *s;
 	kerr_t e = cap_check_locked(cs, slot, OBJ_NOTIFICATION, CAP_R_SIGNAL, &s);
 
-	if (e == E_OK) {
-		if (s->badge)
-			bits = s->badge;
-		if (bits)
-			deliver(container_of(s->obj, struct notification, obj), bits);
-		else
-			e = E_INVAL;
-	}
+	if (e == E_OK)
+		e = signal_through(s, bits);
 	spin_unlock_irqrestore(&cap_lock, f);
 	return e;
 }
 
-/* wait and poll: take the word, blocking until it is non-zero if block. */
+/* wait and poll of n (cap_lock held, taken with flags f: released here): take the
+ * word, blocking until it is non-zero if block. The signaller or the last capability's
+ * deletion completes a wait. */
+static __always_inline kerr_t take_from(struct notification *n, uint64_t *bits, bool block,
+					irqflags_t f)
+{
+	if (n->word || !block) {
+		*bits = n->word;
+		n->word = 0;
+		spin_unlock_irqrestore(&cap_lock, f);
+		return E_OK;
+	}
+	struct thread *me = thread_current();
+	me->ipc_op = IPC_NOTIFY_WAIT;
+	sched_block(&n->wq, NULL, 0, f);
+	*bits = me->ipc_result == E_OK ? me->ipc_badge : 0;
+	return (kerr_t)me->ipc_result;
+}
+
 static kerr_t take(struct cspace *cs, uint32_t slot, uint64_t *bits, bool block)
 {
 	irqflags_t f = spin_lock_irqsave(&cap_lock);
@@ -102,19 +131,7 @@ static kerr_t take(struct cspace *cs, uint32_t slot, uint64_t *bits, bool block)
 		spin_unlock_irqrestore(&cap_lock, f);
 		return e;
 	}
-	struct notification *n = container_of(s->obj, struct notification, obj);
-	if (n->word || !block) {
-		*bits = n->word;
-		n->word = 0;
-		spin_unlock_irqrestore(&cap_lock, f);
-		return E_OK;
-	}
-	/* The signaller or the last capability's deletion completes the wait. */
-	struct thread *me = thread_current();
-	me->ipc_op = IPC_NOTIFY_WAIT;
-	sched_block(&n->wq, NULL, 0, f);
-	*bits = me->ipc_result == E_OK ? me->ipc_badge : 0;
-	return (kerr_t)me->ipc_result;
+	return take_from(notification_of(s), bits, block, f);
 }
 
 kerr_t notify_wait(struct cspace *cs, uint32_t slot, uint64_t *bits)
@@ -129,11 +146,6 @@ kerr_t notify_poll(struct cspace *cs, uint32_t slot, uint64_t *bits)
 
 /* ---- the system-call entry's fast paths ---- */
 
-static inline struct notification *notification_of(struct cap_slot *s)
-{
-	return container_of(s->obj, struct notification, obj);
-}
-
 long notify_signal_fast(uint64_t slot, uint64_t bits)
 {
 	struct thread *me = thread_current();
@@ -141,22 +153,20 @@ long notify_signal_fast(uint64_t slot, uint64_t bits)
 
 	spin_lock(&cap_lock);
 	s = cap_lookup_fast(me->proc->cspace, slot, OBJ_NOTIFICATION, CAP_R_SIGNAL);
-	if (likely(s) && s->badge)
-		bits = s->badge;
-	if (unlikely(!s || !bits)) {
+	if (unlikely(!s || signal_through(s, bits) != E_OK)) {
 		spin_unlock(&cap_lock);
 		return SYSCALL_FAST_NO;
 	}
-	deliver(notification_of(s), bits);
 	spin_unlock(&cap_lock);
 	return user_fast_return(me, E_OK);
 }
 
+/* Interrupts are off and stay off (flags 0): a wait that blocks comes back with them
+ * off, as the entry returns. */
 long notify_wait_fast(uint64_t slot, uint64_t *bits)
 {
 	struct thread *me = thread_current();
 	struct cap_slot *s;
-	kerr_t e = E_OK;
 
 	spin_lock(&cap_lock);
 	s = cap_lookup_fast(me->proc->cspace, slot, OBJ_NOTIFICATION, CAP_R_WAIT);
@@ -164,17 +174,5 @@ long notify_wait_fast(uint64_t slot, uint64_t *bits)
 		spin_unlock(&cap_lock);
 		return SYSCALL_FAST_NO;
 	}
-	struct notification *n = notification_of(s);
-	if (n->word) {
-		*bits = n->word;
-		n->word = 0;
-		spin_unlock(&cap_lock);
-	} else {
-		me->ipc_op = IPC_NOTIFY_WAIT;
-		sched_block(&n->wq, NULL, 0, USER_IRQ_FLAGS);
-		irq_disable();
-		e = (kerr_t)me->ipc_result;
-		*bits = e == E_OK ? me->ipc_badge : 0;
-	}
-	return user_fast_return(me, e);
+	return user_fast_return(me, take_from(notification_of(s), bits, true, 0));
 }
