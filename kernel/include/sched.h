@@ -177,14 +177,8 @@ static __always_inline void sched_resume(void)
 	sched_finish_slow();
 }
 
-/*
- * The IPC fast path's switch, with no run-queue lock: the current thread t, already on a
- * wait queue guarded by held (taken with flags f), blocks and next runs. held must also
- * have guarded the queue next was taken off, and every waker of a thread on such a
- * queue must hold it; it is released by the thread that runs next, after the switch.
- * Only when sched_can_switch_ipc() says so. next runs on the blocking thread's slice.
- */
-/* The bookkeeping of an IPC handoff from t, which blocks, to next (sched_switch_ipc). */
+/* The bookkeeping of an IPC handoff from t, which blocks, to next (sched_switch_ipc,
+ * and the entry's fast paths, which switch by themselves). */
 static __always_inline void sched_handoff(struct cpu_local *cl, struct thread *t,
 					  struct thread *next)
 {
@@ -196,6 +190,13 @@ static __always_inline void sched_handoff(struct cpu_local *cl, struct thread *t
 	cl->sched_handoffs++;
 }
 
+/*
+ * The IPC fast path's switch, with no run-queue lock: the current thread t, already on a
+ * wait queue guarded by held (taken with flags f), blocks and next runs. held must also
+ * have guarded the queue next was taken off, and every waker of a thread on such a
+ * queue must hold it; it is released by the thread that runs next, after the switch.
+ * Only when sched_can_switch_ipc() says so. next runs on the blocking thread's slice.
+ */
 static __always_inline void sched_switch_ipc(struct thread *t, struct thread *next,
 					     struct spinlock *held, irqflags_t f)
 {

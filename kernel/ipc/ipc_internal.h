@@ -79,13 +79,12 @@ static inline struct reply *reply_of(struct cap_slot *s)
 }
 
 /*
- * call's fast path (DESIGN.md §6): a receiver with a reply object waiting on this CPU
- * at this thread's priority. The message m goes straight into the receiver's, this
- * thread binds itself to the reply object, and sched_switch_ipc runs the receiver at
- * once; true once the call has been answered (or ended), with its result in
- * ipc_result. False, with nothing changed and cap_lock still held, if the endpoint in
- * slot s has no such receiver. cap_lock held, taken with flags f; m checked by the
- * caller (check_msg, unless short_msg says it has nothing to check).
+ * call's handoff (DESIGN.md §6): a receiver with a reply object waiting on this CPU at
+ * this thread's priority. The message m goes straight into the receiver's and this
+ * thread queues on the reply object as its caller; the receiver is returned, for the
+ * caller to switch to. NULL, with nothing changed, if the endpoint in slot s has no
+ * such receiver. cap_lock held; m checked by the caller (check_msg, unless short_msg
+ * says it has nothing to check).
  */
 static __always_inline struct thread *call_take(struct thread *me, struct cap_slot *s,
 						struct ipc_msg *m, bool shortm)
@@ -110,13 +109,11 @@ static __always_inline struct thread *call_take(struct thread *me, struct cap_sl
 }
 
 /*
- * reply_recv's fast path: a caller bound to rp, blocked on this CPU at this thread's
- * priority, and no sender waiting on e. The answer m goes
- * straight into the caller's message, this thread queues on e as a receiver offering
- * rp again, and sched_switch_ipc runs the caller at once; true once this thread has
- * received (or its wait ended), with the result in ipc_result and the sender's badge in
- * ipc_badge. False, with nothing changed and cap_lock still held, otherwise. cap_lock
- * held, taken with flags f; the capabilities and m checked by the caller.
+ * reply_recv's handoff: a caller bound to rp, blocked on this CPU at this thread's
+ * priority, and no sender waiting on e. The answer m goes straight into the caller's
+ * message and this thread queues on e as a receiver offering rp again; the caller is
+ * returned, for this thread to switch to. NULL, with nothing changed, otherwise.
+ * cap_lock held; the capabilities and m checked by the caller.
  */
 static __always_inline struct thread *reply_recv_take(struct thread *me, struct endpoint *e,
 						      struct reply *rp, struct ipc_msg *m,
