@@ -162,8 +162,12 @@ enum {
 };
 kerr_t mem_fault(struct process *p, vaddr_t at, unsigned access);
 
-/* Does some mapping of p's cover the page at va? (The IPC buffer must lie outside them.) */
-bool mem_covers(struct process *p, vaddr_t va);
+/* A new zeroed page for p at the page va, outside every mapping (the IPC buffer),
+ * charged to q, its frame in *frame. E_EXISTS, with nothing charged, inside a mapping,
+ * even in a demand-zero one's untouched pages; or where a page is mapped. Checked and
+ * mapped under the lock map_object lists mappings under. */
+kerr_t mem_page_outside(struct process *p, vaddr_t va, struct quota *q, unsigned flags,
+			paddr_t *frame);
 
 /* For process_create and process_put: a process's (empty) grants over as, and their
  * end — every mapping removed — before the address space is destroyed. */

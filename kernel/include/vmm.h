@@ -63,6 +63,9 @@ kerr_t vmm_protect(struct addr_space *as, vaddr_t va, size_t size, unsigned flag
 
 /* The physical address va maps to, and the mapping's flags; false when unmapped. */
 bool vmm_translate(struct addr_space *as, vaddr_t va, paddr_t *pa, unsigned *flags);
+/* Does nothing map any page of [va, va + size) (user half, size > 0)? Absent tables
+ * are skipped whole. */
+bool vmm_range_empty(struct addr_space *as, vaddr_t va, size_t size);
 
 /* Map a physical range (MMIO, firmware tables) into the kernel virtual area; returns
  * the address that corresponds to pa (pa need not be page aligned), or NULL. */

@@ -414,22 +414,18 @@ static kerr_t map_object(struct process *p, struct memobj *mo, struct page_range
 	m->first = r.first;
 	m->npages = r.npages;
 	m->flags = vm_flags(rights, mo);
-	/* An eager object's pages are all mapped before the lock (the page tables refuse
-	 * a page taken); a demand-zero one's, under it, after the check against the list
-	 * that its holes need, so no fault maps into them meanwhile. */
-	if (!mo->lazy) {
-		e = map_pages(ms->as, va, mo, r.first, r.npages, m->flags);
-		if (e != E_OK)
-			goto out_free;
-	}
-
 	/* Publish: from cap_hold on a revoke can reach the record, and its hook will wait
-	 * for this lock and find the record listed, pages mapped. */
+	 * for this lock and find the record listed, pages mapped. The check against the
+	 * list and the mapping are one step under the lock: a demand-zero mapping's
+	 * untouched pages are in no page table, so until a new mapping is listed only the
+	 * lock keeps faults (and IPC buffers, mem_page_outside) out of the range. A
+	 * demand-zero object maps only its touched pages: the rest of its range must be
+	 * empty, which the page tables would not check for them. */
 	irqflags_t f = spin_lock_irqsave(&ms->lock);
-	bool mapped = !mo->lazy;        /* pages of this record's are in the space */
-	if (overlaps(ms, va.raw, size))
-		e = E_EXISTS;           /* another mapping's untouched pages */
-	else if (mo->lazy)
+	bool mapped = false;            /* pages of this record's are in the space */
+	if (overlaps(ms, va.raw, size) || (mo->lazy && !vmm_range_empty(ms->as, va, size)))
+		e = E_EXISTS;
+	else
 		mapped = (e = map_pages(ms->as, va, mo, r.first, r.npages, m->flags)) == E_OK;
 	if (e == E_OK && cs)
 		e = cap_hold(cs, slot, &mo->obj, rights, &m->held, mapping_revoked);
@@ -451,7 +447,6 @@ static kerr_t map_object(struct process *p, struct memobj *mo, struct page_range
 		return E_OK;
 	/* The capability went away (or lost the rights) since the lookup, or the range
 	 * overlaps another mapping's, or no memory for a page table. */
-out_free:
 	kobj_put(&mo->obj);
 	kfree(m);
 out_uncharge:
@@ -624,14 +619,33 @@ kerr_t mem_fault(struct process *p, vaddr_t at, unsigned access)
 	return e;
 }
 
-bool mem_covers(struct process *p, vaddr_t va)
+/* A zeroed frame charged to q, mapped at va (the caller's lock held, if any). */
+static kerr_t new_page(struct addr_space *as, vaddr_t va, struct quota *q, unsigned flags,
+		       paddr_t *out)
+{
+	if (quota_charge(q, PAGE_SIZE) != E_OK)
+		return E_NO_MEMORY;
+	paddr_t frame = pmm_alloc_zeroed();
+	kerr_t e = frame.raw ? vmm_map(as, va, frame, PAGE_SIZE, flags) : E_NO_MEMORY;
+	if (e != E_OK) {
+		if (frame.raw)
+			pmm_free(frame);
+		quota_credit(q, PAGE_SIZE);
+		return e;
+	}
+	*out = frame;
+	return E_OK;
+}
+
+kerr_t mem_page_outside(struct process *p, vaddr_t va, struct quota *q, unsigned flags,
+			paddr_t *frame)
 {
 	struct mem_space *ms = p->mem;
 
 	if (!ms)
-		return false;
+		return new_page(p->as, va, q, flags, frame);
 	irqflags_t f = spin_lock_irqsave(&ms->lock);
-	bool covered = covering(ms, ALIGN_DOWN(va.raw, PAGE_SIZE)) != NULL;
+	kerr_t e = covering(ms, va.raw) ? E_EXISTS : new_page(p->as, va, q, flags, frame);
 	spin_unlock_irqrestore(&ms->lock, f);
-	return covered;
+	return e;
 }

@@ -94,23 +94,14 @@ kerr_t ipc_buffer_attach(struct thread *t, uint64_t uva)
 		return E_INVAL;
 	if (uva < USER_BASE || uva > USER_TOP - PAGE_SIZE)
 		return E_RANGE;
+	if (t->ipc_buf)
+		return E_EXISTS;
 	/* Not inside a mapping: a demand-zero one's untouched pages are not in the page
 	 * tables, which would not refuse it, and its end would take the page away. */
-	if (t->ipc_buf || mem_covers(p, va(uva)))
-		return E_EXISTS;
-	if (quota_charge(q, PAGE_SIZE) != E_OK)
-		return E_NO_MEMORY;
-	paddr_t frame = pmm_alloc_zeroed();
-	if (!frame.raw) {
-		quota_credit(q, PAGE_SIZE);
-		return E_NO_MEMORY;
-	}
-	kerr_t e = vmm_map(p->as, va(uva), frame, PAGE_SIZE, VM_USER | VM_WRITE);
-	if (e != E_OK) {
-		pmm_free(frame);
-		quota_credit(q, PAGE_SIZE);
+	paddr_t frame;
+	kerr_t e = mem_page_outside(p, va(uva), q, VM_USER | VM_WRITE, &frame);
+	if (e != E_OK)
 		return e;
-	}
 	t->ipc_buf_va = uva;
 	t->ipc_buf_quota = q;
 	t->ipc_buf = phys_to_virt(frame);

@@ -194,6 +194,42 @@ UTEST(demand_zero_grant_taken_on_first_touch)
 	UT_ASSERT_OK(mnos_mem_unmap(0, ro));
 }
 
+/* The other order: a mapping placed over a thread's IPC buffer is refused, a
+ * demand-zero one too (its untouched pages would not meet the buffer in the page
+ * tables), and once the thread has ended the place is free. */
+static uint64_t held_buf;
+static uint32_t held_set, held_stop;
+
+static void hold_ipc_buffer(uint64_t at)
+{
+	uint64_t bits;
+
+	held_buf = mnos_ipc_buffer_set(at);
+	mnos_notify_signal(held_set, 1);
+	mnos_notify_wait(held_stop, &bits);
+}
+
+UTEST(mappings_over_an_ipc_buffer_are_refused)
+{
+	uint32_t lazy = ut_make(MNOS_OBJ_MEMORY, 3, MNOS_MEM_LAZY);
+	uint32_t eager = ut_make(MNOS_OBJ_MEMORY, 3, 0);
+	uint64_t at = ut_va(3), bits;
+
+	held_set = ut_make(MNOS_OBJ_NOTIFICATION, 0, 0);
+	held_stop = ut_make(MNOS_OBJ_NOTIFICATION, 0, 0);
+	UT_ASSERT(lazy && eager && held_set && held_stop && at);
+	held_buf = E_INVAL;
+	UT_ASSERT_OK(ut_start_thread(hold_ipc_buffer, at + MNOS_PAGE_SIZE));
+	UT_EXPECT_ERR(mnos_notify_wait(held_set, &bits), E_OK);
+	UT_EXPECT_ERR(held_buf, E_OK);
+	UT_EXPECT_ERR(mnos_mem_map(lazy, 0, at, CAP_R_READ | CAP_R_WRITE), E_EXISTS);
+	UT_EXPECT_ERR(mnos_mem_map(eager, 0, at, CAP_R_READ | CAP_R_WRITE), E_EXISTS);
+	UT_EXPECT_ERR(mnos_notify_signal(held_stop, 1), E_OK);
+	UT_EXPECT(!ut_join_thread());
+	UT_EXPECT_ERR(mnos_mem_map(lazy, 0, at, CAP_R_READ | CAP_R_WRITE), E_OK);
+	UT_EXPECT_ERR(mnos_mem_unmap(0, at), E_OK);
+}
+
 /* ---- IPC between two threads ---- */
 
 static uint32_t srv_ep, srv_reply;

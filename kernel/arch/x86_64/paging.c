@@ -349,6 +349,31 @@ bool vmm_translate(struct addr_space *as, vaddr_t va, paddr_t *pa_out, unsigned 
 	return found;
 }
 
+/* Is nothing mapped in [va, last] (inclusive) below the table t at level lvl? */
+static bool empty_walk(const uint64_t *t, int lvl, uint64_t va, uint64_t last)
+{
+	for (uint64_t v = va;;) {
+		uint64_t sub_last = MIN(v | (pt_span(lvl) - 1), last);
+		uint64_t e = t[pt_index(v, lvl)];
+
+		if ((e & PTE_P) && (lvl == 1 || (e & PTE_PS) ||
+				    !empty_walk(table_at(e), lvl - 1, v, sub_last)))
+			return false;
+		if (sub_last == last)
+			return true;
+		v = sub_last + 1;
+	}
+}
+
+bool vmm_range_empty(struct addr_space *as, vaddr_t va, size_t size)
+{
+	assert(size && !in_kernel_half(va.raw) && !in_kernel_half(va.raw + size - 1));
+	irqflags_t f = spin_lock_irqsave(&as->lock);
+	bool empty = empty_walk(root_of(as), 4, va.raw, va.raw + size - 1);
+	spin_unlock_irqrestore(&as->lock, f);
+	return empty;
+}
+
 #if MNOS_DEBUG
 /* What the counts stand for: debug builds check them against the table itself. */
 static bool table_empty(const uint64_t *t)
