@@ -336,22 +336,12 @@ static void mapping_revoked(struct cap_held *h)
 	mapping_free(m);
 }
 
-/* Does a listed mapping of ms overlap [va, va + size)? */
-static bool overlaps(struct mem_space *ms, uint64_t va, uint64_t size)
+/* A listed mapping of ms overlapping [va, va + size), if any (size > 0). */
+static struct mapping *overlapping(struct mem_space *ms, uint64_t va, uint64_t size)
 {
 	spin_assert_held(&ms->lock);
 	for (struct mapping *m = ms->maps; m; m = m->next)
 		if (va < m->va.raw + mapping_size(m) && m->va.raw < va + size)
-			return true;
-	return false;
-}
-
-/* The listed mapping of ms that covers the page at va, if any. */
-static struct mapping *covering(struct mem_space *ms, uint64_t va)
-{
-	spin_assert_held(&ms->lock);
-	for (struct mapping *m = ms->maps; m; m = m->next)
-		if (va - m->va.raw < mapping_size(m))
 			return m;
 	return NULL;
 }
@@ -423,7 +413,7 @@ static kerr_t map_object(struct process *p, struct memobj *mo, struct page_range
 	 * empty, which the page tables would not check for them. */
 	irqflags_t f = spin_lock_irqsave(&ms->lock);
 	bool mapped = false;            /* pages of this record's are in the space */
-	if (overlaps(ms, va.raw, size) || (mo->lazy && !vmm_range_empty(ms->as, va, size)))
+	if (overlapping(ms, va.raw, size) || (mo->lazy && !vmm_range_empty(ms->as, va, size)))
 		e = E_EXISTS;
 	else
 		mapped = (e = map_pages(ms->as, va, mo, r.first, r.npages, m->flags)) == E_OK;
@@ -596,7 +586,7 @@ kerr_t mem_fault(struct process *p, vaddr_t at, unsigned access)
 	if (!ms)
 		return E_NOT_FOUND;
 	irqflags_t f = spin_lock_irqsave(&ms->lock);
-	struct mapping *m = covering(ms, page);
+	struct mapping *m = overlapping(ms, page, 1);
 	/* Only a demand-zero object's pages are ever missing from a mapping; a write to a
 	 * read-only one, or a fetch from a non-executable one, stays a fault. */
 	if (m && m->mo->lazy && (!(access & MEM_FAULT_WRITE) || (m->flags & VM_WRITE)) &&
@@ -645,7 +635,7 @@ kerr_t mem_page_outside(struct process *p, vaddr_t va, struct quota *q, unsigned
 	if (!ms)
 		return new_page(p->as, va, q, flags, frame);
 	irqflags_t f = spin_lock_irqsave(&ms->lock);
-	kerr_t e = covering(ms, va.raw) ? E_EXISTS : new_page(p->as, va, q, flags, frame);
+	kerr_t e = overlapping(ms, va.raw, 1) ? E_EXISTS : new_page(p->as, va, q, flags, frame);
 	spin_unlock_irqrestore(&ms->lock, f);
 	return e;
 }
