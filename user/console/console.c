@@ -111,10 +111,12 @@ static void fb_write(const char *s, size_t n)
 static size_t write_bytes(const char *s, size_t n)
 {
 	mnos_lock(&out_lock);
-	for (size_t i = 0; ports && i < n; i++) {
-		if (s[i] == '\n')
-			put('\r');
-		put(s[i]);
+	if (ports) {
+		for (size_t i = 0; i < n; i++) {
+			if (s[i] == '\n')
+				put('\r');
+			put(s[i]);
+		}
 	}
 	fb_write(s, n);
 	mnos_unlock(&out_lock);
@@ -382,6 +384,11 @@ static void uart_setup(void)
 /* COM1's driver: the UART programmed, IRQ 4 bound to irq_ntf, its thread started. */
 static int serial_start(void)
 {
+	irq_ntf = mnos_slot_alloc();
+	if (!irq_ntf || mnos_obj_create(MNOS_OBJ_NOTIFICATION, irq_ntf, 0, 0) != E_OK) {
+		printf("console: out of memory\n");
+		return -1;
+	}
 	uart_setup();
 	mnos_irq_unbind(irq);           /* a predecessor's binding, if it died bound */
 	int e = mnos_irq_bind(irq, irq_ntf, 1);
@@ -405,13 +412,14 @@ int main(int argc, char **argv)
 	 * still gets a shell. */
 	ports = mnos_start_cap("com1");
 	irq = mnos_start_cap("irq4");
-	if (!ports || !irq)
+	if (!ports || !irq) {
+		if (ports || irq)
+			mnos_slot_free(ports ? ports : irq);     /* half of COM1 is none */
 		ports = irq = 0;
-	irq_ntf = mnos_slot_alloc();
+	}
 	probe = mnos_slot_alloc();
-	if (!ep || !reply || !irq_ntf || !probe ||
+	if (!ep || !reply || !probe ||
 	    mnos_obj_create(MNOS_OBJ_ENDPOINT, probe, 0, 0) != E_OK ||
-	    mnos_obj_create(MNOS_OBJ_NOTIFICATION, irq_ntf, 0, 0) != E_OK ||
 	    mnos_obj_create(MNOS_OBJ_ENDPOINT, ep, 0, 0) != E_OK ||
 	    mnos_obj_create(MNOS_OBJ_REPLY, reply, 0, 0) != E_OK) {
 		printf("console: out of memory\n");
