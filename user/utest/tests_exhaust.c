@@ -127,21 +127,26 @@ static uint32_t objs[MAX_OBJECTS];
 static uint64_t obj_pages[MAX_OBJECTS];
 static uint32_t nobjs;
 
-/* Memory objects of 2^k pages while they can be had, k going down to 0: afterwards not
- * one more frame is free. */
-static void take_every_frame(void)
+/* Memory objects of 2^k pages while they can be had and fit in most pages, k going
+ * down to 0; returns the pages taken. With no bound, afterwards not one more frame is
+ * free. */
+static uint64_t take_frames(uint64_t most)
 {
+	uint64_t taken = 0;
+
 	for (uint64_t pages = 1ull << 16; pages && nobjs < MAX_OBJECTS;) {
-		uint32_t s = ut_slot();
-		enum mnos_error e = mnos_obj_create(MNOS_OBJ_MEMORY, s, pages, 0);
+		uint32_t s = pages <= most - taken ? ut_slot() : 0;
+		enum mnos_error e = s ? mnos_obj_create(MNOS_OBJ_MEMORY, s, pages, 0) : E_NO_MEMORY;
 		if (e == E_OK) {
 			objs[nobjs] = s;
 			obj_pages[nobjs++] = pages;
+			taken += pages;
 			continue;
 		}
 		UT_EXPECT_ERR(e, E_NO_MEMORY);
 		pages /= 2;
 	}
+	return taken;
 }
 
 /* Give back the smallest objects (the last made) until at least pages are free, then
@@ -156,16 +161,8 @@ static uint64_t give_back(uint64_t pages)
 		UT_EXPECT_ERR(mnos_cap_delete(objs[nobjs]), E_OK);
 		freed += obj_pages[nobjs];
 	}
-	for (uint64_t k = 1ull << 16; k && freed > pages && nobjs < MAX_OBJECTS; k /= 2) {
-		if (freed - pages < k)
-			continue;
-		uint32_t s = ut_slot();
-		if (mnos_obj_create(MNOS_OBJ_MEMORY, s, k, 0) != E_OK)
-			continue;
-		objs[nobjs] = s;
-		obj_pages[nobjs++] = k;
-		freed -= k;
-	}
+	if (freed > pages)
+		freed -= take_frames(freed - pages);
 	return freed;
 }
 
@@ -219,7 +216,7 @@ UTEST_EXPLICIT(exhaust_kernel_memory)
 	nobjs = 0;
 	uint64_t t0 = 0, t1 = 0;
 	mnos_clock(&t0);
-	take_every_frame();
+	take_frames(UINT64_MAX);
 	mnos_clock(&t1);
 	for (uint32_t i = 0; i < nobjs; i++)
 		total += obj_pages[i];
