@@ -153,6 +153,20 @@ static void capture(void *ctx, const char *s, size_t n)
 	captured[ncaptured] = '\0';
 }
 
+/* Run fn(arg) in a thread with the output captured (from empty); true if it faulted. */
+static bool run_capturing(void (*fn)(uint64_t), uint64_t arg)
+{
+	void *old_ctx;
+	bool faulted = false;
+
+	ncaptured = 0;
+	captured[0] = '\0';
+	mnos_output_t old = mnos_set_output(capture, captured, &old_ctx);
+	UT_EXPECT_ERR(ut_run_thread(fn, arg, &faulted), E_OK);
+	mnos_set_output(old, old_ctx, NULL);
+	return faulted;
+}
+
 static void assert_false(uint64_t x)
 {
 	assert(x + 1 == 3);
@@ -629,18 +643,10 @@ static void smash_thread(uint64_t unused)
 
 UTEST(lib_stack_protector_catches_an_overflow)
 {
-	bool faulted = false;
-	void *old_ctx;
-
 	smash_returned = 0;
-	ncaptured = 0;
-	captured[0] = '\0';
 	UT_EXPECT(__stack_chk_guard != 0);
 	UT_EXPECT_EQ(__stack_chk_guard & 0xff, 0);
-	mnos_output_t old = mnos_set_output(capture, captured, &old_ctx);
-	UT_EXPECT_ERR(ut_run_thread(smash_thread, 0, &faulted), E_OK);
-	mnos_set_output(old, old_ctx, NULL);
-	UT_EXPECT(faulted);
+	UT_EXPECT(run_capturing(smash_thread, 0));
 	UT_EXPECT_EQ(smash_returned, 0);
 	/* The canary caught it, not the return to 0x4141...: without the protector the
 	 * thread would fault all the same. */
@@ -669,16 +675,9 @@ UTEST(lib_ubsan_reports_and_aborts)
 {
 #if MNOS_UBSAN
 	char want[128];
-	void *old_ctx;
-	bool faulted = false;
 
-	ncaptured = 0;
-	captured[0] = '\0';
 	ub_returned = false;
-	mnos_output_t old = mnos_set_output(capture, captured, &old_ctx);
-	UT_EXPECT_ERR(ut_run_thread(overflow_thread, 0, &faulted), E_OK);
-	mnos_set_output(old, old_ctx, NULL);
-	UT_EXPECT(faulted);
+	UT_EXPECT(run_capturing(overflow_thread, 0));
 	UT_EXPECT(!ub_returned);
 	snprintf(want, sizeof(want), "ubsan: signed addition overflow at %s:%u:", __FILE__,
 		 ub_line);
