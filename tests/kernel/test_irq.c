@@ -240,11 +240,21 @@ KTEST(irq, rtc_interrupts_wait_for_ack)
 	cmos_write(&cs, 3, RTC_B, b & ~RTC_B_IRQS);     /* quiet: no source can raise IRQ 8 */
 	(void)cmos_read(&cs, 3, RTC_C);
 	KT_ASSERT_EQ(irq_line_bind(&cs, 1, 2, 0x100), E_OK);
-	sched_sleep_ns(20000000);                       /* a stale edge arrives and is served */
-	uint64_t base = delivered(l);
+	/* An edge the I/O APIC latched while the line was masked arrives once bind
+	 * unmasks it, and is served: how soon depends on the host, so take it, acknowledge,
+	 * and look again until a quiet 20 ms. Only that one edge may come (base <= 1):
+	 * the RTC's sources are off. */
+	uint64_t base;
+	for (unsigned tries = 0;; tries++) {
+		base = delivered(l);
+		KT_EXPECT_EQ(notify_poll(&cs, 2, &bits), E_OK);
+		KT_EXPECT_EQ(irq_line_ack(&cs, 1), E_OK);
+		sched_sleep_ns(20000000);
+		if (delivered(l) == base)
+			break;
+		KT_ASSERT(tries < 10);
+	}
 	KT_EXPECT(base <= 1);
-	KT_EXPECT_EQ(notify_poll(&cs, 2, &bits), E_OK);
-	KT_EXPECT_EQ(irq_line_ack(&cs, 1), E_OK);
 
 	cmos_write(&cs, 3, RTC_A, 0x26);                /* 32.768 kHz base, 1024 Hz */
 	cmos_write(&cs, 3, RTC_B, (b & ~RTC_B_IRQS) | RTC_B_PIE);
