@@ -21,12 +21,11 @@
  */
 #include <ktest.h>
 #include "settle.h"
-#include "frames.h"
 #include "uprog.h"
+#include "sysenv.h"
 #include "../fnv1a.h"
 #include <cmdline.h>
 #include <bootinfo.h>
-#include <heap.h>
 #include <initramfs.h>
 #include <ioport.h>
 #include <irq.h>
@@ -98,9 +97,9 @@ KTEST(sfuzz, random_syscalls_from_two_processes_leave_nothing)
 	static struct uprog u[2];
 	static struct uprog_cap hw[4];
 	char calls[24] = "20000", seed[24] = "1", seed2[24], ports[32], cpu0[16], cpu1[16];
-	uint64_t threads = thread_count(), frames = frames_used();
-	uint64_t objs = kobj_count(), caps = cap_count(), maps = mem_mapping_count();
-	uint64_t heap = heap_get_stats().bytes_in_use, ro_sum = initramfs_sum();
+	static const struct quota none;                 /* the fuzzers' quotas: their own */
+	struct counts before = counts_of(&none);
+	uint64_t ro_sum = initramfs_sum();
 
 	cmdline_get(boot_info.cmdline, "sfuzz.calls", calls, sizeof(calls));
 	cmdline_get(boot_info.cmdline, "sfuzz.seed", seed, sizeof(seed));
@@ -141,16 +140,12 @@ KTEST(sfuzz, random_syscalls_from_two_processes_leave_nothing)
 		(unsigned long long)ms, (unsigned long long)(made * 1000 / ms));
 	for (unsigned i = 0; i < nhw; i++)
 		kobj_put(hw[i].obj);
-	settle_threads(threads);
+	settle_threads(before.threads);
 	KT_EXPECT_EQ(initramfs_sum(), ro_sum);
-	KT_EXPECT_EQ(thread_count(), threads);
-	KT_EXPECT_EQ(kobj_count(), objs);
-	KT_EXPECT_EQ(cap_count(), caps);
-	KT_EXPECT_EQ(mem_mapping_count(), maps);
 	KT_EXPECT_EQ(u[0].q.used, 0);
 	KT_EXPECT_EQ(u[1].q.used, 0);
-	KT_EXPECT_EQ(frames_used(), frames);
-	/* The heap too: the fuzzers' kernel objects, capability slots, mappings' records and
-	 * threads are all heap blocks, and nothing of theirs may be kept. */
-	KT_EXPECT_EQ(heap_get_stats().bytes_in_use, heap);
+	/* Threads, processes, objects, capabilities, mappings, frames, and the heap too:
+	 * the fuzzers' kernel objects, capability slots, mappings' records and threads are
+	 * all heap blocks, and nothing of theirs may be kept. */
+	expect_counts(before, counts_of(&none), "the fuzzers");
 }
