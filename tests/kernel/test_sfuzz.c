@@ -15,14 +15,16 @@
  *           isa-debug-exit ports (the kernel refuses its own reservations anyway);
  *   ro      the initramfs, read-only RAM, with every right: no mapping of it may be
  *           writable whatever the capability says — its checksum must not change;
- *   device  two pages of physical address space at 0xa0000000: above the RAM of these
- *           boots (512 MiB at most below 4 GiB) and below q35's PCIe configuration
- *           window at 0xb0000000, where neither SeaBIOS nor OVMF puts anything.
+ *   device  two pages of physical address space from device_hole (objects.h): at
+ *           0xa0000000, above the RAM of these boots (512 MiB at most below 4 GiB) and
+ *           below q35's PCIe configuration window at 0xb0000000, where neither SeaBIOS
+ *           nor OVMF puts anything.
  */
 #include <ktest.h>
 #include "settle.h"
 #include "uprog.h"
 #include "sysenv.h"
+#include "objects.h"
 #include "../fnv1a.h"
 #include <cmdline.h>
 #include <bootinfo.h>
@@ -38,7 +40,6 @@
 #define SFUZZ_IRQ       5
 #define SFUZZ_PORTS     0x2e8
 #define SFUZZ_NPORTS    8
-#define SFUZZ_DEVICE    0xa0000000ull
 #define SFUZZ_DEV_PAGES 2
 
 static uint64_t strtou64(const char *s)
@@ -74,13 +75,14 @@ static unsigned make_hardware(struct uprog_cap *caps)
 		kobj_get(&initramfs_memobj()->obj);
 		caps[n++] = (struct uprog_cap){ "ro", &initramfs_memobj()->obj, CAP_R_ALL };
 	}
-	/* A machine with RAM there (2.5 to 2.75 GiB in q35) has no room for it. */
-	e = memobj_create_device(NULL, pa(SFUZZ_DEVICE), SFUZZ_DEV_PAGES * PAGE_SIZE, &dev);
+	paddr_t hole = device_hole();
+	e = hole.raw ? memobj_create_device(NULL, hole, SFUZZ_DEV_PAGES * PAGE_SIZE, &dev)
+		     : E_NOT_FOUND;
 	if (e == E_OK)
 		caps[n++] = (struct uprog_cap){ "device", &dev->obj, CAP_R_ALL };
 	else
-		pr_info("sfuzz: no device object at %#llx (%s)",
-			(unsigned long long)SFUZZ_DEVICE, kerr_name(e));
+		pr_info("sfuzz: no device object at %#llx (%s)", (unsigned long long)hole.raw,
+			kerr_name(e));
 	return n;
 }
 
