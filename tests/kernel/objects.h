@@ -10,6 +10,7 @@
 #include <ioport.h>
 #include <notify.h>
 #include <vmm.h>
+#include <memobj.h>
 
 /* Give o a first capability in slot and drop the creator's reference. */
 static inline bool give_cap(struct cspace *cs, uint32_t slot, struct kobj *o)
@@ -49,6 +50,16 @@ static inline paddr_t device_hole(void)
 		if (!vmm_overlaps_direct_map(pa(candidates[i]), 16 * PAGE_SIZE))
 			return pa(candidates[i]);
 	return PADDR_NULL;
+}
+
+/* Pages of the demand-zero object mo that have taken their frame. */
+static inline uint64_t memobj_frames_taken(const struct memobj *mo)
+{
+	uint64_t n = 0;
+
+	for (uint64_t i = 0; i < mo->npages; i++)
+		n += __atomic_load_n(&mo->frames[i].raw, __ATOMIC_ACQUIRE) != 0;
+	return n;
 }
 
 /* The RTC's index and data ports, and the registers the tests use. */

@@ -160,11 +160,7 @@ static void make_lazy(struct env *v)
 /* Frames the demand-zero object has taken. */
 static uint64_t lazy_frames(void)
 {
-	uint64_t n = 0;
-
-	for (uint64_t i = 0; lazy_mo && i < LAZY_PAGES; i++)
-		n += __atomic_load_n(&lazy_mo->frames[i].raw, __ATOMIC_ACQUIRE) != 0;
-	return n;
+	return lazy_mo ? memobj_frames_taken(lazy_mo) : 0;
 }
 
 /* With pages 0, 2 and 3 touched (through a mapping in this process, gone again), so a

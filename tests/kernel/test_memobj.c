@@ -8,6 +8,7 @@
 #include <ktest.h>
 #include "frames.h"
 #include "objects.h"
+#include "../fnv1a.h"
 #include "settle.h"
 #include "uproc.h"
 #include <arch/syscall.h>
@@ -1012,15 +1013,6 @@ KTEST(memobj, read_only_ram_is_checked_write_back_and_never_writable)
 #define VA_LAZY 0x800000ull
 
 /* Frames a demand-zero object has taken. */
-static uint64_t frames_taken(const struct memobj *mo)
-{
-	uint64_t n = 0;
-
-	for (uint64_t i = 0; i < mo->npages; i++)
-		n += __atomic_load_n(&mo->frames[i].raw, __ATOMIC_ACQUIRE) != 0;
-	return n;
-}
-
 /* A demand-zero object of npages in (cs, slot), all rights. */
 static kerr_t make_lazy(struct cspace *cs, uint32_t slot, struct quota *q, uint64_t npages,
 			struct memobj **out)
@@ -1042,13 +1034,12 @@ static void dirty_free_frames(void)
 		pmm_free(f[--n]);
 }
 
+/* The FNV-1a hash of n zero bytes (n <= 64), as the blobs compute it. */
 static uint64_t fnv_zeros(uint64_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	static const uint8_t zeros[64];
 
-	while (n--)
-		h *= 0x100000001b3ull;          /* h ^= 0 */
-	return h;
+	return fnv1a64(zeros, n);
 }
 
 /* One copy to or from the current process's memory (the kernel's user copies). */
@@ -1096,7 +1087,7 @@ KTEST(memobj, lazy_object_is_charged_whole_and_takes_no_frame)
 	KT_EXPECT(mo->lazy);
 	KT_EXPECT_EQ(q.used - charged, 8 * PAGE_SIZE + sizeof(*mo) + 8 * sizeof(paddr_t));
 	KT_EXPECT_EQ(frames_used(), used);
-	KT_EXPECT_EQ(frames_taken(mo), 0);
+	KT_EXPECT_EQ(memobj_frames_taken(mo), 0);
 	kobj_put(&mo->obj);
 	KT_EXPECT_EQ(q.used, charged);
 	KT_EXPECT_EQ(memobj_create_lazy(&q, 0, &mo), E_INVAL);
@@ -1135,7 +1126,7 @@ KTEST(memobj, lazy_first_touch_maps_one_zeroed_frame)
 	KT_EXPECT_EQ(u.data[2], fnv_zeros(64));
 	KT_EXPECT_EQ(u.data[3], 0xbad);                 /* the write went through */
 	KT_EXPECT_EQ(user_fault_count(), faults);
-	KT_EXPECT_EQ(frames_taken(mo), 1);
+	KT_EXPECT_EQ(memobj_frames_taken(mo), 1);
 	KT_ASSERT(mo->frames[1].raw != 0);
 	KT_EXPECT(mapped(u.p, VA_LAZY + PAGE_SIZE, &phys, &flags));
 	KT_EXPECT_EQ(phys.raw, mo->frames[1].raw);
@@ -1158,11 +1149,11 @@ KTEST(memobj, lazy_first_touch_maps_one_zeroed_frame)
 	/* Its read-only mapping: a write to an untouched page is refused, takes nothing. */
 	v = 7;
 	KT_EXPECT_EQ(ucopy_in(p2, VA_B + PAGE_SIZE, true, &v), E_FAULT);
-	KT_EXPECT_EQ(frames_taken(mo), 1);
+	KT_EXPECT_EQ(memobj_frames_taken(mo), 1);
 	/* A read of it takes the object's page 2, which the first process then shares. */
 	KT_EXPECT_EQ(ucopy_in(p2, VA_B + PAGE_SIZE, false, &v), E_OK);
 	KT_EXPECT_EQ(v, 0);
-	KT_EXPECT_EQ(frames_taken(mo), 2);
+	KT_EXPECT_EQ(memobj_frames_taken(mo), 2);
 	KT_ASSERT(mo->frames[2].raw != 0);
 	v = 0x1234;
 	KT_EXPECT_EQ(ucopy_in(u.p, VA_LAZY + 2 * PAGE_SIZE, true, &v), E_OK);
@@ -1183,7 +1174,7 @@ KTEST(memobj, lazy_first_touch_maps_one_zeroed_frame)
 	KT_EXPECT_EQ(u.data[2], fnv_zeros(16));
 	KT_EXPECT_EQ(u.data[3], 0);                     /* it never got past the write */
 	KT_EXPECT_EQ(user_fault_count(), faults + 1);
-	KT_EXPECT_EQ(frames_taken(mo), 3);
+	KT_EXPECT_EQ(memobj_frames_taken(mo), 3);
 
 	process_put(p2);
 	cspace_destroy(&cs2);
@@ -1209,7 +1200,7 @@ KTEST(memobj, lazy_mapping_holes_are_not_free_space)
 	EXPECT_REFUSED(&v, mem_map(&v.cs, 2, v.p, va(VA_B - 3 * PAGE_SIZE), R), E_EXISTS);
 	KT_EXPECT(!mapped(v.p, VA_B - 3 * PAGE_SIZE, NULL, NULL));
 	KT_EXPECT(mapped(v.p, VA_B, NULL, NULL));
-	KT_EXPECT_EQ(frames_taken(mo), 0);
+	KT_EXPECT_EQ(memobj_frames_taken(mo), 0);
 	env_fini(&v);
 	KT_EXPECT_EQ(v.q.used, 0);
 }
@@ -1273,7 +1264,7 @@ KTEST(memobj, lazy_racing_first_touches_take_one_frame)
 			thread_join(th[i]);
 			KT_EXPECT_EQ(tt[i].e, E_OK);
 		}
-		KT_EXPECT_EQ(frames_taken(mo), 8);
+		KT_EXPECT_EQ(memobj_frames_taken(mo), 8);
 		for (uint64_t pg = 0; pg < 8; pg++) {
 			const uint64_t *w = phys_to_virt(mo->frames[pg]);
 			paddr_t a, b;
@@ -1313,7 +1304,7 @@ KTEST(memobj, lazy_destroy_with_holes_frees_what_was_taken)
 	KT_EXPECT_EQ(ucopy_in(v.p, VA_A + 3 * PAGE_SIZE, true, &val), E_OK);
 	KT_EXPECT_EQ(ucopy_in(v.p, VA_A + 9 * PAGE_SIZE + 100, false, &val), E_OK);
 	KT_EXPECT_EQ(val, 0);
-	KT_EXPECT_EQ(frames_taken(mo), 2);
+	KT_EXPECT_EQ(memobj_frames_taken(mo), 2);
 	KT_EXPECT_EQ(frames_used(), used + 2);
 	KT_ASSERT_EQ(mem_unmap(v.p, va(VA_A)), E_OK);
 	KT_EXPECT_EQ(frames_used(), used + 2);          /* the object still has them */
@@ -1390,7 +1381,7 @@ KTEST(memobj, lazy_first_touch_fails_cleanly_at_every_allocation)
 			settle_threads(threads);
 			if (!r.failed) {
 				KT_EXPECT_EQ(e, E_OK);
-				KT_EXPECT_EQ(frames_taken(mo), 1);
+				KT_EXPECT_EQ(memobj_frames_taken(mo), 1);
 				KT_EXPECT(mapped(u.p, VA_FAR, &phys, NULL));
 				KT_EXPECT_EQ(phys.raw, mo->frames[0].raw);
 				if (user)
@@ -1399,15 +1390,15 @@ KTEST(memobj, lazy_first_touch_fails_cleanly_at_every_allocation)
 				KT_EXPECT_EQ(e, user ? E_FAULT : E_NO_MEMORY);
 				KT_EXPECT(!mapped(u.p, VA_FAR, NULL, NULL));
 				KT_EXPECT_EQ(u.p->as->table_pages, tables);
-				KT_EXPECT(frames_taken(mo) <= 1);
-				KT_EXPECT_EQ(frames_used(), used + frames_taken(mo));
+				KT_EXPECT(memobj_frames_taken(mo) <= 1);
+				KT_EXPECT_EQ(frames_used(), used + memobj_frames_taken(mo));
 				if (user)
 					KT_EXPECT_EQ(u.data[2], 0);     /* never got past the read */
 				/* With memory, the touch works, with the frame already taken. */
 				paddr_t kept = mo->frames[0];
 				uint64_t v = 7;
 				KT_EXPECT_EQ(ucopy_in(u.p, VA_FAR, true, &v), E_OK);
-				KT_EXPECT_EQ(frames_taken(mo), 1);
+				KT_EXPECT_EQ(memobj_frames_taken(mo), 1);
 				KT_EXPECT(!kept.raw || kept.raw == mo->frames[0].raw);
 				KT_EXPECT(mapped(u.p, VA_FAR, &phys, NULL));
 				KT_EXPECT_EQ(phys.raw, mo->frames[0].raw);
