@@ -1012,7 +1012,6 @@ KTEST(memobj, read_only_ram_is_checked_write_back_and_never_writable)
 
 #define VA_LAZY 0x800000ull
 
-/* Frames a demand-zero object has taken. */
 /* A demand-zero object of npages in (cs, slot), all rights. */
 static kerr_t make_lazy(struct cspace *cs, uint32_t slot, struct quota *q, uint64_t npages,
 			struct memobj **out)
