@@ -132,13 +132,8 @@ UTEST(grant_shared_between_mappings_and_unmapped)
 
 /* ---- demand-zero memory ---- */
 
-static uint64_t word_at;                /* write_word: where */
+static uint64_t word_at;                /* set_ipc_buffers: the one inside */
 static enum mnos_error ipcbuf_in, ipcbuf_out;
-
-static void write_word(uint64_t v)
-{
-	*(volatile uint64_t *)(uintptr_t)word_at = v;
-}
 
 /* An IPC buffer inside a mapping's untouched page is refused; outside, it is not. */
 static void set_ipc_buffers(uint64_t outside)
@@ -165,8 +160,7 @@ UTEST(demand_zero_grant_taken_on_first_touch)
 	a[7] = 0x1234;
 	UT_EXPECT_EQ(b[7], 0x1234);
 	/* Two threads touch page 1 first at once: one frame, both words in it. */
-	word_at = rw + MNOS_PAGE_SIZE + 8;
-	UT_ASSERT_OK(ut_start_thread(write_word, 0x5a5a));
+	UT_ASSERT_OK(ut_start_thread(write_at, rw + MNOS_PAGE_SIZE + 8));      /* 0x5a5a */
 	a[512 + 2] = 0xa5a5;
 	UT_EXPECT(!ut_join_thread());
 	UT_EXPECT_EQ(b[512 + 1], 0x5a5a);
