@@ -11,7 +11,8 @@ running Qemu, in order, for tests that type or look at the screen: each may retu
 list of (test id, ok, detail), reported as results "<config>/<test id>");
 kernel ('ubsan': the UBSan build's kernel and initramfs, tests/run.py --ubsan-kernel);
 ubsan_expect (regexes, each matching a whole sanitizer report the boot may show: any
-other report fails it) and ubsan_required (True: each must match a report shown).
+other report fails it; by default the self-test's when the command line runs it,
+ubsan_allowed) and ubsan_required (True: each must match a report shown).
 """
 import os
 import re
@@ -30,8 +31,14 @@ UBSAN_SELFTEST = [r'ubsan: ' + kind + r' at tests/kernel/test_panic\.c:\d+:\d+'
                                'shift out of bounds', 'array index out of bounds')]
 
 
-def _runs_ubsan_selftest(select):
-    return any(s == 'all' or s.startswith('ubsan') for s in select.split(','))
+def ubsan_allowed(cfg):
+    """The reports a boot may show: its 'ubsan_expect', or else the self-test's if its
+    command line runs the self-test (ktest= with all, or a ubsan test)."""
+    if 'ubsan_expect' in cfg:
+        return cfg['ubsan_expect']
+    m = re.search(r'(?:^| )ktest=(\S+)', cfg['cmdline'])
+    runs = m and any(s == 'all' or s.startswith('ubsan') for s in m.group(1).split(','))
+    return UBSAN_SELFTEST if runs else []
 
 
 def _cfg(name, firmware='bios', mem=256, fb='1024x768x32', serial=True, select='all',
@@ -41,8 +48,7 @@ def _cfg(name, firmware='bios', mem=256, fb='1024x768x32', serial=True, select='
              f'{cmdline_extra}'
     c = dict(name=name, firmware=firmware, mem=f'{mem}M', serial=serial,
              cmdline=f'ktest={select} {expect}'.strip(),
-             timeout=TIMEOUT_UEFI if firmware == 'uefi' else TIMEOUT_BIOS,
-             ubsan_expect=UBSAN_SELFTEST if _runs_ubsan_selftest(select) else [])
+             timeout=TIMEOUT_UEFI if firmware == 'uefi' else TIMEOUT_BIOS)
     c.update(kw)
     return c
 
@@ -87,7 +93,6 @@ def init_cfg(name, **kw):
     console and ends QEMU. The framebuffer console is read back from the screen."""
     c = _cfg(name, mem=512, interact=[fbcon_screen, type_ctest], **kw)
     c['cmdline'] = 'init.test init.qemu_exit'
-    c['ubsan_expect'] = []          # no kernel tests: no self-test reports either
     c['must_match'] = [r'^console: COM1 driver ready$', r'^ctest: hello through the console$',
                        r"^ctest: read 'ping'$", r'^ctest: the console is back$',
                        r'^ctest: written again$', r'^ftest: written to fd 1$',
@@ -101,7 +106,6 @@ def shell_cfg(name, **kw):
     import shell_session
     c = _cfg(name, mem=512, expect='session', session=shell_session.session, **kw)
     c['cmdline'] = ''
-    c['ubsan_expect'] = []
     return c
 
 
@@ -178,7 +182,6 @@ def shell_screen_cfg(name, **kw):
     import shell_session
     c = _cfg(name, mem=512, expect='session', session=shell_session.screen_session, **kw)
     c['cmdline'] = 'debug.serial'
-    c['ubsan_expect'] = []
     return c
 
 

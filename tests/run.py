@@ -48,9 +48,9 @@ UBSAN_REPORT = re.compile(r'ubsan: .+? at \S+:\d+:\d+')
 
 def ubsan_problems(cfg, out):
     """A problem for each sanitizer report in the output that the config does not expect
-    (its 'ubsan_expect': regexes a report may match whole), and, if it says
+    (guest_configs.ubsan_allowed: regexes a report may match whole), and, if it says
     'ubsan_required', for each of those that no report matches."""
-    allowed = cfg.get('ubsan_expect', [])
+    allowed = guest_configs.ubsan_allowed(cfg)
     reports = UBSAN_REPORT.findall(out)
     problems = [f'UBSan report: {r}' for r in reports
                 if not any(re.fullmatch(p, r) for p in allowed)]
