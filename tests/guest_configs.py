@@ -43,9 +43,10 @@ def ubsan_allowed(cfg):
 
 def _cfg(name, firmware='bios', mem=256, fb='1024x768x32', serial=True, select='all',
          cmdline_extra='', **kw):
+    # Every boot runs under QEMU's TCG: expect.hv=tcg.
     expect = f'expect.mem={mem} expect.fw={firmware} expect.fb={fb} ' \
              f'expect.serial={1 if serial else 0} expect.cpus={kw.get("smp", 1)} ' \
-             f'{cmdline_extra}'
+             f'expect.hv=tcg {cmdline_extra}'
     c = dict(name=name, firmware=firmware, mem=f'{mem}M', serial=serial,
              cmdline=f'ktest={select} {expect}'.strip(),
              timeout=TIMEOUT_UEFI if firmware == 'uefi' else TIMEOUT_BIOS)

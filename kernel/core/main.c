@@ -45,6 +45,8 @@
 #include <arch/smp.h>
 #include <arch/fpu.h>
 #include <arch/tsc.h>
+#include <arch/hypervisor.h>
+#include <spinlock.h>
 
 void kmain(uint32_t magic, uint64_t info_phys);
 
@@ -155,6 +157,8 @@ __attribute__((no_stack_protector)) void kmain(uint32_t magic, uint64_t info_phy
 	/* Per-CPU data next: locks and the panic path ask which CPU they are on. */
 	percpu_init(0);
 	tsc_mark_boot();
+	/* Before any lock is waited for: how spinning works here. */
+	hypervisor_detect();
 
 	/* Phase 1. Nothing may be printed before the banner, so consoles come up silently
 	 * and report afterwards. */
@@ -164,10 +168,11 @@ __attribute__((no_stack_protector)) void kmain(uint32_t magic, uint64_t info_phy
 	if (!con.serial)
 		pr_warn("serial: no 16550 UART at COM1 (port %#x); serial console off", 0x3f8);
 	phase_done(1, "consoles", 0, "serial %s, debugcon %s, TSC %llu.%03llu MHz, "
-		   "stack guard from %s",
+		   "stack guard from %s, hypervisor %s (locks %s)",
 		   con.serial ? "COM1 115200 8N1" : "absent", con.debugcon ? "on" : "absent",
 		   (unsigned long long)(hz / 1000000), (unsigned long long)(hz / 1000 % 1000),
-		   guard_hw ? "RDRAND" : "the TSC");
+		   guard_hw ? "RDRAND" : "the TSC", hypervisor_name(),
+		   spin_fifo ? "FIFO" : "first come");
 
 	/* Phase 2. */
 	uint64_t t = clock_ns();

@@ -191,7 +191,8 @@ static void bad_free(const char *op, const void *p, unsigned cls, bool freeing)
 
 /*
  * The fast paths take the class lock with spin_trylock(), which succeeds only when
- * nobody holds or waits for it, so the ticket order is kept. When it fails they finish
+ * nobody holds it or waits for it with a ticket, so the ticket order is kept (a
+ * first-come waiter, on a hypervisor, holds no place to keep). When it fails they finish
  * in an out-of-line copy, reached by a tail call, that waits in spin_lock(): that wait
  * loop calls out (it answers TLB shootdowns while it spins), and a call anywhere in a
  * function makes the compiler save registers on every path through it, the fast one

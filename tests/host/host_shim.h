@@ -57,6 +57,13 @@ void spin_lock_recursion_panic(struct spinlock *l)
 	panic("recursive lock: spinlock '%s' already held", l->name);
 }
 
+/* Host tests run on one thread: a held lock is never waited for. */
+__attribute__((weak, noreturn))
+void spin_lock_contended(struct spinlock *l)
+{
+	panic("spinlock '%s' held: contended in a single-threaded host test", l->name);
+}
+
 __attribute__((weak, noreturn))
 void spin_not_held_panic(struct spinlock *l, const char *file, int line)
 {

@@ -27,4 +27,24 @@ static inline void settle_all_threads(void)
 	settle_threads(sched_cpu_count() + 1);
 }
 
+/* Two threads, the first running fn0(arg0) only on CPU cpu0, the second fn1(arg1) only
+ * on cpu1, made but not yet runnable, so that neither runs without the other: false,
+ * and none, when out of memory. thread_launch() starts each. */
+static inline bool make_pinned_pair(struct thread *t[2], const char *name0,
+				    void (*fn0)(void *), void *arg0, unsigned cpu0,
+				    const char *name1, void (*fn1)(void *), void *arg1,
+				    unsigned cpu1)
+{
+	t[0] = thread_create_suspended(&kernel_process, name0, fn0, arg0, PRIO_DEFAULT,
+				       1ull << cpu0);
+	t[1] = thread_create_suspended(&kernel_process, name1, fn1, arg1, PRIO_DEFAULT,
+				       1ull << cpu1);
+	if (t[0] && t[1])
+		return true;
+	for (unsigned i = 0; i < 2; i++)
+		if (t[i])
+			thread_discard(t[i]);
+	return false;
+}
+
 #endif

@@ -2,7 +2,7 @@
  * In-guest tests of the boot path: what the boot loader told us, checked against what
  * the harness configured. The harness passes its expectations on the command line
  * (expect.mem=<MiB>, expect.fw=bios|uefi, expect.serial=0|1, expect.fb=none|<w>x<h>x<bpp>,
- * expect.cpus=<n>),
+ * expect.cpus=<n>, expect.hv=none|tcg|kvm|other),
  * so these tests fail when the parsed information is wrong, not just absent.
  */
 #include <ktest.h>
@@ -11,6 +11,8 @@
 #include <klib.h>
 #include <kformat.h>
 #include <consoles.h>
+#include <spinlock.h>
+#include <arch/hypervisor.h>
 #include <arch/smp.h>
 
 static uint64_t parse_u64(const char *s)
@@ -121,4 +123,18 @@ KTEST(boot, cpus_match_machine)
 	}
 	KT_EXPECT_EQ(smp_cpu_count(), parse_u64(val));
 	KT_EXPECT_EQ(popcount64(smp_online_mask()), parse_u64(val));
+}
+
+/* The hypervisor found (expect.hv=tcg under QEMU's TCG), and the way locks are waited
+ * for that follows from it: first come on any hypervisor (arch/hypervisor.h). */
+KTEST(boot, hypervisor_matches_machine)
+{
+	char val[8];
+
+	if (!cmdline_get(boot_info.cmdline, "expect.hv", val, sizeof(val))) {
+		ktest_skip("no expect.hv on the command line");
+		return;
+	}
+	KT_EXPECT_STREQ(hypervisor_name(), val);
+	KT_EXPECT_EQ(spin_fifo, hypervisor_kind() == HV_NONE);
 }

@@ -7,6 +7,7 @@
 #include "settle.h"
 #include <thread.h>
 #include <pmm.h>
+#include <spinlock.h>
 #include <vmm.h>
 #include <klib.h>
 #include <log.h>
@@ -337,10 +338,12 @@ KTEST(pmm, every_free_frame_round_trip)
 /* Running out, with the last frames in the cache of a CPU that spins with interrupts
  * off for a lock the allocating CPU holds: that CPU cannot take the drain IPI, and
  * gives its cache back from its spin loop (pmm_drain_poll), so every free frame is
- * still handed out, with no wait given up. */
+ * still handed out, with no wait given up. Both ways of waiting for a lock
+ * (spinlock.h) are tried. */
 struct drain_race {
 	struct spinlock lock;           /* the driver holds it; the spinner waits for it */
 	volatile bool held;             /* the driver has it */
+	volatile bool spinning;         /* the spinner, interrupts off, is at the lock */
 	volatile uint64_t cached;       /* the spinner's cache, when it began to spin */
 	uint64_t n, want, left, timeouts;
 	bool queued;
@@ -369,6 +372,7 @@ static void drain_spinner(void *arg)
 		if (f[i].raw)
 			pmm_free(f[i]);
 	d->cached = cache_of(SPINNER_CPU)->count;
+	d->spinning = true;
 	spin_lock(&d->lock);
 	spin_unlock(&d->lock);
 	irq_restore(fl);
@@ -383,11 +387,15 @@ static void drain_driver(void *arg)
 	irqflags_t fl = irq_save();
 	spin_lock(&d->lock);
 	d->held = true;
-	/* Until the spinner holds a ticket: it is in spin_lock's loop, interrupts off. */
-	while (__atomic_load_n(&d->lock.next, __ATOMIC_ACQUIRE) == d->lock.serving + 1 &&
-	       clock_ns() < end)
+	/* Until the spinner is at the lock, interrupts off; waiting in ticket order, until
+	 * it holds a ticket (first come, a waiter leaves no trace in the lock). */
+	while (!d->spinning && clock_ns() < end)
 		arch_spin_relax();
-	d->queued = __atomic_load_n(&d->lock.next, __ATOMIC_ACQUIRE) == d->lock.serving + 2;
+	while (spin_fifo && __atomic_load_n(&d->lock.next, __ATOMIC_ACQUIRE) ==
+	       d->lock.serving + 1 && clock_ns() < end)
+		arch_spin_relax();
+	d->queued = d->spinning && (!spin_fifo || __atomic_load_n(&d->lock.next,
+							  __ATOMIC_ACQUIRE) == d->lock.serving + 2);
 	d->timeouts = pmm_drain_timeouts();
 	d->want = pmm_get_stats().free;
 	while ((f = pmm_alloc()).raw) {
@@ -406,31 +414,47 @@ static void drain_driver(void *arg)
 	irq_restore(fl);
 }
 
-KTEST(pmm, exhaustion_drains_a_cpu_spinning_with_interrupts_off)
+/* One race, with locks waited for in ticket order (fifo) or first come. Every lock
+ * in the kernel meanwhile: the two ways mix safely. */
+static void drain_race_waiting(bool fifo)
 {
 	static struct drain_race d;
+	bool machine = spin_fifo;
 
-	if (sched_cpu_count() < 2) {
-		ktest_skip("needs two CPUs");
-		return;
-	}
 	settle_all_threads();
+	__atomic_store_n(&spin_fifo, fifo, __ATOMIC_SEQ_CST);
 	memset(&d, 0, sizeof(d));
 	spin_init(&d.lock, "drain-race");
-	struct thread *s = thread_create(&kernel_process, "spinner", drain_spinner, &d,
-					 PRIO_DEFAULT, 1ull << SPINNER_CPU);
-	struct thread *t = thread_create(&kernel_process, "driver", drain_driver, &d,
-					 PRIO_DEFAULT, 1ull << DRIVER_CPU);
-	KT_ASSERT(s != NULL && t != NULL);
-	thread_join(t);
-	thread_join(s);
+	/* Both made before either runs: one alone would wait for the other for ever. */
+	struct thread *t[2];
+	bool made = make_pinned_pair(t, "spinner", drain_spinner, &d, SPINNER_CPU,
+				     "driver", drain_driver, &d, DRIVER_CPU);
+	if (made) {
+		thread_launch(t[0]);
+		thread_launch(t[1]);
+		thread_join(t[1]);
+		thread_join(t[0]);
+	}
+	__atomic_store_n(&spin_fifo, machine, __ATOMIC_SEQ_CST);
+	KT_ASSERT(made);
 	KT_EXPECT(d.queued);
 	KT_EXPECT(d.cached > 0);                /* there was something to drain */
 	KT_EXPECT_EQ(d.n, d.want);              /* every free frame, the cached ones too */
 	KT_EXPECT_EQ(d.left, 0);
 	KT_EXPECT_EQ(d.timeouts, 0);
-	kprintf("# pmm: %llu frames, %llu of them in the spinning CPU's cache\n",
-		(unsigned long long)d.n, (unsigned long long)d.cached);
+	kprintf("# pmm: %s: %llu frames, %llu of them in the spinning CPU's cache\n",
+		fifo ? "ticket order" : "first come", (unsigned long long)d.n,
+		(unsigned long long)d.cached);
+}
+
+KTEST(pmm, exhaustion_drains_a_cpu_spinning_with_interrupts_off)
+{
+	if (sched_cpu_count() < 2) {
+		ktest_skip("needs two CPUs");
+		return;
+	}
+	drain_race_waiting(true);
+	drain_race_waiting(false);
 }
 
 KTEST(pmm, zeroed_and_contiguous)
