@@ -442,11 +442,20 @@ static void place(struct thread *t)
 
 void sched_wake(struct thread *t)
 {
-	unsigned home = t->cpu;
+	unsigned home = __atomic_load_n(&t->cpu, __ATOMIC_RELAXED);
 	struct rq *rq = &rqs[home];
 	irqflags_t f = spin_lock_irqsave(&rq->lock);
 
-	if (t->state != THREAD_BLOCKED) {
+	/*
+	 * A thread blocked on home stays there while its lock is held. But t may have
+	 * been woken by someone else since home was read, moved (its new cpu is written
+	 * under the new run queue's lock) and blocked again there: cpu is read again
+	 * after the state, and then t is left alone. That block is not the one this wake
+	 * is for — its waker holds the lock guarding the wait (the queue's, or cap_lock),
+	 * which t needs to start a new one — and waking it would end an unrelated wait.
+	 */
+	if (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) != THREAD_BLOCKED ||
+	    __atomic_load_n(&t->cpu, __ATOMIC_RELAXED) != home) {
 		spin_unlock_irqrestore(&rq->lock, f);
 		return;                 /* already woken, or never slept */
 	}
