@@ -106,56 +106,46 @@ static bool race(const bool fifo[2], uint32_t out[2], unsigned order[2])
 	return r.taken == 2;
 }
 
-static bool three_cpus(void)
+/* Race two waiters the given ways (needs three CPUs) and check what each saw: want[i],
+ * next - serving once waiter i was at the lock; then, in_order, that waiter 0 took the
+ * lock first, else only that both took it, in either order. */
+static void expect_race(bool fifo0, bool fifo1, uint32_t want0, uint32_t want1,
+			bool in_order)
 {
-	if (sched_cpu_count() >= 3)
-		return true;
-	ktest_skip("needs three CPUs");
-	return false;
+	const bool fifo[2] = { fifo0, fifo1 };
+	uint32_t out[2];
+	unsigned order[2];
+
+	if (sched_cpu_count() < 3) {
+		ktest_skip("needs three CPUs");
+		return;
+	}
+	KT_ASSERT(race(fifo, out, order));
+	KT_EXPECT_EQ(out[0], want0);
+	KT_EXPECT_EQ(out[1], want1);
+	if (in_order) {
+		KT_EXPECT_EQ(order[0], 0);
+		KT_EXPECT_EQ(order[1], 1);
+	} else {
+		KT_EXPECT(order[0] != order[1]);
+	}
 }
 
+/* Each waiter gets a ticket after the holder's, and the lock in that order. */
 KTEST(spinlock, ticket_order_serves_waiters_as_they_came)
 {
-	static const bool fifo[2] = { true, true };
-	uint32_t out[2];
-	unsigned order[2];
-
-	if (!three_cpus())
-		return;
-	KT_ASSERT(race(fifo, out, order));
-	KT_EXPECT_EQ(out[0], 2);                /* the holder's ticket and waiter 0's */
-	KT_EXPECT_EQ(out[1], 3);
-	KT_EXPECT_EQ(order[0], 0);
-	KT_EXPECT_EQ(order[1], 1);
+	expect_race(true, true, 2, 3, true);
 }
 
+/* Only the holder's ticket is ever out. */
 KTEST(spinlock, first_come_waiters_take_no_ticket)
 {
-	static const bool fifo[2] = { false, false };
-	uint32_t out[2];
-	unsigned order[2];
-
-	if (!three_cpus())
-		return;
-	KT_ASSERT(race(fifo, out, order));
-	KT_EXPECT_EQ(out[0], 1);                /* the holder's ticket only */
-	KT_EXPECT_EQ(out[1], 1);
-	KT_EXPECT(order[0] != order[1]);        /* both got it, in either order */
+	expect_race(false, false, 1, 1, false);
 }
 
 /* The two ways on one lock: a first-come waiter cannot take it while a ticket is out,
- * so the ticket holder, who came first, gets it first. */
+ * so the ticket holder, who came first, gets it first; and it takes no ticket. */
 KTEST(spinlock, ticket_and_first_come_waiters_mix)
 {
-	static const bool fifo[2] = { true, false };
-	uint32_t out[2];
-	unsigned order[2];
-
-	if (!three_cpus())
-		return;
-	KT_ASSERT(race(fifo, out, order));
-	KT_EXPECT_EQ(out[0], 2);
-	KT_EXPECT_EQ(out[1], 2);                /* no ticket for the first-come waiter */
-	KT_EXPECT_EQ(order[0], 0);
-	KT_EXPECT_EQ(order[1], 1);
+	expect_race(true, false, 2, 2, true);
 }
