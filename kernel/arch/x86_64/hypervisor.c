@@ -23,7 +23,6 @@
 #define CPUID_HV_BASE          0x40000000u
 
 static enum hypervisor kind = HV_NONE;
-static char signature[13];
 
 static enum hypervisor hypervisor_of(bool present, const char sig[12])
 {
@@ -39,6 +38,7 @@ static enum hypervisor hypervisor_of(bool present, const char sig[12])
 void hypervisor_detect(void)
 {
 	bool present = cpu_cpuid(1, 0).ecx & CPUID_1_ECX_HYPERVISOR;
+	char signature[12] = { 0 };
 
 	if (present) {
 		struct cpuid_regs r = cpu_cpuid(CPUID_HV_BASE, 0);
