@@ -41,10 +41,12 @@ static inline bool make_ioport(struct cspace *cs, uint32_t slot, struct quota *q
  * in QEMU's q35 (between these boots' RAM and the PCIe window), so that a test — the
  * fuzzer — may write there; then the framebuffer's BAR under SeaBIOS and under OVMF
  * (docs/CAPABILITIES.md), and the MMCONFIG window, for machines with RAM there. */
+#define DEVICE_HOLE_QUIET 0xa0000000ull  /* the range nothing decodes */
+
 static inline paddr_t device_hole(void)
 {
-	static const uint64_t candidates[] = { 0xa0000000ull, 0xfd000000ull, 0xe0000000ull,
-					       0xc0000000ull };
+	static const uint64_t candidates[] = { DEVICE_HOLE_QUIET, 0xfd000000ull,
+					       0xe0000000ull, 0xc0000000ull };
 
 	for (size_t i = 0; i < ARRAY_SIZE(candidates); i++)
 		if (!vmm_overlaps_direct_map(pa(candidates[i]), 16 * PAGE_SIZE))

@@ -75,9 +75,12 @@ static unsigned make_hardware(struct uprog_cap *caps)
 		kobj_get(&initramfs_memobj()->obj);
 		caps[n++] = (struct uprog_cap){ "ro", &initramfs_memobj()->obj, CAP_R_ALL };
 	}
+	/* Only where nothing decodes: the other candidates are real devices (the
+	 * framebuffer, PCI configuration), which random writes must not reach. */
 	paddr_t hole = device_hole();
-	e = hole.raw ? memobj_create_device(NULL, hole, SFUZZ_DEV_PAGES * PAGE_SIZE, &dev)
-		     : E_NOT_FOUND;
+	e = hole.raw == DEVICE_HOLE_QUIET ?
+		memobj_create_device(NULL, hole, SFUZZ_DEV_PAGES * PAGE_SIZE, &dev) :
+		E_NOT_FOUND;
 	if (e == E_OK)
 		caps[n++] = (struct uprog_cap){ "device", &dev->obj, CAP_R_ALL };
 	else
