@@ -81,10 +81,9 @@ def fbcon_screen(q):
     results = []
     for tid, pattern in FBCON_SCREEN:
         rows, m = screen.wait_for_text(q, pattern, timeout=30)
-        shown = '\n'.join(f'  |{r}' for r in rows if r) or '  (a blank screen)'
         results.append((tid, m is not None,
                         '' if m else f'no row of the screen matches /{pattern}/; it shows:\n'
-                        + shown))
+                        + screen.format_rows(rows)))
     return results
 
 

@@ -120,6 +120,11 @@ def screen_text(q, name='screen.ppm'):
     return decode(*read_ppm(path))
 
 
+def format_rows(rows):
+    """The screen's non-blank rows for a failure message, or a word for a blank one."""
+    return '\n'.join(f'  |{r}' for r in rows if r) or '  (a blank screen)'
+
+
 def wait_for_text(q, pattern, timeout=30, interval=0.5):
     """Take screendumps until a row matches pattern (a regex) or timeout seconds have
     passed: (rows of the last screen, the match or None)."""

@@ -260,9 +260,8 @@ def session(q, timeout):
     check('keyboard_reaches_shell', got and re.search(r'\r\nkbd works\r\n', text),
           f'the serial line shows {text!r}')
     rows, m = screen.wait_for_text(q, r'^kbd works$', timeout=15)
-    shown = '\n'.join(f'  |{r}' for r in rows if r)
     check('framebuffer_shows_session', m and any(re.search(r'\$ echo kbd works$', r) for r in rows),
-          f'the screen shows:\n{shown}')
+          f'the screen shows:\n{screen.format_rows(rows)}')
 
     # exit: init starts a fresh shell.
     sh.type('exit 3\r')
@@ -279,14 +278,11 @@ def screen_session(q, timeout):
     def check(name, ok, detail=''):
         results.append((f'shell_screen.{name}', bool(ok), detail))
 
-    def shown(rows):
-        return '\n'.join(f'  |{r}' for r in rows if r)
-
     served = q.expect(rb'console: no COM1; the keyboard and the screen only', timeout=timeout)
     check('console_without_com1', served, 'the console service did not say it runs '
           'without COM1')
     rows, m = screen.wait_for_text(q, r'^/ \$$', timeout=60)
-    check('prompt_on_screen', m, f'no prompt on the screen:\n{shown(rows)}')
+    check('prompt_on_screen', m, f'no prompt on the screen:\n{screen.format_rows(rows)}')
     if not m:
         return results
     # No echo on a serial line to pace the keys by: each key waits until the screen
@@ -299,7 +295,7 @@ def screen_session(q, timeout):
         rows, m = screen.wait_for_text(q, r'\$ ' + re.escape(line.rstrip()) + '$',
                                        timeout=15, interval=0.1)
         if not m:
-            check('keys_echo_on_screen', False, f'{line!r} not shown:\n{shown(rows)}')
+            check('keys_echo_on_screen', False, f'{line!r} not shown:\n{screen.format_rows(rows)}')
             return results
     check('keys_echo_on_screen', True)
     q.monitor('sendkey ret')
@@ -307,7 +303,7 @@ def screen_session(q, timeout):
     # parentheses there.)
     rows, m = screen.wait_for_text(q, r'^MinimalOS \S+ [0-9a-f]+ x86_64 \d+ CPUs?$',
                                    timeout=30)
-    check('program_output_on_screen', m, f'no uname output on the screen:\n{shown(rows)}')
+    check('program_output_on_screen', m, f'no uname output on the screen:\n{screen.format_rows(rows)}')
     # Nothing of the shell's on the serial line: the kernel's log only.
     text = q.buf.decode('utf-8', 'replace')
     shell_lines = r'\$ uname|/ \$ |^MinimalOS \S+ [0-9a-f]+ '
